@@ -1,0 +1,27 @@
+// Small progressive enhancements; every page works without this file.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  var question = form.getAttribute("data-confirm");
+  if (question && !window.confirm(question)) { event.preventDefault(); return; }
+  // Prevent double submission of a workflow action (the server refuses the second one anyway).
+  if ((form.getAttribute("method") || "").toLowerCase() !== "post" || form.hasAttribute("data-download")) { return; }
+  var buttons = form.querySelectorAll("button[type=submit]");
+  window.setTimeout(function () { buttons.forEach(function (b) { b.disabled = true; }); }, 0);
+});
+// Poll a task-progress element: <div data-progress-url="..."> gets {"percent": n, "done": bool, "url": "..."}.
+document.querySelectorAll("[data-progress-url]").forEach(function (box) {
+  var bar = box.querySelector(".progress > div");
+  var label = box.querySelector("[data-progress-label]");
+  function poll() {
+    fetch(box.getAttribute("data-progress-url"), { credentials: "same-origin" })
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        if (bar) { bar.style.width = (data.percent || 0) + "%"; }
+        if (label) { label.textContent = data.message || ((data.percent || 0) + "%"); }
+        if (data.done && data.url) { box.querySelector("[data-progress-link]").hidden = false; box.querySelector("[data-progress-link] a").href = data.url; }
+        else if (!data.failed) { window.setTimeout(poll, 1000); }
+      })
+      .catch(function () { window.setTimeout(poll, 3000); });
+  }
+  poll();
+});

@@ -1,0 +1,16 @@
+"""Test settings: the real settings plus a tiny app that exercises the permission API."""
+
+import tempfile
+
+from township_office.settings import *  # noqa: F403
+from township_office.settings import INSTALLED_APPS
+
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.testapp"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MEDIA_ROOT = tempfile.mkdtemp(prefix="township-test-media-")
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class TownshipOfficeConfig(AppConfig):
+    name = "township_office"
+    verbose_name = "组织与权限"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from django.utils.module_loading import autodiscover_modules
+
+        from . import navigation
+        from .roles import Role, sync_role_permissions
+
+        post_migrate.connect(sync_role_permissions, dispatch_uid="township_office.sync_role_permissions")
+        navigation.register("我的待办", "township_office:todo", Role.values, order=0)
+        navigation.register("审计日志", "township_office:audit_log", [Role.AUDITOR], order=900)
+        navigation.register("系统管理", "admin:index", [Role.SYSTEM_ADMIN], order=910)
+        autodiscover_modules("todo")

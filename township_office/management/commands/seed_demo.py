@@ -1,0 +1,20 @@
+from importlib import import_module
+
+from django.apps import apps
+from django.core.management.base import BaseCommand
+from django.utils.module_loading import module_has_submodule
+
+from township_office.demo import DEMO_LOGINS, DEMO_PASSWORD, seed_organisation
+
+
+class Command(BaseCommand):
+    help = "建立演示乡镇“长官镇”：部门、领导、每个角色一个演示账号，以及各模块的演示数据（可重复执行）。"
+
+    def handle(self, *args, **options):
+        seed_organisation()
+        for config in apps.get_app_configs():
+            if config.name != "township_office" and module_has_submodule(config.module, "demo"):
+                import_module(f"{config.name}.demo").seed()
+        self.stdout.write(self.style.SUCCESS("演示乡镇“长官镇”已就绪。演示账号（密码均为 %s）：" % DEMO_PASSWORD))
+        for username, name, title in DEMO_LOGINS:
+            self.stdout.write(f"  {username:<22} {name}（{title}）")

@@ -1,0 +1,94 @@
+import pytest
+from django.urls import reverse
+
+from township_office.demo import DEMO_LOGINS, DEMO_PASSWORD
+from township_office.models import AuditEvent, Notification
+from township_office.roles import Role
+
+
+def test_anonymous_is_sent_to_login(client, db):
+    response = client.get(reverse("township_office:todo"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_login_page_is_chinese(client, db):
+    response = client.get(reverse("login"))
+    assert "登录" in response.content.decode()
+    assert response["Content-Language"] == "zh-hans"
+
+
+@pytest.mark.parametrize("username", [login[0] for login in DEMO_LOGINS])
+def test_every_demo_user_logs_in_and_reaches_todo(client, township, username):
+    response = client.post(reverse("login"), {"username": username, "password": DEMO_PASSWORD}, follow=True)
+    assert response.status_code == 200
+    assert response.resolver_match.view_name == "township_office:todo"
+    assert "我的待办" in response.content.decode()
+
+
+def test_navigation_fits_roles(client_for, auditor, clerk, system_admin):
+    page = client_for(auditor).get(reverse("township_office:todo")).content.decode()
+    assert "审计日志" in page and "系统管理" not in page
+    page = client_for(system_admin).get(reverse("township_office:todo")).content.decode()
+    assert "系统管理" in page and "审计日志" not in page
+    page = client_for(clerk).get(reverse("township_office:todo")).content.decode()
+    assert "审计日志" not in page and "系统管理" not in page
+
+
+def test_login_is_throttled_after_repeated_failures(client, township, settings):
+    url = reverse("login")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(url, {"username": "clerk", "password": "wrong"})
+    response = client.post(url, {"username": "clerk", "password": DEMO_PASSWORD})
+    assert response.status_code == 429
+    assert "登录失败次数过多" in response.content.decode()
+
+
+def test_logout_requires_post(client_for, clerk):
+    client = client_for(clerk)
+    assert client.get(reverse("logout")).status_code == 405
+    assert client.post(reverse("logout")).status_code == 302
+
+
+def test_notifications_unread_count_and_open(client_for, clerk, django_capture_on_commit_callbacks):
+    from township_office.notifications import notify
+
+    with django_capture_on_commit_callbacks(execute=True):
+        notify([clerk], "新收文待登记", url="/todo/", event_key="e1")
+        notify([clerk], "新收文待登记", url="/todo/", event_key="e1")  # same event: once
+    assert Notification.objects.filter(recipient=clerk).count() == 1
+    client = client_for(clerk)
+    page = client.get(reverse("township_office:todo")).content.decode()
+    assert 'class="bell"' in page and '<span class="badge">1</span>' in page
+    note = Notification.objects.get(recipient=clerk)
+    assert client.get(note.get_absolute_url()).url == "/todo/"
+    note.refresh_from_db()
+    assert note.read_at is not None
+
+
+def test_someone_elses_notification_is_404(client_for, clerk, auditor, django_capture_on_commit_callbacks):
+    from township_office.notifications import notify
+
+    with django_capture_on_commit_callbacks(execute=True):
+        notify([clerk], "仅文书可见")
+    note = Notification.objects.get(recipient=clerk)
+    assert client_for(auditor).get(note.get_absolute_url()).status_code == 404
+
+
+def test_audit_page_only_for_auditor(client_for, auditor, clerk, system_admin, principal):
+    url = reverse("township_office:audit_log")
+    for user in (clerk, system_admin, principal):
+        assert client_for(user).get(url).status_code == 403
+    from township_office import audit
+
+    audit.record("测试操作", by=clerk, comment="留痕")
+    response = client_for(auditor).get(url, {"q": "留痕"})
+    assert response.status_code == 200
+    assert "测试操作" in response.content.decode()
+    assert AuditEvent.objects.count() == 1
+
+
+def test_roles_exist(township):
+    from django.contrib.auth.models import Group
+
+    assert set(Group.objects.filter(name__in=Role.values).values_list("name", flat=True)) == set(Role.values)
