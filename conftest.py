@@ -82,3 +82,61 @@ def client_for(client):
 @pytest.fixture
 def is_postgres():
     return connection.vendor == "postgresql"
+
+
+# --- Browser tests ---------------------------------------------------------
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+ARTIFACTS = os.path.join(os.path.dirname(__file__), "test-artifacts")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium driven by Playwright (never a downloaded browser)."""
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls made
+    # by the test itself are still synchronous and safe.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_FLAGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def browser_login(browser, live_server, township):
+    """browser_login(username, phone=False) → a Playwright page signed in through the login form."""
+    contexts = []
+
+    def login(username, *, phone=False):
+        options = {"viewport": {"width": 390, "height": 844}, "is_mobile": True} if phone else {}
+        context = browser.new_context(locale="zh-CN", accept_downloads=True, **options)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", DEMO_PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url("**/todo/")
+        page.base_url = live_server.url
+        return page
+
+    yield login
+    for context in contexts:
+        context.close()
+
+
+def screenshot(page, name):
+    """Keep a screenshot of a key page as a test artifact (test-artifacts/NAME.png)."""
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    page.screenshot(path=os.path.join(ARTIFACTS, f"{name}.png"), full_page=True)

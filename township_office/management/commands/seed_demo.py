@@ -15,6 +15,6 @@ class Command(BaseCommand):
         for config in apps.get_app_configs():
             if config.name != "township_office" and module_has_submodule(config.module, "demo"):
                 import_module(f"{config.name}.demo").seed()
-        self.stdout.write(self.style.SUCCESS("演示乡镇“长官镇”已就绪。演示账号（密码均为 %s）：" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"演示乡镇“长官镇”已就绪。演示账号（密码均为 {DEMO_PASSWORD}）："))
         for username, name, title in DEMO_LOGINS:
             self.stdout.write(f"  {username:<22} {name}（{title}）")
