@@ -14,3 +14,7 @@ STORAGES = {
 MEDIA_ROOT = tempfile.mkdtemp(prefix="township-test-media-")
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+ROOT_URLCONF = "tests.urls"
+# Tasks run in-process in the suite, whatever broker is configured; the worker test
+# (township_office/tests/test_celery_worker.py) sends to the real broker explicitly.
+CELERY_TASK_ALWAYS_EAGER = True
