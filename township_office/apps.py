@@ -10,11 +10,16 @@ class TownshipOfficeConfig(AppConfig):
     def ready(self):
         from django.utils.module_loading import autodiscover_modules
 
+        from django.db.models.signals import post_save
+
         from . import navigation
+        from .context_processors import _forget_township_names
+        from .models import Township
         from .roles import Role, sync_role_permissions
 
         post_migrate.connect(sync_role_permissions, dispatch_uid="township_office.sync_role_permissions")
         navigation.register("我的待办", "township_office:todo", Role.values, order=0)
         navigation.register("审计日志", "township_office:audit_log", [Role.AUDITOR], order=900)
         navigation.register("系统管理", "admin:index", [Role.SYSTEM_ADMIN], order=910)
+        post_save.connect(_forget_township_names, sender=Township, dispatch_uid="township_office.township_names")
         autodiscover_modules("todo")

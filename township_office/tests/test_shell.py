@@ -92,3 +92,36 @@ def test_roles_exist(township):
     from django.contrib.auth.models import Group
 
     assert set(Group.objects.filter(name__in=Role.values).values_list("name", flat=True)) == set(Role.values)
+
+
+def test_seed_demo_is_idempotent(db):
+    from django.core.management import call_command
+
+    from township_office.models import Department, Position, User
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    counts = (User.objects.count(), Department.objects.count(), Position.objects.count())
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    assert (User.objects.count(), Department.objects.count(), Position.objects.count()) == counts
+    deputy = User.objects.get(username="deputy_leader")
+    assert set(deputy.position.in_charge_of.values_list("name", flat=True)) >= {"农业农村办公室", "自然资源所"}
+    assert deputy.check_password(DEMO_PASSWORD)
+
+
+def test_office_name_comes_from_township(client_for, clerk, township):
+    township.office_name = "柳林镇党政办公室"
+    township.save()
+    assert "柳林镇党政办公室" in client_for(clerk).get(reverse("township_office:todo")).content.decode()
+
+
+def test_system_admin_reaches_admin_and_manages_people(client_for, system_admin, clerk):
+    client = client_for(system_admin)
+    assert client.get(reverse("admin:index")).status_code == 200
+    assert client.get(reverse("admin:township_office_department_changelist")).status_code == 200
+    assert client.get(reverse("admin:township_office_user_change", args=[clerk.pk])).status_code == 200
+    assert client_for(clerk).get(reverse("admin:index")).status_code == 302  # not staff: sent to admin login
+
+
+def test_static_files_are_served_by_the_application(client, db):
+    response = client.get("/static/township_office/css/site.css")
+    assert response.status_code == 200
