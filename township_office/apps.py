@@ -8,9 +8,8 @@ class TownshipOfficeConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from django.utils.module_loading import autodiscover_modules
-
         from django.db.models.signals import post_save
+        from django.utils.module_loading import autodiscover_modules
 
         from . import navigation
         from .context_processors import _forget_township_names
