@@ -125,3 +125,35 @@ def test_system_admin_reaches_admin_and_manages_people(client_for, system_admin,
 def test_static_files_are_served_by_the_application(client, db):
     response = client.get("/static/township_office/css/site.css")
     assert response.status_code == 200
+
+
+def test_role_change_in_admin_is_audited(client_for, system_admin, staff):
+    from django.contrib.auth.models import Group
+
+    client = client_for(system_admin)
+    url = reverse("admin:township_office_user_change", args=[staff.pk])
+    clerk_group = Group.objects.get(name=Role.CLERK)
+    staff_group = Group.objects.get(name=Role.DEPARTMENT_STAFF)
+    data = {
+        "username": staff.username,
+        "full_name": staff.full_name,
+        "phone": staff.phone,
+        "department": staff.department_id,
+        "groups": [clerk_group.pk, staff_group.pk],
+        "is_active": "on",
+        "position-TOTAL_FORMS": "1",
+        "position-INITIAL_FORMS": "1",
+        "position-MIN_NUM_FORMS": "0",
+        "position-MAX_NUM_FORMS": "1",
+        "position-0-id": staff.position.pk,
+        "position-0-user": staff.pk,
+        "position-0-title": staff.position.title,
+        "position-0-rank": staff.position.rank,
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    staff.refresh_from_db()
+    expected = {Role.CLERK, Role.DEPARTMENT_STAFF, "部门:农业农村办公室"}
+    assert set(staff.groups.values_list("name", flat=True)) == expected
+    event = AuditEvent.objects.get(action="修改人员角色")
+    assert event.actor == system_admin and "文书/秘书" in event.comment
