@@ -28,8 +28,9 @@ __all__ = [
 
 
 def _codename(model, perm):
-    """'view' → 'view_incomingdocument'; a full codename is kept."""
-    return perm if "_" in perm else f"{perm}_{model._meta.model_name}"
+    """'view' → 'view_incomingdocument', 'sign_off' → 'sign_off_outgoingdocument'; a full codename is kept."""
+    suffix = f"_{model._meta.model_name}"
+    return perm if perm.endswith(suffix) else f"{perm}{suffix}"
 
 
 def _targets(users, departments, groups):

@@ -163,3 +163,10 @@ def test_a_person_may_hold_several_roles(clerk):
     clerk.groups.add(Group.objects.get(name=Role.SEAL_KEEPER))
     clerk.__dict__.pop("_role_cache", None)
     assert roles_of(clerk) == {Role.CLERK, Role.SEAL_KEEPER}
+
+
+def test_short_and_full_permission_names_are_the_same(deputy):
+    dossier = _dossier()
+    permissions.grant(dossier, "handle", users=[deputy])
+    assert permissions.has_grant(deputy, dossier, "handle_dossier")
+    assert permissions.has_grant(deputy, dossier, "handle")
