@@ -4,3 +4,13 @@ from django.apps import AppConfig
 class DocumentsConfig(AppConfig):
     name = "documents"
     verbose_name = "公文流转"
+
+    def ready(self):
+        from township_office import navigation
+        from township_office.roles import Role
+
+        everyone_but_it = [
+            r for r in Role.values if r not in (Role.SYSTEM_ADMIN, Role.AUDITOR, Role.FRONT_DESK, Role.SEAL_KEEPER)
+        ]
+        navigation.register("收文", "documents:incoming_list", everyone_but_it, order=10)
+        navigation.register("发文", "documents:outgoing_list", everyone_but_it, order=11)

@@ -1,1 +1,444 @@
-from django.db import models  # noqa: F401
+"""公文流转: incoming files (收文) and outgoing documents (发文)."""
+
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from township_office.models import Department, IssuerCode
+
+
+class DocType(models.TextChoices):
+    RESOLUTION = "决议", "决议"
+    DECISION = "决定", "决定"
+    ORDER = "命令", "命令"
+    COMMUNIQUE = "公报", "公报"
+    ANNOUNCEMENT = "公告", "公告"
+    PUBLIC_NOTICE = "通告", "通告"
+    OPINION = "意见", "意见"
+    NOTICE = "通知", "通知"
+    CIRCULAR = "通报", "通报"
+    REPORT = "报告", "报告"
+    REQUEST = "请示", "请示"
+    REPLY = "批复", "批复"
+    MOTION = "议案", "议案"
+    LETTER = "函", "函"
+    MINUTES = "纪要", "纪要"
+    TELEGRAM = "电报", "其他：电报"
+    MEETING_NOTICE = "会议通知", "其他：会议通知"
+    BRIEFING = "简报", "其他：简报"
+
+
+class Secrecy(models.TextChoices):
+    NONE = "none", "无"
+    SECRET = "secret", "秘密"
+    CONFIDENTIAL = "confidential", "机密"
+    TOP_SECRET = "top_secret", "绝密"
+
+
+class Urgency(models.TextChoices):
+    NORMAL = "normal", "平件"
+    URGENT = "urgent", "加急"
+    EXTRA_URGENT = "extra_urgent", "特急"
+
+
+class Retention(models.TextChoices):
+    PERMANENT = "Y", "永久"
+    Y30 = "D30", "定期30年"
+    Y10 = "D10", "定期10年"
+
+
+class IncomingDocument(models.Model):
+    """收文 — a file received from outside, or a phone notice (电话记录) routed the same way."""
+
+    class Kind(models.TextChoices):
+        FILE = "file", "来文"
+        PHONE = "phone", "电话记录"
+
+    class Nature(models.TextChoices):
+        FOR_READING = "for_reading", "阅知"
+        FOR_ACTION = "for_action", "批办"
+
+    class Status(models.TextChoices):
+        REGISTERED = "registered", "待拟办"
+        RETURNED = "returned", "已退文"
+        INSTRUCTING = "instructing", "待批示"
+        HANDLING = "handling", "办理中"
+        COMPLETED = "completed", "已办结"
+        ARCHIVED = "archived", "已归档"
+
+    class CirculationMode(models.TextChoices):
+        SEQUENTIAL = "sequential", "按领导排序依次传阅"
+        PARALLEL = "parallel", "同时传阅"
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField("类别", max_length=10, choices=Kind.choices, default=Kind.FILE)
+    year = models.PositiveIntegerField("年度")
+    serial = models.PositiveIntegerField("收文编号")
+    source_org = models.CharField("来文单位", max_length=100)
+    source_doc_number = models.CharField("来文字号", max_length=60, blank=True)
+    title = models.CharField("文件标题", max_length=200)
+    doc_type = models.CharField("文种", max_length=10, choices=DocType.choices, default=DocType.NOTICE)
+    secrecy = models.CharField("密级", max_length=15, choices=Secrecy.choices, default=Secrecy.NONE)
+    secrecy_term = models.CharField("保密期限", max_length=30, blank=True)
+    urgency = models.CharField("紧急程度", max_length=15, choices=Urgency.choices, default=Urgency.NORMAL)
+    copies = models.PositiveIntegerField("份数", default=1)
+    pages = models.PositiveIntegerField("页数", default=1)
+    deadline = models.DateField("办理时限", null=True, blank=True)
+    nature = models.CharField("性质", max_length=15, choices=Nature.choices, default=Nature.FOR_ACTION)
+    signed_for_at = models.DateTimeField("签收时间", default=timezone.now)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+"
+    )
+    registered_at = models.DateTimeField("登记时间", default=timezone.now)
+    # 电话记录
+    caller = models.CharField("来电人", max_length=30, blank=True)
+    call_time = models.DateTimeField("来电时间", null=True, blank=True)
+    content = models.TextField("内容", blank=True)
+    # 初审 / 拟办
+    status = models.CharField("状态", max_length=15, choices=Status.choices, default=Status.REGISTERED, db_index=True)
+    return_reason = models.TextField("退文理由", blank=True)
+    proposal = models.TextField("拟办意见", blank=True)
+    proposal_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    proposal_at = models.DateTimeField(null=True, blank=True)
+    instructing_leaders = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name="呈批领导"
+    )
+    circulation_mode = models.CharField(
+        "传阅方式", max_length=15, choices=CirculationMode.choices, default=CirculationMode.SEQUENTIAL
+    )
+    # 办结
+    result = models.TextField("办理结果", blank=True)
+    reply = models.TextField("答复情况", blank=True)
+    completed_at = models.DateTimeField("办结时间", null=True, blank=True)
+    # 归档
+    retention = models.CharField("保管期限", max_length=5, choices=Retention.choices, blank=True)
+    archive_number = models.PositiveIntegerField("件号", null=True, blank=True)
+    archive_code = models.CharField("档号", max_length=60, blank=True)
+    archived_at = models.DateTimeField("归档时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "收文"
+        ordering = ["-year", "-serial"]
+        permissions = [
+            ("handle_incomingdocument", "承办收文"),
+            ("instruct_incomingdocument", "批示收文"),
+            ("read_incomingdocument", "传阅收文"),
+        ]
+        constraints = [models.UniqueConstraint(fields=["year", "serial"], name="incoming_serial_unique_per_year")]
+        indexes = [
+            models.Index(fields=["status", "deadline"]),
+            models.Index(fields=["registered_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("documents:incoming_detail", args=[self.code])
+
+    @property
+    def number(self):
+        return f"收文〔{self.year}〕{self.serial}号"
+
+    @property
+    def is_secret(self):
+        return self.secrecy != Secrecy.NONE
+
+    @property
+    def is_open(self):
+        return self.status in (self.Status.REGISTERED, self.Status.INSTRUCTING, self.Status.HANDLING)
+
+    def is_overdue(self, today=None):
+        today = today or timezone.localdate()
+        return bool(self.deadline and self.is_open and self.deadline < today)
+
+    def is_due_soon(self, today=None, days=3):
+        today = today or timezone.localdate()
+        return bool(self.deadline and self.is_open and today <= self.deadline <= today + timedelta(days=days))
+
+
+class Attachment(models.Model):
+    document = models.ForeignKey(IncomingDocument, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField("附件", upload_to="incoming/%Y/%m/")
+    name = models.CharField("文件名", max_length=200)
+    kind = models.CharField(max_length=10)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "收文附件"
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class Instruction(models.Model):
+    """批示: signed instructions are never edited; a later one may follow."""
+
+    document = models.ForeignKey(IncomingDocument, on_delete=models.CASCADE, related_name="instructions")
+    leader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField("批示内容")
+    signed_at = models.DateTimeField("批示时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "领导批示"
+        ordering = ["signed_at", "pk"]
+
+    def __str__(self):
+        return f"{self.leader}：{self.text[:20]}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("已签批示不可修改，只能追加新的批示")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("已签批示不可删除")
+
+
+class Circulation(models.Model):
+    """传阅: one copy in one reader's hands."""
+
+    document = models.ForeignKey(IncomingDocument, on_delete=models.CASCADE, related_name="circulations")
+    reader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    order = models.PositiveIntegerField("顺序", default=0)
+    sent_at = models.DateTimeField("送达时间", null=True, blank=True)
+    read_at = models.DateTimeField("阅毕时间", null=True, blank=True)
+    comment = models.TextField("阅文意见", blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "传阅"
+        ordering = ["order", "pk"]
+        constraints = [models.UniqueConstraint(fields=["document", "reader"], name="circulation_once_per_reader")]
+
+    def __str__(self):
+        return f"{self.reader} {self.state_label}"
+
+    @property
+    def state_label(self):
+        if self.read_at:
+            return "已阅"
+        return "在阅" if self.sent_at else "待传"
+
+
+class Assignment(models.Model):
+    """承办: a department handling the file, as lead (主办) or support (协办)."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", "主办"
+        SUPPORT = "support", "协办"
+
+    document = models.ForeignKey(IncomingDocument, on_delete=models.CASCADE, related_name="assignments")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField("承办方式", max_length=10, choices=Role.choices)
+    assigned_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "承办"
+        ordering = ["role", "pk"]
+        constraints = [models.UniqueConstraint(fields=["document", "department"], name="assignment_once")]
+
+    def __str__(self):
+        return f"{self.department}（{self.get_role_display()}）"
+
+
+class ProgressReport(models.Model):
+    document = models.ForeignKey(IncomingDocument, on_delete=models.CASCADE, related_name="progress_reports")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField("办理进展")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "办理进展"
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return self.text[:30]
+
+
+class Reminder(models.Model):
+    """催办: automatic (due soon / overdue) or manual with a note. One row per due event."""
+
+    class Kind(models.TextChoices):
+        DUE_SOON = "due_soon", "到期提醒"
+        OVERDUE = "overdue", "逾期催办"
+        MANUAL = "manual", "人工催办"
+
+    document = models.ForeignKey(IncomingDocument, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    event_key = models.CharField(max_length=80, unique=True)
+    note = models.TextField("催办说明", blank=True)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "催办"
+        ordering = ["-sent_at"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.document.number}"
+
+
+class OutgoingDocument(models.Model):
+    """发文: drafted by a department, checked, signed off, numbered, sealed and issued."""
+
+    class Importance(models.TextChoices):
+        ROUTINE = "routine", "一般事务性"
+        IMPORTANT = "important", "重要"
+        UPWARD = "upward", "上行文"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "拟稿"
+        DEPT_REVIEW = "dept_review", "待部门审核"
+        OFFICE_CHECK = "office_check", "待办公室核稿"
+        COUNTERSIGN = "countersign", "待会签"
+        SIGN_OFF = "sign_off", "待签发"
+        RECHECK = "recheck", "待复核"
+        NUMBERING = "numbering", "待编号"
+        SEALING = "sealing", "待用印"
+        ISSUING = "issuing", "待印发"
+        ISSUED = "issued", "已印发"
+        ARCHIVED = "archived", "已归档"
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    issuer_code = models.ForeignKey(IssuerCode, verbose_name="发文机关代字", on_delete=models.PROTECT)
+    year = models.PositiveIntegerField("年度", null=True, blank=True)
+    serial = models.PositiveIntegerField("发文序号", null=True, blank=True)
+    doc_number = models.CharField("发文字号", max_length=40, blank=True, db_index=True)
+    title = models.CharField("标题", max_length=200)
+    doc_type = models.CharField("文种", max_length=10, choices=DocType.choices, default=DocType.NOTICE)
+    importance = models.CharField("性质", max_length=10, choices=Importance.choices, default=Importance.ROUTINE)
+    secrecy = models.CharField("密级", max_length=15, choices=Secrecy.choices, default=Secrecy.NONE)
+    urgency = models.CharField("紧急程度", max_length=15, choices=Urgency.choices, default=Urgency.NORMAL)
+    drafting_department = models.ForeignKey(Department, verbose_name="拟稿单位", on_delete=models.PROTECT)
+    drafter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="拟稿人", on_delete=models.PROTECT, related_name="+"
+    )
+    drafter_phone = models.CharField("联系电话", max_length=30, blank=True)
+    body = models.FileField("正文", upload_to="outgoing/%Y/%m/")
+    attachments_note = models.CharField("附件", max_length=200, blank=True)
+    main_recipients = models.CharField("主送", max_length=300)
+    cc_recipients = models.CharField("抄送", max_length=300, blank=True)
+    countersign_departments = models.ManyToManyField(Department, blank=True, related_name="+", verbose_name="会签部门")
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="签发人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    status = models.CharField("状态", max_length=15, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    copies = models.PositiveIntegerField("印发份数", null=True, blank=True)
+    issued_on = models.DateField("印发日期", null=True, blank=True)
+    proofreader = models.CharField("校对", max_length=30, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    retention = models.CharField("保管期限", max_length=5, choices=Retention.choices, blank=True)
+    archive_number = models.PositiveIntegerField("件号", null=True, blank=True)
+    archive_code = models.CharField("档号", max_length=60, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "发文"
+        ordering = ["-created_at", "-pk"]
+        permissions = [
+            ("review_outgoingdocument", "审核发文"),
+            ("countersign_outgoingdocument", "会签发文"),
+            ("sign_off_outgoingdocument", "签发发文"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer_code", "year", "serial"],
+                condition=models.Q(serial__isnull=False),
+                name="outgoing_number_unique",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.doc_number or '（未编号）'} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("documents:outgoing_detail", args=[self.code])
+
+    @property
+    def is_secret(self):
+        return self.secrecy != Secrecy.NONE
+
+
+class Opinion(models.Model):
+    """An opinion on an outgoing document at one step: 部门审核, 核稿, 会签, 签发, 复核."""
+
+    class Step(models.TextChoices):
+        DEPT_REVIEW = "dept_review", "部门审核"
+        OFFICE_CHECK = "office_check", "核稿"
+        COUNTERSIGN = "countersign", "会签"
+        SIGN_OFF = "sign_off", "签发"
+        RECHECK = "recheck", "复核"
+
+    document = models.ForeignKey(OutgoingDocument, on_delete=models.CASCADE, related_name="opinions")
+    step = models.CharField(max_length=15, choices=Step.choices)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField("意见")
+    approved = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "发文意见"
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_step_display()} {self.author}"
+
+
+class BatchPrint(models.Model):
+    """批量打印收文处理笺: built by a Celery task, progress shown in the page."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "排队中"
+        RUNNING = "running", "生成中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    document_codes = models.JSONField(default=list)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    done_count = models.PositiveIntegerField(default=0)
+    file = models.FileField(upload_to="batch/", blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "批量打印"
+
+    def __str__(self):
+        return f"批量打印 {len(self.document_codes)} 份"
+
+    @property
+    def percent(self):
+        total = len(self.document_codes) or 1
+        return int(self.done_count * 100 / total)
+
+
+class IncomingDocumentUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(IncomingDocument, on_delete=models.CASCADE)
+
+
+class IncomingDocumentGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(IncomingDocument, on_delete=models.CASCADE)
+
+
+class OutgoingDocumentUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(OutgoingDocument, on_delete=models.CASCADE)
+
+
+class OutgoingDocumentGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(OutgoingDocument, on_delete=models.CASCADE)

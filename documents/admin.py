@@ -1,0 +1,1 @@
+# Document content is not managed in the admin: the system administrator must not read it.

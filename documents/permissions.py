@@ -1,0 +1,42 @@
+"""Who sees which documents, and the role model permissions of the documents app."""
+
+from django.db.models import Q
+
+from township_office import permissions
+from township_office.roles import OFFICE, Role, has_role
+
+from .models import IncomingDocument, OutgoingDocument, Secrecy
+
+ROLE_PERMISSIONS = {
+    Role.CLERK: [
+        "documents.add_incomingdocument",
+        "documents.view_incomingdocument",
+        "documents.view_outgoingdocument",
+    ],
+    Role.OFFICE_DIRECTOR: [
+        "documents.add_incomingdocument",
+        "documents.view_incomingdocument",
+        "documents.view_outgoingdocument",
+    ],
+    Role.DEPARTMENT_STAFF: ["documents.add_outgoingdocument"],
+}
+
+
+def visible_incoming(user):
+    """Office roles see every non-secret file; others what was routed to them; secret files only by grant."""
+    role_scope = Q(secrecy=Secrecy.NONE) if has_role(user, *OFFICE) else None
+    return permissions.visible(user, IncomingDocument.objects.all(), "view", role_scope=role_scope)
+
+
+def get_incoming_for_user(user, code):
+    return permissions.get_for_user(user, visible_incoming(user), code=code)
+
+
+def visible_outgoing(user):
+    """Office roles see every non-secret draft; drafters, reviewers and signers by grant."""
+    role_scope = Q(secrecy=Secrecy.NONE) & ~Q(status=OutgoingDocument.Status.DRAFT) if has_role(user, *OFFICE) else None
+    return permissions.visible(user, OutgoingDocument.objects.all(), "view", role_scope=role_scope)
+
+
+def get_outgoing_for_user(user, code):
+    return permissions.get_for_user(user, visible_outgoing(user), code=code)

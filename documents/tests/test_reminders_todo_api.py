@@ -1,0 +1,104 @@
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from documents import api, workflow
+from documents.models import IncomingDocument, Reminder
+from documents.tasks import send_reminders
+from township_office import todo
+from township_office.models import Notification
+
+
+def test_due_soon_and_overdue_reminders_are_sent_once(routed, deputy, staff, django_capture_on_commit_callbacks):
+    workflow.instruct(routed, by=deputy, text="办理")
+    IncomingDocument.objects.filter(pk=routed.pk).update(deadline=timezone.localdate() + timedelta(days=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_reminders() == 1
+        assert send_reminders() == 0  # the task ran twice: no second reminder
+    assert Notification.objects.filter(recipient=staff, title__startswith="即将到期").count() == 1
+
+
+def test_overdue_escalates_to_deputy_in_charge(routed, deputy, staff, django_capture_on_commit_callbacks):
+    workflow.instruct(routed, by=deputy, text="办理")
+    IncomingDocument.objects.filter(pk=routed.pk).update(deadline=timezone.localdate() - timedelta(days=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        send_reminders()
+        send_reminders()
+    assert Notification.objects.filter(recipient=staff, title__startswith="已逾期").count() == 1
+    assert Notification.objects.filter(recipient=deputy, title__startswith="分管部门文件逾期").count() == 1
+    assert Reminder.objects.filter(kind=Reminder.Kind.OVERDUE).count() == 1
+
+
+def test_completed_files_are_not_chased(routed, deputy, staff):
+    workflow.instruct(routed, by=deputy, text="办理")
+    workflow.complete(routed, by=staff, result="完成")
+    IncomingDocument.objects.filter(pk=routed.pk).update(deadline=timezone.localdate() - timedelta(days=3))
+    assert send_reminders() == 0
+
+
+def _kinds(user):
+    return [(item.kind, item.title) for section, items, count in todo.collect(user) for item in items]
+
+
+def test_todo_follows_the_file(register, office_director, deputy, principal, staff, clerk, departments):
+    document = register(title="待办测试文件")
+    assert any(kind == "待拟办" for kind, _ in _kinds(office_director))
+    workflow.propose(
+        document,
+        by=office_director,
+        proposal="呈批",
+        leaders=[deputy],
+        lead_department=departments["农业农村办公室"],
+        readers=[principal],
+    )
+    assert not any("待办测试文件" in t for _, t in _kinds(office_director))
+    assert ("待批示", document.number + " 待办测试文件") in _kinds(deputy)
+    assert any(kind == "待阅" for kind, _ in _kinds(principal))
+    workflow.instruct(document, by=deputy, text="办理")
+    assert not any("待办测试文件" in t for _, t in _kinds(deputy))
+    assert any(kind == "待办理" for kind, _ in _kinds(staff))
+    workflow.complete(document, by=staff, result="完成")
+    assert any(kind == "待归档" for kind, _ in _kinds(clerk))
+
+
+def test_todo_count_in_navigation(client_for, register, office_director):
+    register()
+    page = client_for(office_director).get(reverse("township_office:todo")).content.decode()
+    assert 'data-testid="todo-count">1<' in page
+
+
+def test_daily_report_items(register, routed, deputy, clerk):
+    from documents import services
+
+    today = timezone.localdate()
+    IncomingDocument.objects.filter(pk=routed.pk).update(deadline=today - timedelta(days=1))
+    services.register_incoming(
+        by=clerk,
+        data={
+            "kind": "phone",
+            "source_org": "县应急局",
+            "caller": "刘科长",
+            "call_time": timezone.now(),
+            "title": "寒潮预警",
+        },
+    )
+    items = api.daily_report_items(today)
+    assert [line["title"] for line in items["calls"]] == ["寒潮预警"]
+    assert routed.title in [line["title"] for line in items["incoming"]]
+    assert [line["department"] for line in items["overdue"]] == ["农业农村办公室"]
+    assert items["due_soon"] == []
+
+
+def test_daily_report_items_query_count(register, django_assert_num_queries):
+    for i in range(5):
+        register(title=f"文件{i}")
+    with django_assert_num_queries(3):
+        api.daily_report_items(timezone.localdate())
+
+
+@pytest.mark.parametrize("persona", ["system_admin", "auditor", "front_desk"])
+def test_roles_without_documents_have_no_documents_todo(request, register, persona):
+    register()
+    assert not [s for s in todo.collect(request.getfixturevalue(persona)) if s[0] == "公文"]

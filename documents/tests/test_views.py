@@ -1,0 +1,217 @@
+import io
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader
+
+from documents import workflow
+from documents.models import IncomingDocument
+from township_office.models import AuditEvent
+
+
+def test_clerk_registers_through_the_form(client_for, clerk, pdf_upload):
+    client = client_for(clerk)
+    response = client.post(
+        reverse("documents:incoming_register"),
+        {
+            "signed_for_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "source_org": "县农业农村局",
+            "source_doc_number": "县农发〔2026〕18号",
+            "title": "关于秸秆禁烧的通知",
+            "doc_type": "通知",
+            "secrecy": "none",
+            "urgency": "urgent",
+            "copies": 2,
+            "pages": 4,
+            "deadline": (timezone.localdate() + timedelta(days=5)).isoformat(),
+            "nature": "for_action",
+            "attachments": [pdf_upload("扫描件.pdf")],
+        },
+    )
+    document = IncomingDocument.objects.get()
+    assert response.status_code == 302 and response.url == document.get_absolute_url()
+    assert document.attachments.get().name == "扫描件.pdf"
+
+
+def test_bad_input_keeps_what_was_typed_and_changes_nothing(client_for, clerk):
+    response = client_for(clerk).post(
+        reverse("documents:incoming_register"),
+        {
+            "signed_for_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "source_org": "县农业农村局",
+            "title": "关于秸秆禁烧的通知",
+            "doc_type": "通知",
+            "secrecy": "secret",
+            "urgency": "normal",
+            "copies": 1,
+            "pages": 1,
+            "nature": "for_action",
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "涉密文件请填写保密期限" in page and "批办件请填写办理时限" in page
+    assert "关于秸秆禁烧的通知" in page and "县农业农村局" in page
+    assert not IncomingDocument.objects.exists()
+
+
+def test_renamed_executable_attachment_is_refused(client_for, clerk):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = client_for(clerk).post(
+        reverse("documents:incoming_register"),
+        {
+            "signed_for_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "source_org": "县",
+            "title": "文",
+            "doc_type": "通知",
+            "secrecy": "none",
+            "urgency": "normal",
+            "copies": 1,
+            "pages": 1,
+            "nature": "for_reading",
+            "attachments": [SimpleUploadedFile("扫描件.pdf", b"MZ\x90\x00")],
+        },
+    )
+    assert "不是可接受的格式" in response.content.decode()
+    assert not IncomingDocument.objects.exists()
+
+
+def test_stranger_and_other_department_get_404(client_for, routed, stranger, resources_staff, system_admin):
+    url = routed.get_absolute_url()
+    for user in (stranger, resources_staff, system_admin):
+        assert client_for(user).get(url).status_code == 404
+        assert client_for(user).get(reverse("documents:incoming_slip", args=[routed.code])).status_code == 404
+    assert client_for(resources_staff).get(f"/documents/incoming/{uuid.uuid4()}/").status_code == 404
+
+
+def test_read_only_grantee_gets_403_on_write_and_nothing_changes(client_for, routed, principal):
+    # The principal leader reads in circulation but was not asked to instruct.
+    client = client_for(principal)
+    assert client.get(routed.get_absolute_url()).status_code == 200
+    response = client.post(reverse("documents:incoming_instruct", args=[routed.code]), {"text": "越权批示"})
+    assert response.status_code == 403
+    assert "您不是该文件的呈批领导" in response.content.decode()
+    assert not routed.instructions.exists()
+
+
+def test_changing_views_are_post_only(client_for, routed, deputy):
+    assert client_for(deputy).get(reverse("documents:incoming_instruct", args=[routed.code])).status_code == 405
+
+
+def test_workflow_error_is_shown_in_chinese(client_for, routed, office_director):
+    # The file has already been proposed: a second proposal is refused with a message.
+    response = client_for(office_director).post(
+        reverse("documents:incoming_propose", args=[routed.code]),
+        {"proposal": "再拟办", "circulation_mode": "sequential"},
+    )
+    assert response.status_code in (400, 200)
+    assert "状态已经变化" in response.content.decode() or response.status_code == 400
+
+
+def test_leader_instructs_from_the_detail_page(client_for, routed, deputy):
+    client = client_for(deputy)
+    page = client.get(routed.get_absolute_url()).content.decode()
+    assert "签发批示" in page
+    response = client.post(reverse("documents:incoming_instruct", args=[routed.code]), {"text": "请抓紧落实"})
+    assert response.status_code == 302
+    assert routed.instructions.get().text == "请抓紧落实"
+
+
+@pytest.mark.parametrize("rows", [1, 20])
+def test_incoming_list_queries_do_not_grow(client_for, clerk, register, rows, django_assert_num_queries):
+    for i in range(rows):
+        register(title=f"文件{i}")
+    client = client_for(clerk)
+    client.get(reverse("documents:incoming_list"))
+    with django_assert_num_queries(8):
+        response = client.get(reverse("documents:incoming_list"))
+    assert response.content.decode().count('name="codes"') == rows
+
+
+def test_search_by_title_and_number(client_for, clerk, register):
+    register(title="关于森林防火的通知", source_doc_number="县政办发〔2026〕41号")
+    register(title="关于秋粮收购的函", source_doc_number="县发改函〔2026〕7号")
+    client = client_for(clerk)
+    page = client.get(reverse("documents:incoming_list"), {"q": "森林"}).content.decode()
+    assert "森林防火" in page and "秋粮" not in page
+    page = client.get(reverse("documents:incoming_list"), {"q": "发改函"}).content.decode()
+    assert "秋粮" in page and "森林防火" not in page
+
+
+def test_overdue_filter_and_marker(client_for, clerk, register, routed):
+    IncomingDocument.objects.filter(pk=routed.pk).update(deadline=timezone.localdate() - timedelta(days=1))
+    register(title="未逾期文件", days=9)
+    page = client_for(clerk).get(reverse("documents:incoming_list"), {"overdue": "on"}).content.decode()
+    assert "已逾期" in page and "未逾期文件" not in page
+
+
+def test_routing_slip_prints_every_entry(client_for, routed, deputy, principal, staff, clerk):
+    workflow.instruct(routed, by=deputy, text="请农业农村办公室抓紧落实")
+    workflow.mark_read(routed, by=principal, comment="同意")
+    workflow.complete(routed, by=staff, result="已按要求完成")
+    response = client_for(clerk).get(reverse("documents:incoming_slip", args=[routed.code]))
+    assert response["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    assert len(reader.pages) == 1
+    text = reader.pages[0].extract_text()
+    for expected in (
+        "长官镇党政办公室收文处理笺",
+        f"收〔{routed.year}〕{routed.serial}号",
+        "县人民政府办公室",
+        "拟请陈刚副镇长阅示",
+        "请农业农村办公室抓紧落实",
+        "陈刚",
+        "王建国",
+        "已按要求完成",
+        "农业农村办公室",
+    ):
+        assert expected in text.replace(" ", ""), expected
+    assert AuditEvent.objects.filter(action="打印收文处理笺").exists()
+
+
+def test_secret_read_is_audited(client_for, register, office_director):
+    secret = register(secrecy="secret", secrecy_term="5年")
+    client_for(office_director).get(secret.get_absolute_url())
+    assert AuditEvent.objects.filter(action="查阅涉密文件", actor=office_director).exists()
+
+
+def test_draft_sheet_prints(client_for, drafted, deputy, staff):
+    workflow.review_outgoing(drafted, by=deputy, text="同意报办公室核稿")
+    response = client_for(staff).get(reverse("documents:outgoing_sheet", args=[drafted.code]))
+    text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text().replace(" ", "")
+    for expected in ("长官镇人民政府发文稿纸", "关于秋冬季农田水利建设的实施意见", "同意报办公室核稿", "陈刚", "黄磊"):
+        assert expected in text, expected
+
+
+def test_batch_print_offers_download(client_for, clerk, register, django_capture_on_commit_callbacks):
+    documents = [register(title=f"批量{i}") for i in range(3)]
+    client = client_for(clerk)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("documents:batch_print"), {"codes": [str(d.code) for d in documents]})
+    detail = client.get(response.url)
+    assert detail.status_code == 200
+    status = client.get(response.url + "status/").json()
+    assert status["done"] and status["percent"] == 100
+    pdf = client.get(status["url"])
+    assert len(PdfReader(io.BytesIO(b"".join(pdf.streaming_content))).pages) == 3
+
+
+def test_archive_catalogue_exports(client_for, routed, deputy, staff, clerk):
+    workflow.instruct(routed, by=deputy, text="办理")
+    workflow.complete(routed, by=staff, result="完成")
+    workflow.archive_incoming(routed, by=clerk, retention="D30")
+    client = client_for(clerk)
+    page = client.get(reverse("documents:archive_catalogue"), {"year": routed.year}).content.decode()
+    assert routed.archive_code in page
+    xlsx = client.get(reverse("documents:archive_catalogue"), {"year": routed.year, "format": "xlsx"})
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet.cell(2, 2).value == routed.archive_code
+    pdf = client.get(reverse("documents:archive_catalogue"), {"year": routed.year, "format": "pdf"})
+    assert routed.archive_code in PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text().replace("\n", "")
+    assert client_for(staff).get(reverse("documents:archive_catalogue")).status_code == 403
