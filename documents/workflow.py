@@ -470,32 +470,33 @@ def number_outgoing(document, *, by):
     return doc_number
 
 
-def seal_requests_for(document):
-    """The seal-use requests linked to this document (empty when the seals app is not installed)."""
+def _seals_api():
+    """The seals app's narrow interface, or None when the seals app (or its api) is not installed."""
     if not apps.is_installed("seals"):
-        return []
+        return None
     try:
         from seals import api
     except ImportError:
-        return []
-    return api.requests_for("documents.outgoingdocument", str(document.code))
+        return None
+    return api if hasattr(api, "requests_for") else None
+
+
+def seal_requests_for(document):
+    """The seal-use requests linked to this document (empty when the seals app is not installed)."""
+    api = _seals_api()
+    return api.requests_for("documents.outgoingdocument", str(document.code)) if api else []
 
 
 def new_seal_request_url(document):
-    if not apps.is_installed("seals"):
-        return ""
-    try:
-        from seals import api
-    except ImportError:
-        return ""
-    return api.new_request_url("documents.outgoingdocument", str(document.code), document.title)
+    api = _seals_api()
+    return api.new_request_url("documents.outgoingdocument", str(document.code), document.title) if api else ""
 
 
 def confirm_sealed(document, *, by):
     """用印: confirmed when a linked seal-use request is fully stamped."""
     permissions.require(by, roles=[Role.CLERK], message="只有文书可以确认用印。")
     requests = seal_requests_for(document)
-    if apps.is_installed("seals") and not any(r.fully_stamped for r in requests):
+    if _seals_api() is not None and not any(r.fully_stamped for r in requests):
         raise ValidationError("该文尚无已完成用印的用印申请，请先申请用印并由印章管理员登记用印。")
     numbers = "、".join(r.number for r in requests if r.fully_stamped)
     transition(document, by=by, action="用印", source=[Out.SEALING], target=Out.ISSUING, comment=numbers)

@@ -33,6 +33,7 @@ def test_outgoing_story_with_numbering(drafted, deputy, office_director, clerk, 
         number, status_label, url, fully_stamped = "用印〔2026〕1号", "已用印", "/seals/x/", True
 
     monkeypatch.setattr(workflow, "seal_requests_for", lambda d: [Stamped()])
+    monkeypatch.setattr(workflow, "_seals_api", lambda: object())
     workflow.confirm_sealed(document, by=clerk)
     workflow.issue_outgoing(document, by=clerk, copies=30, issued_on=document.created_at.date(), proofreader="孙悦")
     document.refresh_from_db()
@@ -118,6 +119,7 @@ def test_sealing_requires_a_stamped_request(drafted, deputy, office_director, cl
     workflow.number_outgoing(document, by=clerk)
     document.refresh_from_db()
     monkeypatch.setattr(workflow, "seal_requests_for", lambda d: [])
+    monkeypatch.setattr(workflow, "_seals_api", lambda: object())  # the seals app is installed
     with pytest.raises(ValidationError):
         workflow.confirm_sealed(document, by=clerk)
     document.refresh_from_db()
@@ -162,3 +164,13 @@ def test_concurrent_registration_keeps_serials_gapless(township, people):
 
     assert errors == []
     assert sorted(IncomingDocument.objects.values_list("serial", flat=True)) == list(range(1, 9))
+
+
+def test_without_the_seals_app_the_clerk_confirms_sealing(drafted, deputy, office_director, clerk, monkeypatch):
+    document = _to_numbering(drafted, deputy, office_director, clerk)
+    workflow.number_outgoing(document, by=clerk)
+    document.refresh_from_db()
+    monkeypatch.setattr(workflow, "_seals_api", lambda: None)
+    workflow.confirm_sealed(document, by=clerk)
+    document.refresh_from_db()
+    assert document.status == S.ISSUING
