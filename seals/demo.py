@@ -1,0 +1,74 @@
+from django.core.files.base import ContentFile
+
+from township_office.models import Department, User
+
+from . import workflow
+from .models import Seal, SealRequest
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+SEALS = [
+    ("中共长官镇委员会", Seal.Kind.PARTY, 1, None),
+    ("长官镇人民政府", Seal.Kind.GOVERNMENT, 1, None),
+    ("长官镇党政办公室", Seal.Kind.OFFICE, 3, None),
+    ("长官镇人民政府合同专用章", Seal.Kind.CONTRACT, 1, None),
+    ("法定代表人名章", Seal.Kind.LEGAL_REPRESENTATIVE, 1, None),
+    ("长官镇农业农村办公室", Seal.Kind.DEPARTMENT, 2, "农业农村办公室"),
+]
+
+
+def _pdf(name):
+    upload = ContentFile(PDF, name=name)
+    upload.size = len(PDF)
+    return upload
+
+
+def seed():
+    keeper = User.objects.get(username="seal_keeper")
+    for name, kind, tier, dept in SEALS:
+        seal, _ = Seal.objects.get_or_create(
+            name=name, defaults={"kind": kind, "tier": tier, "department": Department.objects.filter(name=dept).first()}
+        )
+        seal.custodians.add(keeper)
+    if SealRequest.objects.exists():
+        return
+    staff = User.objects.get(username="department_staff")
+    deputy = User.objects.get(username="deputy_leader")
+    seals = {s.name: s for s in Seal.objects.all()}
+    workflow.submit_request(
+        by=staff,
+        seals=[seals["长官镇农业农村办公室"]],
+        document=_pdf("补贴发放证明.pdf"),
+        data={
+            "title": "2026年耕地地力保护补贴发放情况证明",
+            "recipient": "县农业农村局",
+            "purpose": "报送补贴发放情况",
+            "copies": 3,
+            "use_type": SealRequest.UseType.CERTIFICATE,
+        },
+    )
+    approved = workflow.submit_request(
+        by=staff,
+        seals=[seals["长官镇人民政府"]],
+        document=_pdf("项目申报书.pdf"),
+        data={
+            "title": "高标准农田建设项目申报书",
+            "recipient": "县发展和改革局",
+            "purpose": "申报2027年项目",
+            "copies": 2,
+            "use_type": SealRequest.UseType.DOCUMENT,
+        },
+    )
+    workflow.decide(approved, by=deputy, approve=True, comment="同意")
+    approved.refresh_from_db()
+    workflow.decide(approved, by=User.objects.get(username="principal_leader"), approve=True, comment="同意")
+    workflow.apply_letter(
+        by=staff,
+        data={
+            "recipient_unit": "县自然资源和规划局",
+            "persons": "黄磊、马涛",
+            "person_count": 2,
+            "purpose": "土地复垦项目对接",
+            "valid_days": 7,
+        },
+    )

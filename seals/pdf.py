@@ -1,0 +1,33 @@
+from township_office.models import Township
+from township_office.pdf import render_pdf
+
+
+def approval_form(seal_request):
+    steps = {s.level: s for s in seal_request.steps.select_related("decided_by")}
+    return render_pdf(
+        "seals/print/approval_form.html",
+        {
+            "r": seal_request,
+            "township": Township.current(),
+            "steps": steps,
+            "seal_names": "、".join(s.name for s in seal_request.seals.all()),
+            "stampings": list(seal_request.stampings.select_related("custodian")),
+        },
+    )
+
+
+def monthly_register(entries, month, ok, broken):
+    approvers = {}
+    for entry in entries:
+        if entry.request_id not in approvers:
+            names = [s.decided_by.full_name for s in entry.request.steps.all() if s.decided_by]
+            approvers[entry.request_id] = "、".join(names)
+    rows = [(e, approvers.get(e.request_id, "")) for e in entries]
+    return render_pdf(
+        "seals/print/register.html",
+        {"rows": rows, "month": month, "ok": ok, "broken": broken, "township": Township.current()},
+    )
+
+
+def introduction_letter(letter):
+    return render_pdf("seals/print/letter.html", {"l": letter, "township": Township.current()})

@@ -1,0 +1,47 @@
+from django.db.models import Q
+
+from township_office import permissions
+from township_office.roles import Role, has_role
+
+from .models import IntroductionLetter, SealRequest
+
+ROLE_PERMISSIONS = {
+    Role.SYSTEM_ADMIN: [
+        "seals.add_seal",
+        "seals.change_seal",
+        "seals.view_seal",
+        "seals.view_sealstatuschange",
+    ],
+    Role.DEPARTMENT_STAFF: ["seals.add_sealrequest", "seals.add_introductionletter"],
+    Role.CLERK: ["seals.add_sealrequest", "seals.add_introductionletter"],
+    Role.SEAL_KEEPER: ["seals.view_stamping"],
+    Role.OFFICE_DIRECTOR: ["seals.view_sealrequest", "seals.view_stamping"],
+}
+
+APPLICANT_ROLES = (Role.DEPARTMENT_STAFF, Role.CLERK)
+REGISTER_ROLES = (Role.SEAL_KEEPER, Role.OFFICE_DIRECTOR)
+
+
+def visible_requests(user):
+    """The office director sees every request; a custodian the approved ones for the seals in their keeping;
+    applicants and approvers by grant."""
+    scope = Q(pk__in=[])
+    if has_role(user, Role.OFFICE_DIRECTOR):
+        scope = Q(pk__isnull=False)
+    elif has_role(user, Role.SEAL_KEEPER):
+        kept = SealRequest.seals.through.objects.filter(seal__custodians=user).values("sealrequest_id")
+        scope = Q(pk__in=kept) & ~Q(status=SealRequest.Status.PENDING)
+    return permissions.visible(user, SealRequest.objects.all(), "view", role_scope=scope)
+
+
+def get_request_for_user(user, code):
+    return permissions.get_for_user(user, visible_requests(user), code=code)
+
+
+def visible_letters(user):
+    scope = Q(pk__isnull=False) if has_role(user, Role.OFFICE_DIRECTOR, Role.SEAL_KEEPER) else None
+    return permissions.visible(user, IntroductionLetter.objects.all(), "view", role_scope=scope)
+
+
+def get_letter_for_user(user, code):
+    return permissions.get_for_user(user, visible_letters(user), code=code)

@@ -1,0 +1,161 @@
+import io
+import uuid
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from pypdf import PdfReader
+
+from seals import workflow
+from seals.models import SealRequest
+
+PDF = b"%PDF-1.4\n%%EOF\n"
+
+
+def test_staff_applies_through_the_form(client_for, staff, seals):
+    response = client_for(staff).post(
+        reverse("seals:request_create"),
+        {
+            "seals": [seals["长官镇农业农村办公室"].pk],
+            "use_type": "certificate",
+            "title": "补贴证明",
+            "recipient": "县农业农村局",
+            "purpose": "报送",
+            "copies": 2,
+            "document": SimpleUploadedFile("a.pdf", PDF),
+        },
+    )
+    request = SealRequest.objects.get()
+    assert response.status_code == 302 and request.document_sha256
+
+
+def test_form_errors_keep_input(client_for, staff, seals):
+    response = client_for(staff).post(
+        reverse("seals:request_create"),
+        {
+            "seals": [seals["长官镇农业农村办公室"].pk],
+            "use_type": "contract",
+            "title": "农资采购合同",
+            "recipient": "某公司",
+            "purpose": "签订合同",
+            "copies": 2,
+            "document": SimpleUploadedFile("a.pdf", PDF),
+        },
+    )
+    page = response.content.decode()
+    assert "合同用印请填写合同金额" in page and "农资采购合同" in page
+    assert not SealRequest.objects.exists()
+
+
+def test_disabled_seals_are_not_offered(client_for, staff, seals):
+    from seals.models import Seal
+
+    Seal.objects.filter(name="法定代表人名章").update(status=Seal.Status.LOST)
+    page = client_for(staff).get(reverse("seals:request_create")).content.decode()
+    assert "法定代表人名章" not in page and "长官镇人民政府" in page
+
+
+def test_stranger_gets_404_and_wrong_leader_403(client_for, apply, stranger, deputy_mayor, resources_staff):
+    request = apply()
+    for user in (stranger, resources_staff, deputy_mayor):
+        assert client_for(user).get(request.get_absolute_url()).status_code == 404
+    assert client_for(stranger).get(f"/seals/{uuid.uuid4()}/").status_code == 404
+
+
+def test_applicant_cannot_approve_own_request(client_for, apply, staff):
+    request = apply()
+    response = client_for(staff).post(reverse("seals:request_decide", args=[request.code]), {"decision": "approve"})
+    assert response.status_code == 403
+    assert "当前审批环节不由您审批" in response.content.decode()
+
+
+def test_deputy_approves_from_phone_page(client_for, apply, deputy):
+    request = apply()
+    client = client_for(deputy)
+    assert "提交审批" in client.get(request.get_absolute_url()).content.decode()
+    client.post(reverse("seals:request_decide", args=[request.code]), {"decision": "approve", "comment": "同意"})
+    request.refresh_from_db()
+    assert request.status == SealRequest.Status.APPROVED
+
+
+@pytest.mark.parametrize("rows", [1, 20])
+def test_list_query_count_is_constant(client_for, apply, office_director, rows, django_assert_num_queries):
+    for _ in range(rows):
+        apply()
+    client = client_for(office_director)
+    client.get(reverse("seals:request_list"))
+    with django_assert_num_queries(10):
+        response = client.get(reverse("seals:request_list"))
+    assert response.content.decode().count("补贴发放情况证明") == rows
+
+
+def test_register_and_forms_print(client_for, apply, deputy, seal_keeper, office_director):
+    request = apply()
+    workflow.decide(request, by=deputy, approve=True, comment="同意")
+    request.refresh_from_db()
+    workflow.stamp(request, by=seal_keeper, seal=request.seals.get(), copies=3)
+    client = client_for(office_director)
+    text = (
+        PdfReader(io.BytesIO(client.get(reverse("seals:request_form_pdf", args=[request.code])).content))
+        .pages[0]
+        .extract_text()
+        .replace(" ", "")
+    )
+    for expected in ("用印审批单", "补贴发放情况证明", "陈刚", "吴婷", request.document_sha256[:16]):
+        assert expected in text, expected
+    register = client.get(reverse("seals:register"), {"format": "pdf"})
+    text = PdfReader(io.BytesIO(register.content)).pages[0].extract_text().replace(" ", "")
+    assert "用印登记簿" in text and "哈希链校验通过" in text and "长官镇农业农村办公室" in text
+    assert client_for(deputy).get(reverse("seals:register")).status_code == 403
+
+
+def test_letter_prints_stub_and_letter_with_serial_and_void(client_for, staff, deputy, township):
+    letter = workflow.apply_letter(
+        by=staff,
+        data={
+            "recipient_unit": "县自然资源和规划局",
+            "persons": "黄磊",
+            "person_count": 1,
+            "purpose": "项目对接",
+            "valid_days": 7,
+        },
+    )
+    client = client_for(staff)
+    assert client.get(reverse("seals:letter_pdf", args=[letter.code])).status_code == 403  # not yet approved
+    workflow.decide_letter(letter, by=deputy, approve=True)
+    reader = PdfReader(io.BytesIO(client.get(reverse("seals:letter_pdf", args=[letter.code])).content))
+    text = reader.pages[0].extract_text().replace(" ", "")
+    assert len(reader.pages) == 1
+    assert "介绍信存根" in text and text.count(f"({letter.year})第1号") >= 3 and "县自然资源和规划局" in text
+    workflow.void_letter(letter, by=staff, reason="取消")
+    text = (
+        PdfReader(io.BytesIO(client.get(reverse("seals:letter_pdf", args=[letter.code])).content))
+        .pages[0]
+        .extract_text()
+        .replace(" ", "")
+    )
+    assert "作废" in text
+
+
+def test_outgoing_documents_link_to_their_request(client_for, staff, seals):
+    from seals import api
+
+    url = api.new_request_url("documents.outgoingdocument", "abc", "关于农田水利的实施意见")
+    page = client_for(staff).get(url).content.decode()
+    assert "关于农田水利的实施意见" in page
+    client_for(staff).post(
+        url,
+        {
+            "seals": [seals["长官镇人民政府"].pk],
+            "use_type": "document",
+            "title": "关于农田水利的实施意见",
+            "recipient": "各村",
+            "purpose": "发文用印",
+            "copies": 30,
+            "link_type": "documents.outgoingdocument",
+            "link_code": "abc",
+            "document": SimpleUploadedFile("a.pdf", PDF),
+        },
+    )
+    [summary] = api.requests_for("documents.outgoingdocument", "abc")
+    assert summary.status == "pending" and not summary.fully_stamped

@@ -1,0 +1,68 @@
+from django.db.models import Exists, OuterRef
+
+from township_office import todo
+from township_office.roles import Role, has_role
+
+from .models import ApprovalStep, IntroductionLetter, SealRequest
+from .permissions import visible_letters, visible_requests
+
+
+def _to_approve(user):
+    earlier_pending = ApprovalStep.objects.filter(
+        request=OuterRef("request"), order__lt=OuterRef("order"), decision=ApprovalStep.Decision.PENDING
+    )
+    steps = (
+        ApprovalStep.objects.filter(approvers=user, decision=ApprovalStep.Decision.PENDING)
+        .exclude(Exists(earlier_pending))
+        .values("request")
+    )
+    return visible_requests(user).filter(status=SealRequest.Status.PENDING, pk__in=steps)
+
+
+def _to_stamp(user):
+    if not has_role(user, Role.SEAL_KEEPER):
+        return SealRequest.objects.none()
+    return visible_requests(user).filter(status=SealRequest.Status.APPROVED, seals__custodians=user).distinct()
+
+
+def _letters(user):
+    from township_office import permissions
+
+    return visible_letters(user).filter(
+        permissions.granted_ids(user, IntroductionLetter, "approve"), status=IntroductionLetter.Status.PENDING
+    )
+
+
+@todo.register
+class SealTodo(todo.Provider):
+    app_label = "印信"
+    order = 30
+
+    def items(self, user, limit=50):
+        items = [
+            todo.TodoItem(
+                kind="待审批用印",
+                title=f"{r.number} {r.title}",
+                url=r.get_absolute_url(),
+                detail=str(r.department),
+                urgent=r.use_type == SealRequest.UseType.TAKE_OUT,
+            )
+            for r in _to_approve(user).select_related("department")[:limit]
+        ]
+        items += [
+            todo.TodoItem(
+                kind="待用印",
+                title=f"{r.number} {r.title}",
+                url=r.get_absolute_url(),
+                detail=f"余 {r.remaining_copies} 份",
+            )
+            for r in _to_stamp(user)[:limit]
+        ]
+        items += [
+            todo.TodoItem(kind="待审批介绍信", title=f"{x.number} {x.recipient_unit}", url=x.get_absolute_url())
+            for x in _letters(user)[:limit]
+        ]
+        return items[:limit]
+
+    def count(self, user):
+        return _to_approve(user).count() + _to_stamp(user).count() + _letters(user).count()
