@@ -140,3 +140,18 @@ def screenshot(page, name):
     """Keep a screenshot of a key page as a test artifact (test-artifacts/NAME.png)."""
     os.makedirs(ARTIFACTS, exist_ok=True)
     page.screenshot(path=os.path.join(ARTIFACTS, f"{name}.png"), full_page=True)
+
+
+@pytest.fixture
+def count_queries():
+    """count_queries(client, url, **params) → the number of queries one GET of the page runs (after a warm-up)."""
+    from django.test.utils import CaptureQueriesContext
+
+    def count(client, url, **params):
+        client.get(url, params)
+        with CaptureQueriesContext(connection) as context:
+            response = client.get(url, params)
+        assert response.status_code == 200
+        return len(context.captured_queries)
+
+    return count
