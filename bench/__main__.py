@@ -1,0 +1,176 @@
+"""``python -m bench [--scale N] [--quick]``: seed (once per scale), measure, print a table, write results.json.
+
+SQLite in ``data/bench`` by default; PostgreSQL when DATABASE_URL is set.
+"""
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def parse(argv):
+    parser = argparse.ArgumentParser(prog="python -m bench", description="性能基准")
+    parser.add_argument("--scale", type=float, default=float(os.environ.get("BENCH_SCALE") or 4))
+    parser.add_argument("--quick", action="store_true", help="fewer repeats and shorter load (a smoke run)")
+    parser.add_argument("--reseed", action="store_true", help="drop the bench data and generate it again")
+    parser.add_argument("--output", default=str(HERE / "results.json"))
+    return parser.parse_args(argv)
+
+
+def setup():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+    os.environ.setdefault("DEBUG", "false")
+    sys.path.insert(0, str(HERE.parent))
+    import django
+
+    django.setup()
+
+
+def ensure_data(scale, reseed, out=print):
+    """Migrate, collect static, and generate the volume unless this scale is already there."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    marker = Path(settings.DATA_DIR) / "bench_scale.json"
+    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        marker = Path(settings.DATA_DIR) / f"bench_scale_{settings.DATABASES['default']['NAME']}.json"
+    current = json.loads(marker.read_text()) if marker.exists() else None
+    if current and current.get("scale") == scale and not reseed:
+        out(f"数据已存在（×{scale}，{current.get('seconds')} 秒生成），跳过生成")
+        return current
+    if current or reseed:
+        call_command("flush", interactive=False, verbosity=0)
+    from bench.volume import seed
+
+    out(f"生成数据 ×{scale} …")
+    started = time.perf_counter()
+    summary = seed(scale, out=out)
+    info = {"scale": scale, "seconds": round(time.perf_counter() - started, 1), "summary": summary}
+    marker.write_text(json.dumps(info, ensure_ascii=False))
+    return info
+
+
+TARGETS_NOTE = {
+    "page_vs_floor": "every main page: median ≤ 3 × floor",
+    "page_vs_admin": "every main page: median < admin changelist",
+    "queries": "every main page: ≤ 12 queries",
+    "search_vs_floor": "search at ×4: median ≤ 5 × floor",
+    "slip": "routing slip median ≤ 150 ms",
+    "batch": "100-slip batch ≤ 10 s",
+    "http": "mixed throughput ≥ 30 % of floor, zero errors",
+}
+
+
+def evaluate(results):
+    """Ratios against the references measured in the same run, and the targets they meet or miss."""
+    floor = results.get("page.floor.median_ms")
+    admin = results.get("page.admin_changelist.median_ms")
+    ratios, missed = {}, []
+    pages = sorted({k[5:-10] for k in results if k.startswith("page.") and k.endswith(".median_ms")})
+    for page in pages:
+        if page.startswith(("floor", "admin_changelist")):
+            continue
+        median = results[f"page.{page}.median_ms"]
+        ratio = round(median / floor, 2) if floor else None
+        ratios[f"ratio.{page}.vs_floor"] = ratio
+        if admin:
+            ratios[f"ratio.{page}.vs_admin"] = round(median / admin, 2)
+        limit = 5 if page.startswith("search.") else 3
+        if ratio is not None and ratio > limit:
+            missed.append(f"{page}: {ratio} × floor (target ≤ {limit})")
+        if admin and median >= admin and not page.startswith("search."):
+            missed.append(f"{page}: {median} ms ≥ admin changelist {admin} ms")
+        queries = results.get(f"page.{page}.queries")
+        if queries is not None and queries > 12:
+            missed.append(f"{page}: {queries} queries (target ≤ 12)")
+    if admin and floor:
+        ratios["ratio.admin_changelist.vs_floor"] = round(admin / floor, 2)
+    layout = results.get("page.floor_layout.median_ms")
+    if layout and floor:
+        ratios["ratio.floor_layout.vs_floor"] = round(layout / floor, 2)
+        for page in pages:
+            if not page.startswith(("floor", "admin_changelist")):
+                ratios[f"ratio.{page}.vs_floor_layout"] = round(results[f"page.{page}.median_ms"] / layout, 2)
+    if "slip.single.median_ms" in results and results["slip.single.median_ms"] > 150:
+        missed.append(f"routing slip: {results['slip.single.median_ms']} ms (target ≤ 150)")
+    if "slip.batch.seconds" in results and results["slip.batch.seconds"] > 10:
+        missed.append(f"100-slip batch: {results['slip.batch.seconds']} s (target ≤ 10)")
+    if results.get("http.floor.rps"):
+        share = round(results["http.mixed.rps"] / results["http.floor.rps"], 3)
+        ratios["ratio.http.mixed.vs_floor"] = share
+        if share < 0.3:
+            missed.append(f"http mixed: {share:.0%} of floor throughput (target ≥ 30 %)")
+        if results["http.mixed.errors"]:
+            missed.append(f"http mixed: {results['http.mixed.errors']} errors")
+    if results.get("writes.gapless") is False or results.get("writes.errors"):
+        missed.append("writes: serial not gapless or errors")
+    return ratios, missed
+
+
+def main(argv=None):
+    args = parse(argv if argv is not None else sys.argv[1:])
+    setup()
+    from django.db import connection
+
+    from bench import run
+
+    repeats, seconds = (5, 3) if args.quick else (20, 15)
+    started = time.perf_counter()
+    info = ensure_data(args.scale, args.reseed)
+    results = {
+        "meta.scale": args.scale,
+        "meta.database": connection.vendor,
+        "meta.quick": args.quick,
+        "meta.repeats": repeats,
+        "meta.python": platform.python_version(),
+        "meta.machine": f"{platform.machine()} {os.cpu_count()} cpu",
+        "meta.seed_seconds": info.get("seconds"),
+        "meta.started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
+    }
+    print("\n页面服务器耗时（进程内，Django test Client）")
+    results.update(run.measure_pages(repeats))
+    print("\n收文处理笺 PDF")
+    results.update(run.measure_slips(max(3, repeats // 2)))
+    print("\nHTTP 并发（gunicorn，生产设置）")
+    results.update(run.measure_http(seconds))
+    print("\n并发写入")
+    results.update(run.measure_writes(per_clerk=10 if args.quick else 25))
+    ratios, missed = evaluate(results)
+    results.update(ratios)
+    results["targets.missed"] = missed
+    results["targets.met"] = not missed
+    results["meta.total_seconds"] = round(time.perf_counter() - started, 1)
+    Path(args.output).write_text(json.dumps(results, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
+    print_table(results)
+    print(f"\n结果已写入 {args.output}")
+    return 0
+
+
+def print_table(results):
+    floor = results.get("page.floor.median_ms") or 1
+    print(f"\n{'页面':46s} {'中位 ms':>9s} {'p95 ms':>9s} {'查询':>5s} {'×floor':>7s}")
+    pages = sorted({k[5:-10] for k in results if k.startswith("page.") and k.endswith(".median_ms")})
+    for page in pages:
+        median = results[f"page.{page}.median_ms"]
+        print(
+            f"{page:46s} {median:9.1f} {results[f'page.{page}.p95_ms']:9.1f} "
+            f"{results[f'page.{page}.queries']:5d} {median / floor:7.2f}"
+        )
+    for key in sorted(results):
+        if key.startswith(("slip.", "http.", "writes.")) and not key.endswith("error_sample"):
+            print(f"{key:46s} {results[key]}")
+    print("\n目标：" + ("全部达成" if results["targets.met"] else "未达成："))
+    for line in results["targets.missed"]:
+        print(f"  - {line}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
