@@ -153,12 +153,23 @@ def page_plan():
         ("visitors.petition_list", "front_desk", "visitors:petition_list"),
         ("visitors.daily_report", "office_director", "visitors:daily_report"),
         ("seals.request_list", "seal_keeper", "seals:request_list"),
+        ("seals.request_list.office", "office_director", "seals:request_list"),
+        ("seals.letter_list", "office_director", "seals:letter_list"),
         ("seals.register", "seal_keeper", "seals:register"),
         ("reception.list", "office_director", "reception:reception_list"),
     ]:
         url = _url(name)
         if url:
             plan.append((key, username, url))
+    try:
+        from seals.models import SealRequest
+    except ImportError:
+        SealRequest = None
+    if SealRequest is not None:
+        stamped = SealRequest.objects.filter(status="stamped").order_by("-pk").first()
+        if stamped:
+            plan.append(("seals.request_detail", "office_director", _url("seals:request_detail", stamped.code)))
+        plan.append(("search.seal_requests", "office_director", _url("seals:request_list", query="q=合同")))
     return [(k, u, url) for k, u, url in plan if url]
 
 

@@ -48,6 +48,22 @@ def test_volume_generator_shapes_rows_like_the_workflow(tiny_volume):
     ).exists()
 
 
+def test_seal_volume_keeps_the_register_chain_and_grants(tiny_volume):
+    from seals.models import SealRequest, SealRequestUserObjectPermission, Stamping
+    from seals.workflow import verify_register
+
+    assert SealRequest.objects.count() == 60
+    assert Stamping.objects.exists()
+    ok, broken, count = verify_register()
+    assert ok and broken is None and count == Stamping.objects.count()
+    pending_step = SealRequest.objects.filter(steps__decision="pending").first()
+    if pending_step:
+        approver = pending_step.steps.filter(decision="pending").first().approvers.first()
+        assert SealRequestUserObjectPermission.objects.filter(
+            content_object=pending_step, user=approver, permission__codename="approve_sealrequest"
+        ).exists()
+
+
 def test_pages_measured_against_both_references_with_constant_queries(tiny_volume):
     from bench import run
     from bench.__main__ import evaluate
