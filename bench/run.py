@@ -156,7 +156,9 @@ def page_plan():
         ("seals.request_list.office", "office_director", "seals:request_list"),
         ("seals.letter_list", "office_director", "seals:letter_list"),
         ("seals.register", "seal_keeper", "seals:register"),
-        ("reception.list", "office_director", "reception:reception_list"),
+        ("reception.list", "office_director", "reception:list"),
+        ("reception.calendar", "office_director", "reception:calendar"),
+        ("reception.totals", "office_director", "reception:totals"),
     ]:
         url = _url(name)
         if url:
@@ -170,6 +172,14 @@ def page_plan():
         if stamped:
             plan.append(("seals.request_detail", "office_director", _url("seals:request_detail", stamped.code)))
         plan.append(("search.seal_requests", "office_director", _url("seals:request_list", query="q=合同")))
+    try:
+        from reception.models import Reception
+    except ImportError:
+        Reception = None
+    if Reception is not None:
+        closed = Reception.objects.filter(status="closed").order_by("-pk").first()
+        if closed:
+            plan.append(("reception.detail", "office_director", _url("reception:detail", closed.code)))
     return [(k, u, url) for k, u, url in plan if url]
 
 
