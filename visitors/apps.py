@@ -4,3 +4,18 @@ from django.apps import AppConfig
 class VisitorsConfig(AppConfig):
     name = "visitors"
     verbose_name = "来访与信访"
+
+    def ready(self):
+        from township_office import navigation
+        from township_office.roles import Role
+
+        navigation.register("来访登记", "visitors:contact_list", [Role.FRONT_DESK, Role.OFFICE_DIRECTOR], order=20)
+        navigation.register(
+            "信访事项",
+            "visitors:case_list",
+            [Role.FRONT_DESK, Role.OFFICE_DIRECTOR, Role.PRINCIPAL_LEADER, Role.DEPUTY_LEADER, Role.DEPARTMENT_STAFF],
+            order=21,
+        )
+        navigation.register(
+            "每日汇报", "visitors:daily_report", [Role.PRINCIPAL_LEADER, Role.OFFICE_DIRECTOR, Role.CLERK], order=22
+        )

@@ -1,0 +1,34 @@
+from township_office.models import Township
+from township_office.pdf import render_pdf
+
+
+def visit_form(contact, *, full_id=False):
+    """来访登记表; the ID number masked unless the reader may see it."""
+    case = contact.cases.select_related("lead_department", "instructing_leader").first()
+    return render_pdf(
+        "visitors/print/visit_form.html",
+        {
+            "c": contact,
+            "case": case,
+            "township": Township.current(),
+            "id_number": contact.id_number if full_id else contact.masked_id,
+            "reps": list(contact.representatives.all()),
+        },
+    )
+
+
+def assignment_sheet(case):
+    """信访事项交办单."""
+    return render_pdf(
+        "visitors/print/assignment.html",
+        {"case": case, "township": Township.current(), "supports": list(case.support_departments.all())},
+    )
+
+
+def reply_letter(case):
+    """答复意见书."""
+    return render_pdf("visitors/print/reply.html", {"case": case, "township": Township.current()})
+
+
+def daily_report(report):
+    return render_pdf("visitors/print/daily_report.html", {"r": report, "township": Township.current()})

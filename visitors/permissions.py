@@ -1,0 +1,39 @@
+from django.db.models import Q
+
+from township_office import permissions
+from township_office.roles import Role, has_role
+
+from .models import Contact, PetitionCase
+
+ROLE_PERMISSIONS = {
+    Role.FRONT_DESK: ["visitors.add_contact", "visitors.view_contact", "visitors.add_petitioncase"],
+    Role.OFFICE_DIRECTOR: ["visitors.view_contact", "visitors.view_petitioncase", "visitors.add_petitioncase"],
+}
+DESK = (Role.FRONT_DESK, Role.OFFICE_DIRECTOR)
+
+
+def sees_full_id(user):
+    """Only the front desk and the office director may see a full ID number (each viewing audited)."""
+    return has_role(user, *DESK)
+
+
+def visible_contacts(user):
+    scope = Q(pk__isnull=False) if has_role(user, *DESK) else None
+    hidden = Q(cases__accused_department__in=permissions.department_ids(user)) | Q(cases__accused_person=user.pk)
+    return permissions.visible(user, Contact.objects.all(), "view", role_scope=scope, hidden=hidden)
+
+
+def get_contact_for_user(user, code):
+    return permissions.get_for_user(user, visible_contacts(user), code=code)
+
+
+def visible_cases(user):
+    """Front desk and office director see every case; leaders and departments what is routed to them. An
+    accusation is never visible to the accused department or person, whatever the grants."""
+    scope = Q(pk__isnull=False) if has_role(user, *DESK) else None
+    hidden = Q(accused_department__in=permissions.department_ids(user)) | Q(accused_person=user.pk)
+    return permissions.visible(user, PetitionCase.objects.all(), "view", role_scope=scope, hidden=hidden)
+
+
+def get_case_for_user(user, code):
+    return permissions.get_for_user(user, visible_cases(user), code=code)

@@ -1,0 +1,149 @@
+"""Daily report data and exports."""
+
+import csv
+import io
+from datetime import timedelta
+
+from django.apps import apps
+from django.db.models import Q
+from django.utils import timezone
+
+from .models import Contact, PetitionCase
+
+OPEN = [PetitionCase.Status.REGISTERED, PetitionCase.Status.INSTRUCTING, PetitionCase.Status.HANDLING]
+
+
+def _document_items(day):
+    if not apps.is_installed("documents"):
+        return {}
+    try:
+        from documents.api import daily_report_items
+    except ImportError:
+        return {}
+    return daily_report_items(day)
+
+
+def _case_line(case):
+    return {
+        "number": case.number,
+        "title": case.contact.matter[:60],
+        "source": case.contact.name,
+        "department": case.lead_department.name if case.lead_department else "",
+        "deadline": case.effective_deadline or case.notice_due,
+        "url": case.get_absolute_url(),
+    }
+
+
+def daily_report(day=None):
+    """每日来文来电来访汇报: yesterday's and today's incoming files, calls, visits, new cases; due within 3 days;
+    overdue."""
+    day = day or timezone.localdate()
+    start = day - timedelta(days=1)
+    documents = _document_items(day)
+    contacts = list(
+        Contact.objects.filter(received_at__date__gte=start, received_at__date__lte=day).order_by("received_at")
+    )
+    cases = PetitionCase.objects.select_related("contact", "lead_department")
+    new_cases = list(cases.filter(received_on__gte=start, received_on__lte=day))
+    open_cases = list(cases.filter(status__in=OPEN))
+    due_cases = [
+        c
+        for c in open_cases
+        if not c.is_overdue(day) and (c.effective_deadline or c.notice_due) <= day + timedelta(days=3)
+    ]
+    overdue_cases = [c for c in open_cases if c.is_overdue(day)]
+    call_contacts = [_contact_line(c) for c in contacts if c.channel == Contact.Channel.CALL]
+    return {
+        "day": day,
+        "start": start,
+        "incoming": documents.get("incoming", []),
+        "calls": documents.get("calls", []) + call_contacts,
+        "visits": [_contact_line(c) for c in contacts if c.channel != Contact.Channel.CALL],
+        "new_cases": [_case_line(c) for c in new_cases],
+        "due_soon": documents.get("due_soon", []) + [_case_line(c) for c in due_cases],
+        "overdue": documents.get("overdue", []) + [_case_line(c) for c in overdue_cases],
+    }
+
+
+def _contact_line(contact):
+    return {
+        "number": contact.get_channel_display(),
+        "title": contact.matter[:60],
+        "source": contact.name,
+        "department": "",
+        "deadline": None,
+        "url": contact.get_absolute_url(),
+    }
+
+
+EXPORT_HEADER = [
+    "信访事项编号",
+    "登记日期",
+    "渠道",
+    "信访人",
+    "身份证号",
+    "联系电话",
+    "住址",
+    "人数",
+    "信访类型",
+    "问题类别",
+    "反映问题",
+    "受理日期",
+    "主办部门",
+    "办理时限",
+    "答复日期",
+    "满意度",
+    "状态",
+]
+
+
+def export_rows(cases):
+    for c in cases.select_related("contact", "lead_department"):
+        yield [
+            c.number,
+            c.received_on.isoformat(),
+            c.contact.get_channel_display(),
+            c.contact.name,
+            c.contact.id_number,
+            c.contact.phone,
+            c.contact.address,
+            c.contact.people_count,
+            c.get_petition_type_display(),
+            c.get_category_display(),
+            c.contact.matter,
+            c.accepted_on.isoformat() if c.accepted_on else "",
+            c.lead_department.name if c.lead_department else "",
+            c.effective_deadline.isoformat() if c.effective_deadline else "",
+            c.replied_on.isoformat() if c.replied_on else "",
+            c.get_satisfaction_display(),
+            c.get_status_display(),
+        ]
+
+
+def export_csv(cases):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(EXPORT_HEADER)
+    writer.writerows(export_rows(cases))
+    return "\ufeff" + buffer.getvalue()  # BOM so that Excel opens the UTF-8 file correctly
+
+
+def export_xlsx(cases):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "信访事项"
+    sheet.append(EXPORT_HEADER)
+    for row in export_rows(cases):
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def search_contacts(queryset, q):
+    q = q.strip()
+    if not q:
+        return queryset
+    return queryset.filter(Q(name__contains=q) | Q(phone__contains=q) | Q(id_number=q.upper()) | Q(matter__contains=q))

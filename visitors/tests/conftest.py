@@ -1,0 +1,47 @@
+import pytest
+from django.utils import timezone
+
+from township_office.models import Department
+from visitors import workflow
+
+VALID_IDS = ["330106198001010021", "330106197503120015", "330122199002151234", "330106198505203310"]
+
+
+@pytest.fixture
+def departments(township):
+    return {d.name: d for d in Department.objects.all()}
+
+
+@pytest.fixture
+def register(front_desk):
+    def make(name="张建军", id_number=VALID_IDS[1], phone="13905710003", channel="visit", **extra):
+        data = {
+            "channel": channel,
+            "received_at": timezone.now(),
+            "name": name,
+            "id_number": id_number,
+            "phone": phone,
+            "address": "石桥村",
+            "matter": "承包地被占用，补偿款未落实",
+            "category": "land",
+            **extra,
+        }
+        return workflow.register_contact(by=front_desk, data=data)
+
+    return make
+
+
+@pytest.fixture
+def accepted(register, front_desk, office_director, deputy, departments):
+    case = workflow.open_case(register(), by=front_desk, petition_type="claim")
+    workflow.accept(
+        case,
+        by=office_director,
+        notice_text="已受理",
+        severity="minor",
+        leader=deputy,
+        lead_department=departments["自然资源所"],
+        handled_with_opinion=True,
+    )
+    case.refresh_from_db()
+    return case

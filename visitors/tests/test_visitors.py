@@ -1,0 +1,372 @@
+import io
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader
+
+from township_office.models import AuditEvent, Notification
+from township_office.workflow import TransitionNotAllowed
+from visitors import services, workflow
+from visitors.idnumber import mask, validate_id_number
+from visitors.models import Contact, PetitionCase
+from visitors.permissions import visible_cases
+from visitors.tasks import send_daily_report, send_reminders
+
+from .conftest import VALID_IDS
+
+S = PetitionCase.Status
+
+
+@pytest.mark.parametrize("value", VALID_IDS)
+def test_valid_id_numbers(value):
+    assert validate_id_number(value.lower()) == value
+
+
+@pytest.mark.parametrize(
+    "value,message",
+    [
+        ("33010619800101002", "18位"),
+        ("330106198001010022", "校验位"),
+        ("330106198013010021", "出生日期"),
+        ("33010619800101002Y", "前17位"),
+    ],
+)
+def test_invalid_id_numbers(value, message):
+    with pytest.raises(ValidationError) as error:
+        validate_id_number(value)
+    assert message in error.value.messages[0]
+
+
+def test_mask():
+    assert mask("330106198001010021") == "3301**********0021"
+
+
+def test_registration_form_keeps_input_on_error(client_for, front_desk):
+    response = client_for(front_desk).post(
+        reverse("visitors:contact_register"),
+        {
+            "channel": "visit",
+            "received_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "name": "张建军",
+            "id_number": "330106198001010022",
+            "phone": "13905710003",
+            "people_count": 1,
+            "category": "land",
+            "matter": "承包地被占用",
+            "outcome": "register",
+            "reps-TOTAL_FORMS": 5,
+            "reps-INITIAL_FORMS": 0,
+        },
+    )
+    page = response.content.decode()
+    assert "校验位不正确" in page and "承包地被占用" in page and "张建军" in page
+    assert not Contact.objects.exists()
+
+
+def test_walk_in_registered_and_opened_as_case_in_one_post(client_for, front_desk):
+    response = client_for(front_desk).post(
+        reverse("visitors:contact_register"),
+        {
+            "channel": "visit",
+            "received_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "name": "张建军",
+            "gender": "M",
+            "id_number": VALID_IDS[1],
+            "phone": "13905710003",
+            "people_count": 1,
+            "category": "land",
+            "matter": "承包地被占用",
+            "outcome": "case",
+            "petition_type": "claim",
+            "reps-TOTAL_FORMS": 5,
+            "reps-INITIAL_FORMS": 0,
+        },
+    )
+    case = PetitionCase.objects.get()
+    assert response.url == case.get_absolute_url() and case.number.startswith("长信〔")
+
+
+def test_group_visit_needs_at_most_five_representatives(front_desk, register):
+    with pytest.raises(ValidationError):
+        register(people_count=8)  # no representatives
+    data = {"channel": "visit", "name": "集体访", "matter": "土地补偿", "people_count": 8}
+    with pytest.raises(ValidationError):
+        workflow.register_contact(by=front_desk, data=data, representatives=[{"name": f"代表{i}"} for i in range(6)])
+    contact = workflow.register_contact(
+        by=front_desk, data=data, representatives=[{"name": f"代表{i}"} for i in range(5)]
+    )
+    assert contact.is_group_visit and contact.representatives.count() == 5
+
+
+def test_repeat_detection_by_id_or_phone(register, client_for, front_desk):
+    first = register()
+    second = register(phone="13900000000")  # same ID
+    third = register(id_number="", phone=first.phone, channel="call")  # same phone
+    other = register(name="李四", id_number=VALID_IDS[2], phone="13911111111")
+    assert set(workflow.earlier_contacts(third)) == {first}  # by phone
+    assert set(workflow.earlier_contacts(second)) == {first}  # by ID number (third has no ID, other phone)
+    assert not workflow.earlier_contacts(other).exists()
+    page = client_for(front_desk).get(reverse("visitors:contact_list")).content.decode()
+    assert page.count("重复信访") == 2
+
+
+def test_full_id_only_for_desk_and_audited(register, client_for, front_desk, office_director, clerk):
+    contact = register()
+    page = client_for(front_desk).get(contact.get_absolute_url()).content.decode()
+    assert contact.id_number not in page and contact.masked_id in page
+    response = client_for(front_desk).post(reverse("visitors:contact_reveal", args=[contact.code]))
+    assert contact.id_number in response.content.decode()
+    assert AuditEvent.objects.filter(action="查看完整身份证号", actor=front_desk).count() == 1
+    assert client_for(clerk).post(reverse("visitors:contact_reveal", args=[contact.code])).status_code == 404
+
+
+def test_front_desk_searches_by_id_number(register, client_for, front_desk):
+    register()
+    register(name="李四", id_number=VALID_IDS[2], phone="13911111111")
+    page = client_for(front_desk).get(reverse("visitors:contact_list"), {"q": VALID_IDS[2]}).content.decode()
+    assert "李四" in page and "张建军" not in page
+
+
+def test_case_flow_to_closing(accepted, deputy, staff, resources_staff, office_director, front_desk):
+    assert accepted.status == S.INSTRUCTING
+    assert accepted.deadline == timezone.localdate() + timedelta(days=60)  # 申诉求决类 with 处理意见书
+    with pytest.raises(PermissionDenied):
+        workflow.instruct(accepted, by=staff, text="非领导")
+    workflow.instruct(accepted, by=deputy, text="请自然资源所核实")
+    accepted.refresh_from_db()
+    with pytest.raises(PermissionDenied):
+        workflow.report_progress(accepted, by=staff, text="不是承办部门")  # 农业农村办公室
+    workflow.report_progress(accepted, by=resources_staff, text="已现场核实")
+    workflow.report_up(accepted, by=office_director, text="已报县信访局")
+    workflow.reply(accepted, by=office_director, text="经核实，补偿款将于月底前发放。")
+    accepted.refresh_from_db()
+    workflow.close(accepted, by=front_desk, satisfaction="basic")
+    accepted.refresh_from_db()
+    assert accepted.status == S.CLOSED and accepted.get_satisfaction_display() == "基本满意"
+
+
+def test_major_case_needs_the_principal(register, front_desk, office_director, deputy, principal, departments):
+    case = workflow.open_case(register(), by=front_desk, petition_type="claim")
+    with pytest.raises(ValidationError):
+        workflow.accept(
+            case,
+            by=office_director,
+            notice_text="受理",
+            severity="major",
+            leader=deputy,
+            lead_department=departments["自然资源所"],
+            deadline=timezone.localdate(),
+        )
+    workflow.accept(
+        case,
+        by=office_director,
+        notice_text="受理",
+        severity="major",
+        leader=principal,
+        lead_department=departments["自然资源所"],
+        deadline=timezone.localdate() + timedelta(days=20),
+    )
+
+
+def test_extension_once_at_most_30_days(accepted, deputy, office_director):
+    workflow.instruct(accepted, by=deputy, text="办理")
+    accepted.refresh_from_db()
+    with pytest.raises(ValidationError):
+        workflow.request_extension(accepted, by=office_director, days=31, reason="情况复杂")
+    workflow.request_extension(accepted, by=office_director, days=30, reason="需县自然资源局测绘")
+    accepted.refresh_from_db()
+    with pytest.raises(PermissionDenied):
+        workflow.approve_extension(accepted, by=office_director)
+    workflow.approve_extension(accepted, by=deputy)
+    accepted.refresh_from_db()
+    assert accepted.effective_deadline == accepted.deadline + timedelta(days=30)
+    with pytest.raises(ValidationError):
+        workflow.request_extension(accepted, by=office_director, days=5, reason="再延")
+
+
+def test_notice_within_15_days_drives_overdue(register, front_desk):
+    case = workflow.open_case(register(), by=front_desk, petition_type="suggestion")
+    PetitionCase.objects.filter(pk=case.pk).update(received_on=timezone.localdate() - timedelta(days=16))
+    case.refresh_from_db()
+    assert case.is_overdue()
+
+
+def test_review_request_within_30_days(accepted, deputy, office_director, front_desk):
+    workflow.instruct(accepted, by=deputy, text="办理")
+    workflow.reply(accepted, by=office_director, text="答复")
+    accepted.refresh_from_db()
+    with pytest.raises(ValidationError):
+        workflow.record_review_request(
+            accepted, by=front_desk, kind="review", requested_on=accepted.replied_on + timedelta(days=31)
+        )
+    workflow.record_review_request(accepted, by=front_desk, kind="review", requested_on=accepted.replied_on)
+
+
+def test_accusation_hidden_from_accused_department(
+    register, front_desk, office_director, deputy, staff, departments, client_for
+):
+    accused = departments["农业农村办公室"]
+    case = workflow.open_case(register(), by=front_desk, petition_type="accusation", accused_department=accused)
+    with pytest.raises(ValidationError):
+        workflow.accept(
+            case,
+            by=office_director,
+            notice_text="受理",
+            severity="minor",
+            leader=deputy,
+            lead_department=accused,
+            deadline=timezone.localdate() + timedelta(days=30),
+        )
+    workflow.accept(
+        case,
+        by=office_director,
+        notice_text="受理",
+        severity="minor",
+        leader=deputy,
+        lead_department=departments["纪检监察办公室"],
+        support_departments=[accused],
+        deadline=timezone.localdate() + timedelta(days=30),
+    )
+    case.refresh_from_db()
+    assert case.forwarded_to.startswith("镇纪委")
+    assert not visible_cases(staff).filter(pk=case.pk).exists()
+    assert client_for(staff).get(case.get_absolute_url()).status_code == 404
+    assert visible_cases(deputy).filter(pk=case.pk).exists()
+
+
+def test_legal_matters_are_forwarded(register, front_desk, office_director, deputy, departments):
+    case = workflow.open_case(register(category="legal"), by=front_desk, petition_type="claim")
+    workflow.accept(
+        case,
+        by=office_director,
+        notice_text="受理",
+        severity="minor",
+        leader=deputy,
+        lead_department=departments["司法所"],
+        deadline=timezone.localdate() + timedelta(days=30),
+    )
+    case.refresh_from_db()
+    assert "政法" in case.forwarded_to
+
+
+def test_strangers_and_it_see_no_petition(accepted, stranger, system_admin, auditor, client_for):
+    for user in (stranger, system_admin, auditor):
+        assert not visible_cases(user).exists()
+        assert client_for(user).get(accepted.get_absolute_url()).status_code == 404
+
+
+def test_reminders_once_per_due_event(accepted, deputy, office_director, django_capture_on_commit_callbacks):
+    PetitionCase.objects.filter(pk=accepted.pk).update(deadline=timezone.localdate() - timedelta(days=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_reminders() == 1
+        assert send_reminders() == 0
+    assert Notification.objects.filter(recipient=office_director, title__contains="已逾期").count() == 1
+
+
+def test_daily_report_task_notifies_principals_with_pdf(
+    accepted, register, principal, mayor, monkeypatch, django_capture_on_commit_callbacks, client_for
+):
+    register(channel="call", id_number="", name="来电群众")
+    with django_capture_on_commit_callbacks(execute=True):
+        send_daily_report()
+    for leader in (principal, mayor):
+        note = Notification.objects.get(recipient=leader, title__contains="每日来文来电来访汇报")
+        response = client_for(leader).get(note.url)
+        text = PdfReader(io.BytesIO(b"".join(response.streaming_content))).pages[0].extract_text().replace(" ", "")
+        assert "每日来文来电来访汇报" in text and "新增信访事项（1件）" in text and "来电" in text
+
+
+def test_daily_report_includes_documents(monkeypatch, township):
+    monkeypatch.setattr(
+        services,
+        "_document_items",
+        lambda day: {
+            "incoming": [
+                {
+                    "number": "收文〔2026〕1号",
+                    "title": "防火通知",
+                    "source": "县政府",
+                    "department": "",
+                    "deadline": None,
+                    "url": "/",
+                }
+            ],
+            "calls": [],
+            "due_soon": [],
+            "overdue": [],
+        },
+    )
+    report = services.daily_report()
+    assert report["incoming"][0]["title"] == "防火通知"
+
+
+def test_daily_report_page_for_principal_only(client_for, principal, staff, township):
+    assert client_for(principal).get(reverse("visitors:daily_report")).status_code == 200
+    assert client_for(staff).get(reverse("visitors:daily_report")).status_code == 403
+
+
+def test_printables(accepted, deputy, office_director, client_for, front_desk):
+    workflow.instruct(accepted, by=deputy, text="请自然资源所核实")
+    workflow.reply(accepted, by=office_director, text="经核实，补偿款将于月底前发放。")
+    client = client_for(office_director)
+    text = (
+        PdfReader(io.BytesIO(client.get(reverse("visitors:case_assignment_pdf", args=[accepted.code])).content))
+        .pages[0]
+        .extract_text()
+        .replace(" ", "")
+    )
+    assert "信访事项交办单" in text and "请自然资源所核实" in text and accepted.contact.masked_id in text
+    text = (
+        PdfReader(io.BytesIO(client.get(reverse("visitors:case_reply_pdf", args=[accepted.code])).content))
+        .pages[0]
+        .extract_text()
+        .replace(" ", "")
+    )
+    assert "答复意见书" in text and "30日内" in text and "张建军" in text
+    text = (
+        PdfReader(
+            io.BytesIO(
+                client_for(front_desk).get(reverse("visitors:contact_form_pdf", args=[accepted.contact.code])).content
+            )
+        )
+        .pages[0]
+        .extract_text()
+    )
+    assert "来访登记表" in text.replace(" ", "")
+
+
+def test_export_csv_and_xlsx(accepted, client_for, office_director, staff):
+    client = client_for(office_director)
+    csv = client.get(reverse("visitors:case_list"), {"format": "csv"}).content.decode("utf-8-sig")
+    assert accepted.number in csv and "申诉求决类" in csv
+    xlsx = client.get(reverse("visitors:case_list"), {"format": "xlsx"})
+    from openpyxl import load_workbook
+
+    assert load_workbook(io.BytesIO(xlsx.content)).active.cell(2, 1).value == accepted.number
+
+
+def test_case_list_query_count_is_constant(register, front_desk, client_for, count_queries):
+    client = client_for(front_desk)
+    workflow.open_case(register(), by=front_desk, petition_type="claim")
+    one = count_queries(client, reverse("visitors:case_list"))
+    for i in range(19):
+        workflow.open_case(register(name=f"信访人{i}"), by=front_desk, petition_type="claim")
+    assert count_queries(client, reverse("visitors:case_list")) == one <= 14
+    contact_one = count_queries(client, reverse("visitors:contact_list"))
+    assert contact_one <= 14
+
+
+def test_refusals_change_nothing(register, front_desk, clerk, staff):
+    contact = register()
+    for user in (clerk, staff):
+        with pytest.raises(PermissionDenied):
+            workflow.open_case(contact, by=user, petition_type="claim")
+    with pytest.raises(TransitionNotAllowed):
+        workflow.answer_on_the_spot(
+            Contact.objects.get(pk=workflow.open_case(contact, by=front_desk, petition_type="claim").contact_id),
+            by=front_desk,
+            answer="已转立案的不能再当场答复",
+        )

@@ -1,0 +1,52 @@
+from township_office import permissions, todo
+from township_office.roles import Role, has_role
+
+from .models import PetitionCase
+from .permissions import visible_cases
+
+S = PetitionCase.Status
+
+
+def _waiting(user):
+    rows = visible_cases(user)
+    conditions = []
+    if has_role(user, Role.OFFICE_DIRECTOR):
+        conditions.append(rows.filter(status__in=[S.REGISTERED, S.HANDLING]))
+    if has_role(user, Role.FRONT_DESK):
+        conditions.append(rows.filter(status=S.REPLIED))
+    instruct = permissions.granted_ids(user, PetitionCase, "instruct")
+    conditions.append(rows.filter(instruct, status=S.INSTRUCTING))
+    conditions.append(rows.filter(instruct, extension_requested_days__gt=0, extension_days=0))
+    if has_role(user, Role.DEPARTMENT_STAFF):
+        conditions.append(rows.filter(permissions.granted_ids(user, PetitionCase, "handle"), status=S.HANDLING))
+    result = conditions[0]
+    for extra in conditions[1:]:
+        result = result | extra
+    return result.distinct()
+
+
+KIND = {S.REGISTERED: "待受理", S.INSTRUCTING: "待批示", S.HANDLING: "待办理", S.REPLIED: "待回访办结"}
+
+
+@todo.register
+class PetitionTodo(todo.Provider):
+    app_label = "信访"
+    order = 20
+
+    def items(self, user, limit=50):
+        items = []
+        for case in _waiting(user).select_related("contact").order_by("deadline", "-pk")[:limit]:
+            kind = "待批准延期" if case.extension_requested_days and not case.extension_days else KIND[case.status]
+            items.append(
+                todo.TodoItem(
+                    kind=kind,
+                    title=f"{case.number} {case.contact.matter[:30]}",
+                    url=case.get_absolute_url(),
+                    due=case.effective_deadline,
+                    overdue=case.is_overdue(),
+                )
+            )
+        return items
+
+    def count(self, user):
+        return _waiting(user).count()
