@@ -62,6 +62,10 @@ def seed():
         lead_department=dept["农业农村办公室"],
     )
     workflow.instruct(d3, by=people["deputy_leader"], text="请黄磊同志抓紧汇总，按时报送。")
+    # Completed by the agriculture office, waiting for the clerk to archive it.
+    d4 = register("关于上报2026年粮食生产情况的通知", "县统计局", "县统发〔2026〕9号", 5)
+    workflow.propose(d4, by=director, proposal="请农业农村办公室按要求上报。", lead_department=dept["农业农村办公室"])
+    workflow.complete(d4, by=people["department_staff"], result="已于11月20日报送县统计局。")
     # A phone notice from the county.
     services.register_incoming(
         by=clerk,

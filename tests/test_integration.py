@@ -1,0 +1,85 @@
+"""The apps together: beat tasks exist, an outgoing document is sealed through the seals app, the demo loads."""
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+
+from township_office import todo
+from township_office.celery import app
+from township_office.models import IssuerCode, User
+
+
+def test_every_beat_task_is_registered():
+    app.loader.import_default_modules()
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        assert entry["task"] in app.tasks, entry["task"]
+
+
+def test_outgoing_document_is_sealed_through_the_seals_app(township, people):
+    from documents import workflow as documents
+    from documents.models import OutgoingDocument
+    from seals import api
+    from seals import workflow as seals
+    from seals.models import Seal, SealRequest
+
+    staff, deputy, director, clerk = (
+        people[n] for n in ("department_staff", "deputy_leader", "office_director", "clerk")
+    )
+    document = documents.draft_outgoing(
+        by=staff,
+        data={
+            "issuer_code": IssuerCode.objects.get(code="长政发"),
+            "title": "关于秋冬季农田水利建设的实施意见",
+            "main_recipients": "各村（居）委会",
+        },
+        body=SimpleUploadedFile("正文.pdf", b"%PDF-1.4"),
+    )
+    documents.review_outgoing(document, by=deputy, text="同意")
+    documents.check_outgoing(document, by=director, text="核稿")
+    documents.sign_off(document, by=deputy, text="同意印发")
+    documents.recheck_outgoing(document, by=clerk, text="复核无误")
+    document.refresh_from_db()
+    documents.number_outgoing(document, by=clerk)
+    document.refresh_from_db()
+    with pytest.raises(Exception, match="尚无已完成用印"):
+        documents.confirm_sealed(document, by=clerk)
+
+    seal = Seal.objects.create(name="长官镇党政办公室", kind="office", tier=3)
+    seal.custodians.add(people["seal_keeper"])
+    link = ("documents.outgoingdocument", str(document.code))
+    request = seals.submit_request(
+        by=clerk,
+        seals=[seal],
+        document=SimpleUploadedFile("正文.pdf", b"%PDF-1.4"),
+        data={
+            "title": document.title,
+            "recipient": "各村",
+            "purpose": "发文用印",
+            "copies": 2,
+            "use_type": SealRequest.UseType.DOCUMENT,
+            "linked_object_type": link[0],
+            "linked_object_code": link[1],
+        },
+    )
+    seals.decide(request, by=director, approve=True)
+    request.refresh_from_db()
+    seals.stamp(request, by=people["seal_keeper"], seal=seal, copies=2)
+    assert [r.fully_stamped for r in api.requests_for(*link)] == [True]
+    documents.confirm_sealed(document, by=clerk)
+    document.refresh_from_db()
+    assert document.status == OutgoingDocument.Status.ISSUING
+
+
+def test_demo_gives_every_role_something_to_do(db):
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # idempotent with every app's demo data
+    for username in (
+        "principal_leader",
+        "deputy_leader",
+        "office_director",
+        "clerk",
+        "seal_keeper",
+        "department_staff",
+    ):
+        assert todo.total(User.objects.get(username=username)) > 0, username
