@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from township_office import audit, permissions
+from township_office.actions import error_message, run_action
 from township_office.pdf import pdf_response
 from township_office.roles import LEADERS, OFFICE, Role, has_role
-from township_office.workflow import TransitionNotAllowed
 
 from . import pdf, services, workflow
 from .forms import (
@@ -151,22 +151,18 @@ def incoming_detail(request, code):
 
 def _incoming_action(request, code, form_class, form_name, run, success):
     document = get_incoming_for_user(request.user, code)
-    form = form_class(request.POST)
-    if form.is_valid():
-        try:
-            run(document, form.cleaned_data)
-        except (ValidationError, TransitionNotAllowed) as error:
-            message = error.message if isinstance(error, TransitionNotAllowed) else "；".join(error.messages)
-            form.add_error(None, message)
-        else:
-            messages.success(request, success)
-            return redirect(document)
-    document.refresh_from_db()
-    return render(
+
+    def rerender(form):
+        context = _incoming_context(request, document, **{form_name: form, "open_form": form_name})
+        return render(request, "documents/incoming_detail.html", context, status=400)
+
+    return run_action(
         request,
-        "documents/incoming_detail.html",
-        _incoming_context(request, document, **{form_name: form, "open_form": form_name}),
-        status=400,
+        document,
+        lambda data: run(document, data),
+        success=success,
+        rerender=rerender,
+        form=form_class(request.POST),
     )
 
 
@@ -380,7 +376,7 @@ def outgoing_create(request):
                 countersign_departments=form.cleaned_data["countersign_departments"],
             )
         except ValidationError as error:
-            form.add_error(None, "；".join(error.messages))
+            form.add_error(None, error_message(error))
         else:
             messages.success(request, "发文稿已提交部门审核。")
             return redirect(document)
@@ -431,25 +427,14 @@ def outgoing_detail(request, code):
 
 def _outgoing_action(request, code, form_class, form_name, run, success):
     document = get_outgoing_for_user(request.user, code)
+
+    def rerender(form):
+        context = _outgoing_context(request, document, **{form_name: form, "open_form": form_name})
+        return render(request, "documents/outgoing_detail.html", context, status=400)
+
     form = form_class(request.POST) if form_class else None
-    if form is None or form.is_valid():
-        try:
-            run(document, form.cleaned_data if form else {})
-        except (ValidationError, TransitionNotAllowed) as error:
-            message = error.message if isinstance(error, TransitionNotAllowed) else "；".join(error.messages)
-            if form is None:
-                messages.error(request, message)
-                return redirect(document)
-            form.add_error(None, message)
-        else:
-            messages.success(request, success)
-            return redirect(document)
-    document.refresh_from_db()
-    return render(
-        request,
-        "documents/outgoing_detail.html",
-        _outgoing_context(request, document, **{form_name: form, "open_form": form_name}),
-        status=400,
+    return run_action(
+        request, document, lambda data: run(document, data), success=success, rerender=rerender, form=form
     )
 
 

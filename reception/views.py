@@ -4,7 +4,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q, Sum
@@ -16,6 +16,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from township_office import audit
+from township_office.actions import run_action
 from township_office.pdf import pdf_response
 from township_office.roles import OFFICE, Role, has_role
 from township_office.workflow import TransitionNotAllowed
@@ -33,10 +34,6 @@ from .forms import (
 )
 from .models import ChecklistItem, ItineraryItem, Reception
 from .permissions import get_reception_for_user, visible_receptions
-
-
-def _err(error):
-    return error.message if isinstance(error, TransitionNotAllowed) else "；".join(error.messages)
 
 
 def reception_list(request):
@@ -141,20 +138,14 @@ def reception_detail(request, code):
 
 def _run(request, code, run, success, form=None, form_name=""):
     reception = get_reception_for_user(request.user, code)
-    if form is None or form.is_valid():
-        try:
-            run(reception, form.cleaned_data if form is not None else {})
-        except (ValidationError, TransitionNotAllowed) as error:
-            if form is None:
-                for message in [error.message] if isinstance(error, TransitionNotAllowed) else error.messages:
-                    messages.error(request, message)
-                return redirect(reception)
-            form.add_error(None, _err(error))
-        else:
-            messages.success(request, success)
-            return redirect(reception)
-    reception.refresh_from_db()
-    return _detail(request, reception, status=400, **{form_name: form})
+    return run_action(
+        request,
+        reception,
+        lambda data: run(reception, data),
+        success=success,
+        form=form,
+        rerender=lambda form: _detail(request, reception, status=400, **{form_name: form}),
+    )
 
 
 @require_POST

@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from township_office import audit
+from township_office.actions import REFUSALS, error_message, run_action
 from township_office.pdf import pdf_response
 from township_office.roles import Role, has_role
-from township_office.workflow import TransitionNotAllowed
 
 from . import pdf, workflow
 from .forms import DecisionForm, LetterForm, RequestFilterForm, SealRequestForm, StampForm, VoidForm
@@ -25,10 +25,6 @@ from .permissions import (
     visible_letters,
     visible_requests,
 )
-
-
-def _error_text(error):
-    return error.message if isinstance(error, TransitionNotAllowed) else "；".join(error.messages)
 
 
 def request_list(request):
@@ -69,7 +65,7 @@ def request_create(request):
                 by=request.user, data=data, seals=form.cleaned_data["seals"], document=form.cleaned_data["document"]
             )
         except ValidationError as error:
-            form.add_error(None, _error_text(error))
+            form.add_error(None, error_message(error))
         else:
             messages.success(request, f"用印申请 {seal_request.number} 已提交。")
             return redirect(seal_request)
@@ -105,20 +101,13 @@ def request_detail(request, code):
 
 def _act(request, code, form, run, success, form_name):
     seal_request = get_request_for_user(request.user, code)
-    if form is None or form.is_valid():
-        try:
-            run(seal_request, form.cleaned_data if form is not None else {})
-        except (ValidationError, TransitionNotAllowed) as error:
-            if form is None:
-                messages.error(request, _error_text(error))
-                return redirect(seal_request)
-            form.add_error(None, _error_text(error))
-        else:
-            messages.success(request, success)
-            return redirect(seal_request)
-    seal_request.refresh_from_db()
-    return render(
-        request, "seals/request_detail.html", _request_context(request, seal_request, **{form_name: form}), status=400
+
+    def rerender(form):
+        context = _request_context(request, seal_request, **{form_name: form})
+        return render(request, "seals/request_detail.html", context, status=400)
+
+    return run_action(
+        request, seal_request, lambda data: run(seal_request, data), success=success, rerender=rerender, form=form
     )
 
 
@@ -216,7 +205,7 @@ def letter_create(request):
         try:
             letter = workflow.apply_letter(by=request.user, data=form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, _error_text(error))
+            form.add_error(None, error_message(error))
         else:
             messages.success(request, f"介绍信 {letter.number} 已提交审批。")
             return redirect(letter)
@@ -255,8 +244,8 @@ def letter_decide(request, code):
                 approve=form.cleaned_data["decision"] == "approve",
                 comment=form.cleaned_data["comment"],
             )
-        except (ValidationError, TransitionNotAllowed) as error:
-            form.add_error(None, _error_text(error))
+        except REFUSALS as error:
+            form.add_error(None, error_message(error))
         else:
             messages.success(request, "审批意见已提交。")
             return redirect(letter)
@@ -270,8 +259,8 @@ def letter_void(request, code):
     if form.is_valid():
         try:
             workflow.void_letter(letter, by=request.user, reason=form.cleaned_data["reason"])
-        except (ValidationError, TransitionNotAllowed) as error:
-            form.add_error(None, _error_text(error))
+        except REFUSALS as error:
+            form.add_error(None, error_message(error))
         else:
             messages.success(request, "介绍信已作废，编号保留。")
             return redirect(letter)

@@ -10,6 +10,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from township_office import audit
+from township_office.actions import REFUSALS, error_message, run_action
 from township_office.pdf import pdf_response
 from township_office.roles import OFFICE, Role, has_role
 from township_office.workflow import TransitionNotAllowed
@@ -18,10 +19,6 @@ from . import pdf, services, workflow
 from .forms import AcceptForm, CloseForm, ContactForm, ExtensionForm, RepresentativeFormSet, ReviewForm, TextForm
 from .models import Contact, DailyReport, PetitionCase
 from .permissions import DESK, get_case_for_user, get_contact_for_user, sees_full_id, visible_cases, visible_contacts
-
-
-def _err(error):
-    return error.message if isinstance(error, TransitionNotAllowed) else "；".join(error.messages)
 
 
 def _with_repeat_marker(contacts):
@@ -87,7 +84,7 @@ def contact_register(request):
                         accused_department=form.cleaned_data["accused_department"],
                     )
         except ValidationError as error:
-            form.add_error(None, _err(error))
+            form.add_error(None, error_message(error))
         else:
             if outcome == "case":
                 messages.success(request, f"已登记并立为信访事项 {case.number}。")
@@ -136,8 +133,8 @@ def contact_answer(request, code):
     if form.is_valid():
         try:
             workflow.answer_on_the_spot(contact, by=request.user, answer=form.cleaned_data["text"])
-        except (ValidationError, TransitionNotAllowed) as error:
-            form.add_error(None, _err(error))
+        except REFUSALS as error:
+            form.add_error(None, error_message(error))
         else:
             messages.success(request, "已当场答复办结。")
             return redirect(contact)
@@ -152,8 +149,8 @@ def contact_open_case(request, code):
         return redirect(contact)
     try:
         case = workflow.open_case(contact, by=request.user, petition_type=request.POST["petition_type"])
-    except (ValidationError, TransitionNotAllowed) as error:
-        messages.error(request, _err(error))
+    except REFUSALS as error:
+        messages.error(request, error_message(error))
         return redirect(contact)
     return redirect(case)
 
@@ -252,16 +249,14 @@ def case_detail(request, code):
 
 def _case_action(request, code, form, run, success, form_name):
     case = get_case_for_user(request.user, code)
-    if form.is_valid():
-        try:
-            run(case, form.cleaned_data)
-        except (ValidationError, TransitionNotAllowed) as error:
-            form.add_error(None, _err(error))
-        else:
-            messages.success(request, success)
-            return redirect(case)
-    case.refresh_from_db()
-    return _case_page(request, case, status=400, **{form_name: form, "open_form": form_name})
+    return run_action(
+        request,
+        case,
+        lambda data: run(case, data),
+        success=success,
+        form=form,
+        rerender=lambda form: _case_page(request, case, status=400, **{form_name: form, "open_form": form_name}),
+    )
 
 
 @require_POST
