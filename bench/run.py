@@ -312,12 +312,15 @@ def measure_http(seconds, concurrency=8, workers=2, out=print):
     port = _free_port()
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="bench.settings", DEBUG="false")
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    from django.conf import settings
+
+    log = open(Path(settings.DATA_DIR) / "gunicorn.log", "w")  # noqa: SIM115 - closed in finally
     process = subprocess.Popen(
         [gunicorn, "bench.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers), "--log-level", "warning"],
         cwd=BASE_DIR,
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stdout=log,
+        stderr=log,
         start_new_session=True,
     )
     try:
@@ -349,6 +352,7 @@ def measure_http(seconds, concurrency=8, workers=2, out=print):
             process.wait(20)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
+        log.close()
 
 
 # --- Writes -----------------------------------------------------------------------
