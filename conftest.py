@@ -155,3 +155,11 @@ def count_queries():
         return len(context.captured_queries)
 
     return count
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Cached 待办 counts must not leak from one test to the next."""
+    from django.core.cache import cache
+
+    cache.clear()

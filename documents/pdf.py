@@ -77,7 +77,8 @@ def catalogue_rows(user, year):
                 "retention": d.get_retention_display(),
             }
         )
-    for d in visible_outgoing(user).filter(status=OutgoingDocument.Status.ARCHIVED, year=year):
+    archived = visible_outgoing(user).filter(status=OutgoingDocument.Status.ARCHIVED, year=year)
+    for d in archived.select_related("drafting_department"):
         rows.append(
             {
                 "number": d.archive_number,

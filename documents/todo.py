@@ -5,7 +5,7 @@ from django.db.models import Exists, OuterRef, Q
 from township_office import permissions, todo
 from township_office.roles import LEADERS, Role, has_role
 
-from .models import Circulation, IncomingDocument, Instruction, OutgoingDocument
+from .models import Assignment, Circulation, IncomingDocument, Instruction, OutgoingDocument
 from .permissions import visible_incoming, visible_outgoing
 
 In = IncomingDocument.Status
@@ -19,11 +19,13 @@ def _incoming_waiting(user):
         conditions |= Q(status=In.REGISTERED)
     if has_role(user, *LEADERS):
         instructed = Instruction.objects.filter(document=OuterRef("pk"), leader=user)
-        conditions |= Q(status=In.INSTRUCTING, instructing_leaders=user) & ~Q(Exists(instructed))
+        asked = IncomingDocument.instructing_leaders.through.objects.filter(user=user).values("incomingdocument_id")
+        conditions |= Q(status=In.INSTRUCTING, pk__in=asked) & ~Q(Exists(instructed))
     if has_role(user, Role.CLERK):
         conditions |= Q(status=In.COMPLETED)
     if has_role(user, Role.DEPARTMENT_STAFF) and user.department_id:
-        conditions |= Q(status=In.HANDLING, assignments__department=user.department_id)
+        assigned = Assignment.objects.filter(department=user.department_id).values("document_id")
+        conditions |= Q(status=In.HANDLING, pk__in=assigned)
     reading = Circulation.objects.filter(
         document=OuterRef("pk"), reader=user, sent_at__isnull=False, read_at__isnull=True
     )
@@ -67,7 +69,7 @@ class DocumentTodo(todo.Provider):
 
     def items(self, user, limit=50):
         items = []
-        for d in _incoming_waiting(user).distinct().order_by("deadline", "-pk")[:limit]:
+        for d in _incoming_waiting(user).order_by("deadline", "-pk")[:limit]:
             kind = (
                 "待阅"
                 if d.reading and d.status != In.REGISTERED
@@ -84,7 +86,7 @@ class DocumentTodo(todo.Provider):
                     detail=d.source_org,
                 )
             )
-        for d in _outgoing_waiting(user).distinct().order_by("-created_at")[:limit]:
+        for d in _outgoing_waiting(user).select_related("drafting_department").order_by("-created_at")[:limit]:
             items.append(
                 todo.TodoItem(
                     kind=d.get_status_display(),
@@ -97,4 +99,4 @@ class DocumentTodo(todo.Provider):
         return items[:limit]
 
     def count(self, user):
-        return _incoming_waiting(user).distinct().count() + _outgoing_waiting(user).distinct().count()
+        return _incoming_waiting(user).count() + _outgoing_waiting(user).count()

@@ -83,3 +83,27 @@ def test_demo_gives_every_role_something_to_do(db):
         "department_staff",
     ):
         assert todo.total(User.objects.get(username=username)) > 0, username
+
+
+@pytest.mark.parametrize("username", ["office_director", "clerk", "deputy_leader", "department_staff"])
+def test_todo_page_queries_do_not_grow_with_work(township, people, client_for, count_queries, username):
+    from documents import services, workflow
+    from township_office.models import Department
+
+    def add(i):
+        document = services.register_incoming(by=people["clerk"], data={"source_org": "县政府", "title": f"文件{i}"})
+        if username != "office_director":
+            workflow.propose(document, by=people["office_director"], proposal="办理",
+                             leaders=[people["deputy_leader"]],
+                             lead_department=Department.objects.get(name="农业农村办公室"))
+        if username in ("clerk", "department_staff"):
+            workflow.instruct(document, by=people["deputy_leader"], text="办理")
+        if username == "clerk":
+            workflow.complete(document, by=people["department_staff"], result="完成")
+
+    client = client_for(people[username])
+    add(0)
+    one = count_queries(client, "/todo/")
+    for i in range(1, 20):
+        add(i)
+    assert count_queries(client, "/todo/") == one <= 30

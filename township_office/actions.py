@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 
+from . import todo
 from .workflow import TransitionNotAllowed
 
 REFUSALS = (ValidationError, TransitionNotAllowed)
@@ -32,6 +33,7 @@ def run_action(request, obj, run, *, success, rerender, form=None):
                 return redirect(obj)
             form.add_error(None, error_message(error))
         else:
+            todo.forget(request.user.pk)  # what waited for this person has changed
             messages.success(request, success)
             return redirect(obj)
     obj.refresh_from_db()

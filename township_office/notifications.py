@@ -10,6 +10,9 @@ def notify(users, title, *, url="", body="", event_key=""):
 
     ids = sorted({u if isinstance(u, int) else u.pk for u in users if u is not None})
     if ids:
+        from . import todo
+
+        todo.forget(*ids)  # something new may be waiting for them
         create_notifications.delay_on_commit(ids, title, url, body, event_key)
 
 

@@ -13,6 +13,12 @@ counts collect them. Apps register in ``<app>/todo.py`` (autodiscovered)::
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.core.cache import cache
+
+# The navigation shows the count on every page; it is kept this many seconds, and forgotten as soon as the
+# person is notified of something or completes a step (see forget()). The 我的待办 page always counts afresh.
+TOTAL_SECONDS = 60
+
 _providers = []
 
 
@@ -51,6 +57,14 @@ def providers():
     return list(_providers)
 
 
+def _key(user_id):
+    return f"todo-total:{user_id}"
+
+
+def forget(*user_ids):
+    cache.delete_many([_key(uid) for uid in user_ids])
+
+
 def collect(user, limit=50):
     """[(app_label, [TodoItem…], count), …] for every app with something waiting."""
     sections = []
@@ -61,8 +75,14 @@ def collect(user, limit=50):
             for item in items:
                 item.app = provider.app_label
             sections.append((provider.app_label, items, count))
+    cache.set(_key(user.pk), sum(count for _, _, count in sections), TOTAL_SECONDS)
     return sections
 
 
 def total(user):
-    return sum(p.count(user) for p in _providers)
+    """The number shown in the navigation (cached briefly, see TOTAL_SECONDS)."""
+    value = cache.get(_key(user.pk))
+    if value is None:
+        value = sum(p.count(user) for p in _providers)
+        cache.set(_key(user.pk), value, TOTAL_SECONDS)
+    return value

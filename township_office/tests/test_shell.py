@@ -157,3 +157,25 @@ def test_role_change_in_admin_is_audited(client_for, system_admin, staff):
     assert set(staff.groups.values_list("name", flat=True)) == expected
     event = AuditEvent.objects.get(action="修改人员角色")
     assert event.actor == system_admin and "文书/秘书" in event.comment
+
+
+def test_navigation_count_is_cached_and_forgotten_on_notification(
+    client_for, clerk, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    from township_office import todo
+    from township_office.notifications import notify
+
+    client = client_for(clerk)
+    client.get(reverse("township_office:notifications"))
+    assert cache_has_total(clerk)
+    with django_capture_on_commit_callbacks(execute=True):
+        notify([clerk], "有新事项")
+    assert not cache_has_total(clerk)
+    todo.total(clerk)
+    assert cache_has_total(clerk)
+
+
+def cache_has_total(user):
+    from django.core.cache import cache
+
+    return cache.get(f"todo-total:{user.pk}") is not None
