@@ -165,7 +165,7 @@ def register(request):
     entries = Stamping.objects.filter(stamped_at__year=month.year, stamped_at__month=month.month).select_related(
         "seal", "request__department", "request__applicant", "custodian"
     )
-    ok, broken, count = workflow.verify_register()
+    ok, broken, count = workflow.verify_month(month.year, month.month)
     if request.GET.get("format") == "pdf":
         audit.record("打印用印登记簿", by=request.user, comment=f"{month:%Y年%m月}")
         return pdf_response(pdf.monthly_register(list(entries), month, ok, broken), f"用印登记簿-{month:%Y-%m}.pdf")

@@ -215,9 +215,22 @@ def _append_to_register(request, seal, custodian, copies):
     return entry
 
 
-def verify_register(entries=None):
+def verify_month(year, month):
+    """(ok, first broken entry or None, count) for one month's entries and their link to the entry before them.
+
+    The page and the monthly PDF use this (work proportional to the month); verify_seal_register checks all."""
+    entries = list(Stamping.objects.filter(stamped_at__year=year, stamped_at__month=month).order_by("seq"))
+    if not entries:
+        return True, None, 0
+    before = Stamping.objects.filter(seq__lt=entries[0].seq).order_by("-seq").first()
+    if before is not None and before.compute_hash() != before.entry_hash:
+        return False, before, 0
+    start = before.entry_hash if before is not None else "0" * 64
+    return verify_register(entries, previous=start)
+
+
+def verify_register(entries=None, previous="0" * 64):
     """(ok, first broken entry or None, count). Recomputes every hash and every link."""
-    previous = "0" * 64
     count = 0
     for entry in entries if entries is not None else Stamping.objects.order_by("seq").iterator():
         count += 1

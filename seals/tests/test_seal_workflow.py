@@ -281,3 +281,15 @@ def test_two_leaders_pressing_at_once_approve_once(township, people):
     assert stamps.count("ok") == 2
     assert SealRequest.objects.get(pk=request.pk).stamped_copies == 4
     assert workflow.verify_register()[0]
+
+
+def test_month_verification_sees_tampering_in_the_month_and_at_its_start(approved, seal_keeper):
+    seal = approved.seals.get()
+    workflow.stamp(approved, by=seal_keeper, seal=seal, copies=1)
+    workflow.stamp(approved, by=seal_keeper, seal=seal, copies=1)
+    now = timezone.localtime()
+    assert workflow.verify_month(now.year, now.month) == (True, None, 2)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE seals_stamping SET copies = 5 WHERE seq = 1")
+    ok, broken, _ = workflow.verify_month(now.year, now.month)
+    assert not ok and broken.seq == 1
