@@ -11,6 +11,9 @@ MANAGE := $(PY) manage.py
 DEBIAN_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 chromium poppler-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ARGS ?=
+# Ten-year multiples of one township's data for `make bench` (4 = the planning volume).
+BENCH_SCALE ?= 4
+export BENCH_SCALE
 
 .PHONY: run test test-only test-postgres bench lint format system-deps venv migrate seed worker beat clean-data help
 

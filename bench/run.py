@@ -149,8 +149,9 @@ def page_plan():
             )
     # Pages of the apps still being written: included as soon as their URLs exist.
     for key, username, name in [
-        ("visitors.list", "front_desk", "visitors:visit_list"),
-        ("visitors.petition_list", "front_desk", "visitors:petition_list"),
+        ("visitors.contact_list", "front_desk", "visitors:contact_list"),
+        ("visitors.case_list", "front_desk", "visitors:case_list"),
+        ("visitors.case_list.leader", "deputy_leader", "visitors:case_list"),
         ("visitors.daily_report", "office_director", "visitors:daily_report"),
         ("seals.request_list", "seal_keeper", "seals:request_list"),
         ("seals.request_list.office", "office_director", "seals:request_list"),
@@ -163,6 +164,16 @@ def page_plan():
         url = _url(name)
         if url:
             plan.append((key, username, url))
+    try:
+        from visitors.models import PetitionCase
+    except ImportError:
+        PetitionCase = None
+    if PetitionCase is not None:
+        case = PetitionCase.objects.filter(status="handling", accused_department__isnull=True).order_by("-pk").first()
+        if case:
+            plan.append(("visitors.case_detail", "office_director", _url("visitors:case_detail", case.code)))
+        plan.append(("search.contacts_phone", "front_desk", _url("visitors:contact_list", query="q=139057")))
+        plan.append(("search.cases_name", "front_desk", _url("visitors:case_list", query="q=张")))
     try:
         from seals.models import SealRequest
     except ImportError:

@@ -75,6 +75,7 @@ def test_pages_measured_against_both_references_with_constant_queries(tiny_volum
         assert small[f"page.{key}.median_ms"] > 0
         assert small[f"page.{key}.queries"] >= 1
     assert "page.reception.detail.median_ms" in small and "page.seals.request_detail.median_ms" in small
+    assert "page.visitors.case_list.median_ms" in small and "page.visitors.case_detail.median_ms" in small
     for role in ("principal_leader", "clerk", "department_staff", "auditor"):
         assert f"page.todo.{role}.median_ms" in small
 
