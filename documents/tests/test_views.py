@@ -2,6 +2,7 @@ import io
 import uuid
 from datetime import timedelta
 
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
@@ -213,3 +214,14 @@ def test_archive_catalogue_exports(client_for, routed, deputy, staff, clerk):
     pdf = client.get(reverse("documents:archive_catalogue"), {"year": routed.year, "format": "pdf"})
     assert routed.archive_code in PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text().replace("\n", "")
     assert client_for(staff).get(reverse("documents:archive_catalogue")).status_code == 403
+
+
+def test_search_uses_trigram_index_on_postgres(is_postgres):
+    from django.db import connection
+
+    if not is_postgres:
+        pytest.skip("trigram indexes exist on PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname LIKE '%%_trgm'")
+        names = {row[0] for row in cursor.fetchall()}
+    assert "documents_incomingdocument_title_trgm" in names
