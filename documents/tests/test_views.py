@@ -216,7 +216,7 @@ def test_archive_catalogue_exports(client_for, routed, deputy, staff, clerk):
     assert client_for(staff).get(reverse("documents:archive_catalogue")).status_code == 403
 
 
-def test_search_uses_trigram_index_on_postgres(is_postgres):
+def test_search_uses_trigram_index_on_postgres(db, is_postgres):
     from django.db import connection
 
     if not is_postgres:
