@@ -197,6 +197,7 @@ class Stamping(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "用印登记"
         ordering = ["seq"]
+        indexes = [models.Index(fields=["stamped_at"])]
 
     def __str__(self):
         return f"{self.seq} {self.seal} {self.copies}份"

@@ -162,7 +162,7 @@ def register(request):
     if not has_role(request.user, *REGISTER_ROLES):
         raise PermissionDenied("只有印章管理员和办公室主任可以查看用印登记簿。")
     month = _month(request)
-    entries = Stamping.objects.filter(stamped_at__year=month.year, stamped_at__month=month.month).select_related(
+    entries = Stamping.objects.filter(workflow.month_range(month.year, month.month)).select_related(
         "seal", "request__department", "request__applicant", "custodian"
     )
     ok, broken, count = workflow.verify_month(month.year, month.month)

@@ -215,11 +215,22 @@ def _append_to_register(request, seal, custodian, copies):
     return entry
 
 
+def month_range(year, month):
+    """The local calendar month as an indexable datetime range."""
+    from datetime import datetime
+
+    from django.db.models import Q
+
+    start = timezone.make_aware(datetime(year, month, 1))
+    end = timezone.make_aware(datetime(year + month // 12, month % 12 + 1, 1))
+    return Q(stamped_at__gte=start, stamped_at__lt=end)
+
+
 def verify_month(year, month):
     """(ok, first broken entry or None, count) for one month's entries and their link to the entry before them.
 
     The page and the monthly PDF use this (work proportional to the month); verify_seal_register checks all."""
-    entries = list(Stamping.objects.filter(stamped_at__year=year, stamped_at__month=month).order_by("seq"))
+    entries = list(Stamping.objects.filter(month_range(year, month)).order_by("seq"))
     if not entries:
         return True, None, 0
     before = Stamping.objects.filter(seq__lt=entries[0].seq).order_by("-seq").first()
