@@ -1,8 +1,9 @@
 """The narrow interface other apps use: the daily report's document lines."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.db.models import Q
+from django.utils import timezone
 
 from .models import Assignment, IncomingDocument
 
@@ -22,10 +23,13 @@ def _line(document, leads):
 
 def daily_report_items(day):
     """Files and phone notices registered on ``day`` and the day before, and the files due within
-    three days or overdue. Four queries, whatever the volume."""
-    received = IncomingDocument.objects.filter(
-        registered_at__date__gte=day - timedelta(days=1), registered_at__date__lte=day
-    ).order_by("registered_at")
+    three days or overdue. Three queries, whatever the volume."""
+    # A datetime range, not a date-part filter, so that the registered_at index is used.
+    start = timezone.make_aware(datetime.combine(day - timedelta(days=1), time.min))
+    end = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+    received = IncomingDocument.objects.filter(registered_at__gte=start, registered_at__lt=end).order_by(
+        "registered_at"
+    )
     due = IncomingDocument.objects.filter(
         Q(deadline__lte=day + timedelta(days=3)), status__in=OPEN, deadline__isnull=False
     ).order_by("deadline")
