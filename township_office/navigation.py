@@ -25,13 +25,17 @@ def register(label, url_name, roles, order=100):
         _entries.sort(key=lambda e: e.order)
 
 
-def entries_for(user):
+def entries_for(user, path=""):
+    """[(label, url, active)] for the entries the user's roles may see; the active one is the entry whose URL is
+    the longest prefix of ``path`` (so /visitors/cases/… marks 信访事项, not 来访登记 at /visitors/)."""
     held = roles_of(user)
     result = []
     for entry in _entries:
         if held.intersection(entry.roles):
             try:
-                result.append((entry.label, reverse(entry.url_name), entry.url_name.split(":")[0]))
+                result.append((entry.label, reverse(entry.url_name)))
             except NoReverseMatch:
                 continue
-    return result
+    matches = [url for _, url in result if path.startswith(url) and url != "/"]
+    active = max(matches, key=len) if matches else None
+    return [(label, url, url == active) for label, url in result]

@@ -179,3 +179,9 @@ def cache_has_total(user):
     from django.core.cache import cache
 
     return cache.get(f"todo-total:{user.pk}") is not None
+
+
+def test_only_the_current_section_is_marked_active(client_for, front_desk):
+    page = client_for(front_desk).get("/visitors/cases/").content.decode()
+    assert page.count('aria-current="page"') == 1
+    assert 'href="/visitors/cases/" class="active"' in page
