@@ -61,8 +61,12 @@ class StampForm(forms.Form):
     def __init__(self, *args, request=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         if request is not None:
-            self.fields["seal"].queryset = request.seals.filter(custodians=user)
-            self.fields["copies"].initial = request.remaining_copies
+            from .workflow import stamped_per_seal
+
+            done = stamped_per_seal(request)
+            open_seals = [pk for pk in request.seals.values_list("pk", flat=True) if done.get(pk, 0) < request.copies]
+            self.fields["seal"].queryset = request.seals.filter(custodians=user, pk__in=open_seals)
+            self.fields["copies"].initial = request.copies - max((done.get(pk, 0) for pk in open_seals), default=0)
 
 
 class LetterForm(forms.ModelForm):
@@ -80,3 +84,10 @@ class RequestFilterForm(forms.Form):
         label="搜索", required=False, widget=forms.TextInput(attrs={"placeholder": "文件名称、致送单位"})
     )
     status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部"), *SealRequest.Status.choices])
+
+
+class LetterFilterForm(forms.Form):
+    q = forms.CharField(
+        label="搜索", required=False, widget=forms.TextInput(attrs={"placeholder": "前往单位、被介绍人、事项、编号"})
+    )
+    status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部"), *IntroductionLetter.Status.choices])

@@ -1,3 +1,4 @@
+import re
 from datetime import date
 
 from django.contrib import messages
@@ -15,7 +16,7 @@ from township_office.pdf import pdf_response
 from township_office.roles import Role, has_role
 
 from . import pdf, workflow
-from .forms import DecisionForm, LetterForm, RequestFilterForm, SealRequestForm, StampForm, VoidForm
+from .forms import DecisionForm, LetterFilterForm, LetterForm, RequestFilterForm, SealRequestForm, StampForm, VoidForm
 from .models import SealRequest, Stamping
 from .permissions import (
     APPLICANT_ROLES,
@@ -33,7 +34,7 @@ def request_list(request):
     if form.is_valid():
         if form.cleaned_data["q"]:
             q = form.cleaned_data["q"]
-            rows = rows.filter(Q(title__contains=q) | Q(recipient__contains=q))
+            rows = rows.filter(Q(title__contains=q) | Q(recipient__contains=q) | _serial_match(q))
         if form.cleaned_data["status"]:
             rows = rows.filter(status=form.cleaned_data["status"])
     page = Paginator(rows.order_by("-created_at", "-pk"), 30).get_page(request.GET.get("page"))
@@ -49,6 +50,16 @@ def request_list(request):
             "can_apply": has_role(request.user, *APPLICANT_ROLES),
         },
     )
+
+
+def _serial_match(q):
+    """用印〔2026〕5号, 2026-5 or 5: the number's digits (the last one the serial, a four-digit one the year)."""
+    digits = [int(d) for d in re.findall(r"\d+", q)]
+    if not digits:
+        return Q(pk__in=[])
+    match = Q(serial=digits[-1])
+    years = [d for d in digits[:-1] if 1900 < d < 3000]
+    return match & Q(year=years[0]) if years else match
 
 
 def request_create(request):
@@ -190,10 +201,27 @@ def _month(request):
 
 
 def letter_list(request):
+    form = LetterFilterForm(request.GET or None)
     rows = visible_letters(request.user).select_related("department", "applicant")
+    if form.is_valid():
+        if q := form.cleaned_data["q"]:
+            rows = rows.filter(
+                Q(recipient_unit__contains=q) | Q(persons__contains=q) | Q(purpose__contains=q) | _serial_match(q)
+            )
+        if form.cleaned_data["status"]:
+            rows = rows.filter(status=form.cleaned_data["status"])
     page = Paginator(rows.order_by("-year", "-serial"), 30).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
-        request, "seals/letter_list.html", {"page": page, "can_apply": has_role(request.user, *APPLICANT_ROLES)}
+        request,
+        "seals/letter_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "can_apply": has_role(request.user, *APPLICANT_ROLES),
+        },
     )
 
 

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Sum
 from django.utils import timezone
 from sequences import get_next_value
 
@@ -167,11 +167,17 @@ def file_unchanged(request):
 
 
 def stamp(request, *, by, seal, copies):
-    """用印登记: a custodian of that seal, after full approval, never more copies than approved in total."""
+    """用印登记: a custodian of that seal, after full approval, never more copies than approved in total.
+
+    Each chosen seal may be applied to at most ``copies`` copies; the request is fully stamped when every seal
+    has been applied to every approved copy. The request row is locked while the register grows, so two
+    custodians stamping at once can never exceed the approval."""
     if not seal.custodians.filter(pk=by.pk).exists():
         raise PermissionDenied("您不是该印章的保管人。")
     if not request.seals.filter(pk=seal.pk).exists():
         raise PermissionDenied("该申请未申请此印章。")
+    if request.status == R.STAMPED:
+        raise TransitionNotAllowed("该申请已全部用印完毕。")
     if request.status != R.APPROVED:
         raise TransitionNotAllowed("该申请尚未全部审批通过，不能用印。")
     if not Seal.objects.filter(pk=seal.pk, status=Seal.Status.IN_USE).exists():
@@ -183,18 +189,32 @@ def stamp(request, *, by, seal, copies):
             transition(request, by=by, action="文件指纹不符，审批作废", source=[R.APPROVED], target=R.VOID)
         raise ValidationError("待用印文件与审批时的文件不一致，原审批已作废，请重新申请。")
     with transaction.atomic():
-        changed = SealRequest.objects.filter(
-            pk=request.pk, status=R.APPROVED, stamped_copies__lte=F("copies") - copies
-        ).update(stamped_copies=F("stamped_copies") + copies)
-        if changed != 1:
-            raise ValidationError(f"用印份数超过批准份数（批准 {request.copies} 份）。")
-        request.refresh_from_db(fields=["stamped_copies"])
-        entry = _append_to_register(request, seal, by, copies)
+        locked = SealRequest.objects.select_for_update().get(pk=request.pk)
+        if locked.status != R.APPROVED:
+            raise TransitionNotAllowed("该申请的状态已经变化（可能已用印完毕），请刷新页面。")
+        done = stamped_per_seal(locked)
+        already = done.get(seal.pk, 0)
+        if already + copies > locked.copies:
+            raise ValidationError(
+                f"用印份数超过批准份数：{seal.name}已用印 {already} 份，批准 {locked.copies} 份，"
+                f"最多还可用印 {locked.copies - already} 份。"
+            )
+        entry = _append_to_register(locked, seal, by, copies)
+        done[seal.pk] = already + copies
+        complete = min(done.get(pk, 0) for pk in locked.seals.values_list("pk", flat=True))
+        SealRequest.objects.filter(pk=locked.pk).update(stamped_copies=complete)
+        request.stamped_copies = complete
         audit.record("用印登记", by=by, obj=request, comment=f"{seal.name} {copies}份，登记簿第{entry.seq}号")
-        if request.stamped_copies == request.copies:
+        if complete == locked.copies:
             transition(request, by=by, action="用印完毕", source=[R.APPROVED], target=R.STAMPED)
     notify([request.applicant], f"已用印 {copies} 份：{request.title}", url=request.get_absolute_url())
     return entry
+
+
+def stamped_per_seal(request):
+    """{seal pk: copies stamped so far} for one request, from the register."""
+    rows = Stamping.objects.filter(request=request).values("seal").annotate(total=Sum("copies"))
+    return {row["seal"]: row["total"] for row in rows}
 
 
 def _append_to_register(request, seal, custodian, copies):

@@ -293,3 +293,33 @@ def test_month_verification_sees_tampering_in_the_month_and_at_its_start(approve
         cursor.execute("UPDATE seals_stamping SET copies = 5 WHERE seq = 1")
     ok, broken, _ = workflow.verify_month(now.year, now.month)
     assert not ok and broken.seq == 1
+
+
+def test_every_seal_of_a_request_is_applied_to_every_approved_copy(apply, deputy, principal, seal_keeper, seals):
+    request = apply(["长官镇人民政府", "法定代表人名章"], copies=3, use_type="document")
+    workflow.decide(request, by=deputy, approve=True)
+    request.refresh_from_db()
+    workflow.decide(request, by=principal, approve=True)
+    request.refresh_from_db()
+    government, legal = seals["长官镇人民政府"], seals["法定代表人名章"]
+    workflow.stamp(request, by=seal_keeper, seal=government, copies=3)
+    request.refresh_from_db()
+    assert (request.status, request.stamped_copies) == (R.APPROVED, 0)  # the name seal is still to be applied
+    with pytest.raises(ValidationError):
+        workflow.stamp(request, by=seal_keeper, seal=government, copies=1)
+    workflow.stamp(request, by=seal_keeper, seal=legal, copies=2)
+    request.refresh_from_db()
+    assert (request.status, request.stamped_copies) == (R.APPROVED, 2)
+    with pytest.raises(ValidationError):
+        workflow.stamp(request, by=seal_keeper, seal=legal, copies=2)
+    workflow.stamp(request, by=seal_keeper, seal=legal, copies=1)
+    request.refresh_from_db()
+    assert (request.status, request.stamped_copies) == (R.STAMPED, 3)
+    assert Stamping.objects.filter(request=request).count() == 3
+    assert workflow.verify_register() == (True, None, 3)
+
+
+def test_a_seal_not_in_the_request_cannot_be_stamped(approved, seal_keeper, seals):
+    with pytest.raises(PermissionDenied):
+        workflow.stamp(approved, by=seal_keeper, seal=seals["长官镇人民政府"], copies=1)
+    assert not Stamping.objects.exists()

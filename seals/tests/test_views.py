@@ -157,3 +157,30 @@ def test_outgoing_documents_link_to_their_request(client_for, staff, seals):
     )
     [summary] = api.requests_for("documents.outgoingdocument", "abc")
     assert summary.status == "pending" and not summary.fully_stamped
+
+
+def _letter(staff, unit="县自然资源和规划局"):
+    return workflow.apply_letter(
+        by=staff,
+        data={"recipient_unit": unit, "persons": "黄磊", "person_count": 1, "purpose": "项目对接", "valid_days": 7},
+    )
+
+
+def test_search_requests_by_title_and_number(client_for, apply, office_director):
+    first, second = apply(), apply(title="高标准农田建设项目申报书")
+    client = client_for(office_director)
+    page = client.get(reverse("seals:request_list"), {"q": "农田"}).content.decode()
+    assert "高标准农田建设项目申报书" in page and "补贴发放情况证明" not in page
+    page = client.get(reverse("seals:request_list"), {"q": f"用印〔{first.year}〕{first.serial}号"}).content.decode()
+    assert first.number in page and second.number not in page
+
+
+def test_letter_list_search_and_constant_queries(client_for, staff, office_director, count_queries):
+    _letter(staff)
+    client = client_for(office_director)
+    one = count_queries(client, reverse("seals:letter_list"))
+    for _ in range(19):
+        _letter(staff, unit="县交通运输局")
+    assert count_queries(client, reverse("seals:letter_list")) == one
+    page = client.get(reverse("seals:letter_list"), {"q": "自然资源"}).content.decode()
+    assert page.count("县自然资源和规划局") == 1 and "县交通运输局" not in page
