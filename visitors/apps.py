@@ -17,5 +17,5 @@ class VisitorsConfig(AppConfig):
             order=21,
         )
         navigation.register(
-            "每日汇报", "visitors:daily_report", [Role.PRINCIPAL_LEADER, Role.OFFICE_DIRECTOR, Role.CLERK], order=22
+            "每日汇报", "visitors:daily_report", [Role.PRINCIPAL_LEADER, Role.OFFICE_DIRECTOR], order=22
         )

@@ -10,6 +10,22 @@ DT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%
 D = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+class StaffField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.full_name or obj.username}（{obj.department.name if obj.department else '无部门'}）"
+
+
+def staff_choices():
+    return User.objects.filter(is_active=True).select_related("department").order_by("department__name", "full_name")
+
+
+def check_accused(form, data):
+    """Only an accusation names who is accused; it is then hidden from them."""
+    accused = data.get("accused_department") or data.get("accused_person")
+    if accused and data.get("petition_type") != PetitionCase.Type.ACCUSATION:
+        form.add_error("petition_type", "只有检举控告类事项登记被反映部门或被反映人。")
+
+
 class ContactForm(forms.ModelForm):
     OUTCOMES = [("register", "仅登记"), ("answer", "当场答复并办结"), ("case", "立为信访事项")]
     outcome = forms.ChoiceField(label="处理方式", choices=OUTCOMES, initial="register", widget=forms.RadioSelect)
@@ -20,6 +36,7 @@ class ContactForm(forms.ModelForm):
     accused_department = forms.ModelChoiceField(
         label="被反映部门（检举控告类）", required=False, queryset=Department.objects.none()
     )
+    accused_person = StaffField(label="被反映人（检举控告类）", required=False, queryset=User.objects.none())
 
     class Meta:
         model = Contact
@@ -40,6 +57,7 @@ class ContactForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["accused_department"].queryset = Department.objects.filter(is_active=True)
+        self.fields["accused_person"].queryset = staff_choices()
         self.fields["gender"].required = False
 
     def clean_id_number(self):
@@ -56,6 +74,28 @@ class ContactForm(forms.ModelForm):
             self.add_error("answer", "请填写当场答复情况。")
         if data.get("outcome") == "case" and not data.get("petition_type"):
             self.add_error("petition_type", "立为信访事项请选择信访类型。")
+        if data.get("outcome") == "case":
+            check_accused(self, data)
+        return data
+
+
+class OpenCaseForm(forms.Form):
+    """Open a case from a contact already registered."""
+
+    petition_type = forms.ChoiceField(label="信访类型", choices=PetitionCase.Type.choices)
+    accused_department = forms.ModelChoiceField(
+        label="被反映部门（检举控告类）", required=False, queryset=Department.objects.none()
+    )
+    accused_person = StaffField(label="被反映人（检举控告类）", required=False, queryset=User.objects.none())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["accused_department"].queryset = Department.objects.filter(is_active=True)
+        self.fields["accused_person"].queryset = staff_choices()
+
+    def clean(self):
+        data = super().clean()
+        check_accused(self, data)
         return data
 
 

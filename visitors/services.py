@@ -2,13 +2,17 @@
 
 import csv
 import io
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.apps import apps
 from django.db.models import Q
 from django.utils import timezone
 
+from township_office import permissions
+from township_office.roles import Role, has_role, role_users
+
 from .models import Contact, PetitionCase
+from .permissions import DESK, visible_cases
 
 OPEN = [PetitionCase.Status.REGISTERED, PetitionCase.Status.INSTRUCTING, PetitionCase.Status.HANDLING]
 
@@ -23,27 +27,60 @@ def _document_items(day):
     return daily_report_items(day)
 
 
-def _case_line(case):
+def report_readers():
+    """Who may read the daily report: the principal leaders and the office director."""
+    return list(role_users(Role.PRINCIPAL_LEADER, Role.OFFICE_DIRECTOR))
+
+
+def _hidden_from(readers, prefix=""):
+    """Accusations naming any of the readers or their departments: left out of a report they may read."""
+    departments = {pk for reader in readers for pk in permissions.department_ids(reader)}
+    return Q(**{f"{prefix}accused_department__in": departments}) | Q(
+        **{f"{prefix}accused_person__in": [reader.pk for reader in readers]}
+    )
+
+
+def _case_line(case, openable):
     return {
         "number": case.number,
         "title": case.contact.matter[:60],
         "source": case.contact.name,
         "department": case.lead_department.name if case.lead_department else "",
         "deadline": case.effective_deadline or case.notice_due,
-        "url": case.get_absolute_url(),
+        "url": case.get_absolute_url() if openable is None or case.pk in openable else "",
     }
 
 
-def daily_report(day=None):
+def _contact_line(contact, linked):
+    return {
+        "number": contact.get_channel_display(),
+        "title": contact.matter[:60],
+        "source": contact.name,
+        "department": "",
+        "deadline": None,
+        "url": contact.get_absolute_url() if linked else "",
+    }
+
+
+def daily_report(day=None, *, readers=None, viewer=None):
     """每日来文来电来访汇报: yesterday's and today's incoming files, calls, visits, new cases; due within 3 days;
-    overdue."""
+    overdue.
+
+    ``readers``: everyone who will read this copy — an accusation naming one of them or their department is left
+    out (the shared PDF is read by every principal leader and the office director). ``viewer``: the person looking
+    at the page; lines link only to what that person may open."""
     day = day or timezone.localdate()
     start = day - timedelta(days=1)
+    readers = report_readers() if readers is None else list(readers)
     documents = _document_items(day)
+    since = timezone.make_aware(datetime.combine(start, time.min))
+    until = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
     contacts = list(
-        Contact.objects.filter(received_at__date__gte=start, received_at__date__lte=day).order_by("received_at")
+        Contact.objects.filter(received_at__gte=since, received_at__lt=until)
+        .exclude(_hidden_from(readers, "cases__"))
+        .order_by("received_at", "pk")
     )
-    cases = PetitionCase.objects.select_related("contact", "lead_department")
+    cases = PetitionCase.objects.exclude(_hidden_from(readers)).select_related("contact", "lead_department")
     new_cases = list(cases.filter(received_on__gte=start, received_on__lte=day))
     open_cases = list(cases.filter(status__in=OPEN))
     due_cases = [
@@ -52,27 +89,22 @@ def daily_report(day=None):
         if not c.is_overdue(day) and (c.effective_deadline or c.notice_due) <= day + timedelta(days=3)
     ]
     overdue_cases = [c for c in open_cases if c.is_overdue(day)]
-    call_contacts = [_contact_line(c) for c in contacts if c.channel == Contact.Channel.CALL]
+    openable = None
+    linked = True
+    if viewer is not None:
+        shown = {c.pk for c in new_cases + due_cases + overdue_cases}
+        openable = set(visible_cases(viewer).filter(pk__in=shown).values_list("pk", flat=True))
+        linked = has_role(viewer, *DESK)
+    calls = [_contact_line(c, linked) for c in contacts if c.channel == Contact.Channel.CALL]
     return {
         "day": day,
         "start": start,
         "incoming": documents.get("incoming", []),
-        "calls": documents.get("calls", []) + call_contacts,
-        "visits": [_contact_line(c) for c in contacts if c.channel != Contact.Channel.CALL],
-        "new_cases": [_case_line(c) for c in new_cases],
-        "due_soon": documents.get("due_soon", []) + [_case_line(c) for c in due_cases],
-        "overdue": documents.get("overdue", []) + [_case_line(c) for c in overdue_cases],
-    }
-
-
-def _contact_line(contact):
-    return {
-        "number": contact.get_channel_display(),
-        "title": contact.matter[:60],
-        "source": contact.name,
-        "department": "",
-        "deadline": None,
-        "url": contact.get_absolute_url(),
+        "calls": documents.get("calls", []) + calls,
+        "visits": [_contact_line(c, linked) for c in contacts if c.channel != Contact.Channel.CALL],
+        "new_cases": [_case_line(c, openable) for c in new_cases],
+        "due_soon": documents.get("due_soon", []) + [_case_line(c, openable) for c in due_cases],
+        "overdue": documents.get("overdue", []) + [_case_line(c, openable) for c in overdue_cases],
     }
 
 

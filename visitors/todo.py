@@ -1,7 +1,7 @@
 from township_office import permissions, todo
 from township_office.roles import Role, has_role
 
-from .models import PetitionCase
+from .models import Contact, PetitionCase
 from .permissions import visible_cases
 
 S = PetitionCase.Status
@@ -25,6 +25,13 @@ def _waiting(user):
     return result.distinct()
 
 
+def _open_contacts(user):
+    """Contacts only registered so far: the front desk still answers them or opens a case."""
+    if not has_role(user, Role.FRONT_DESK):
+        return Contact.objects.none()
+    return Contact.objects.filter(status=Contact.Status.OPEN).order_by("received_at", "pk")
+
+
 KIND = {S.REGISTERED: "待受理", S.INSTRUCTING: "待批示", S.HANDLING: "待办理", S.REPLIED: "待回访办结"}
 
 
@@ -34,7 +41,16 @@ class PetitionTodo(todo.Provider):
     order = 20
 
     def items(self, user, limit=50):
-        items = []
+        items = [
+            todo.TodoItem(
+                kind="待答复或立案",
+                title=f"{contact.get_channel_display()} {contact.name}：{contact.matter[:30]}",
+                url=contact.get_absolute_url(),
+                since=contact.received_at,
+            )
+            for contact in _open_contacts(user)[:limit]
+        ]
+        limit -= len(items)
         for case in _waiting(user).select_related("contact").order_by("deadline", "-pk")[:limit]:
             kind = "待批准延期" if case.extension_requested_days and not case.extension_days else KIND[case.status]
             items.append(
@@ -49,4 +65,4 @@ class PetitionTodo(todo.Provider):
         return items
 
     def count(self, user):
-        return _waiting(user).count()
+        return _waiting(user).count() + _open_contacts(user).count()

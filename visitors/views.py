@@ -12,11 +12,20 @@ from django.views.decorators.http import require_POST
 from township_office import audit
 from township_office.actions import REFUSALS, error_message, run_action
 from township_office.pdf import pdf_response
-from township_office.roles import OFFICE, Role, has_role
+from township_office.roles import Role, has_role
 from township_office.workflow import TransitionNotAllowed
 
 from . import pdf, services, workflow
-from .forms import AcceptForm, CloseForm, ContactForm, ExtensionForm, RepresentativeFormSet, ReviewForm, TextForm
+from .forms import (
+    AcceptForm,
+    CloseForm,
+    ContactForm,
+    ExtensionForm,
+    OpenCaseForm,
+    RepresentativeFormSet,
+    ReviewForm,
+    TextForm,
+)
 from .models import Contact, DailyReport, PetitionCase
 from .permissions import DESK, get_case_for_user, get_contact_for_user, sees_full_id, visible_cases, visible_contacts
 
@@ -66,7 +75,7 @@ def contact_register(request):
         data = {
             k: v
             for k, v in form.cleaned_data.items()
-            if k not in ("outcome", "answer", "petition_type", "accused_department")
+            if k not in ("outcome", "answer", "petition_type", "accused_department", "accused_person")
         }
         try:
             with transaction.atomic():
@@ -82,6 +91,7 @@ def contact_register(request):
                         by=request.user,
                         petition_type=form.cleaned_data["petition_type"],
                         accused_department=form.cleaned_data["accused_department"],
+                        accused_person=form.cleaned_data["accused_person"],
                     )
         except ValidationError as error:
             form.add_error(None, error_message(error))
@@ -101,12 +111,15 @@ def _contact_page(request, contact, show_full=False, status=200, **extra):
         "reps": contact.representatives.all(),
         "show_full": show_full,
         "can_see_full": sees_full_id(request.user),
-        "earlier": visible_contacts(request.user).filter(pk__in=earlier.values("pk")).order_by("-received_at")[:20],
+        "earlier": visible_contacts(request.user)
+        .filter(pk__in=earlier.values("pk"))
+        .prefetch_related("cases")
+        .order_by("-received_at")[:20],
         "cases": contact.cases.all(),
         "events": audit.history(contact),
         "can_act": has_role(request.user, *DESK) and contact.status == Contact.Status.OPEN,
         "answer_form": TextForm(),
-        "types": PetitionCase.Type.choices,
+        "case_form": OpenCaseForm(),
     }
     context.update(extra)
     return render(request, "visitors/contact_detail.html", context, status=status)
@@ -144,15 +157,17 @@ def contact_answer(request, code):
 @require_POST
 def contact_open_case(request, code):
     contact = get_contact_for_user(request.user, code)
-    if request.POST.get("petition_type") not in PetitionCase.Type.values:
-        messages.error(request, "请选择信访类型。")
-        return redirect(contact)
-    try:
-        case = workflow.open_case(contact, by=request.user, petition_type=request.POST["petition_type"])
-    except REFUSALS as error:
-        messages.error(request, error_message(error))
-        return redirect(contact)
-    return redirect(case)
+    form = OpenCaseForm(request.POST)
+    if form.is_valid():
+        try:
+            case = workflow.open_case(contact, by=request.user, **form.cleaned_data)
+        except REFUSALS as error:
+            form.add_error(None, error_message(error))
+        else:
+            messages.success(request, f"已立为信访事项 {case.number}。")
+            return redirect(case)
+    contact.refresh_from_db()
+    return _contact_page(request, contact, status=400, case_form=form)
 
 
 def contact_form_pdf(request, code):
@@ -226,7 +241,8 @@ def _case_page(request, case, status=200, **extra):
         "is_director": has_role(user, Role.OFFICE_DIRECTOR),
         "is_desk": has_role(user, *DESK),
         "can_instruct": case.status == s.INSTRUCTING and permissions.has_grant(user, case, "instruct"),
-        "can_approve_extension": case.extension_requested_days
+        "can_approve_extension": case.status == s.HANDLING
+        and case.extension_requested_days
         and not case.extension_days
         and permissions.has_grant(user, case, "instruct"),
         "can_handle": case.status == s.HANDLING
@@ -255,7 +271,9 @@ def _case_action(request, code, form, run, success, form_name):
         lambda data: run(case, data),
         success=success,
         form=form,
-        rerender=lambda form: _case_page(request, case, status=400, **{form_name: form, "open_form": form_name}),
+        rerender=lambda form: _case_page(
+            request, case, status=400, **{form_name: form, "open_form": form_name, "refused": form}
+        ),
     )
 
 
@@ -392,16 +410,19 @@ def case_reply_pdf(request, code):
 # --- Daily report ---------------------------------------------------------------------------
 
 
+REPORT_READERS = (Role.PRINCIPAL_LEADER, Role.OFFICE_DIRECTOR)
+
+
 def daily_report(request):
-    if not has_role(request.user, Role.PRINCIPAL_LEADER, *OFFICE):
-        raise PermissionDenied("每日汇报供主要领导和办公室查阅。")
-    report = services.daily_report()
+    if not has_role(request.user, *REPORT_READERS):
+        raise PermissionDenied("每日汇报供主要领导和办公室主任查阅。")
+    report = services.daily_report(readers=[request.user], viewer=request.user)
     return render(request, "visitors/daily_report.html", {"r": report, "archive": DailyReport.objects.all()[:14]})
 
 
 def daily_report_pdf(request, pk):
-    if not has_role(request.user, Role.PRINCIPAL_LEADER, *OFFICE):
-        raise PermissionDenied("每日汇报供主要领导和办公室查阅。")
+    if not has_role(request.user, *REPORT_READERS):
+        raise PermissionDenied("每日汇报供主要领导和办公室主任查阅。")
     report = get_object_or_404(DailyReport, pk=pk)
     return FileResponse(
         report.file.open("rb"), content_type="application/pdf", filename=f"每日汇报-{report.date:%Y%m%d}.pdf"

@@ -73,6 +73,10 @@ def answer_on_the_spot(contact, *, by, answer):
 def open_case(contact, *, by, petition_type, category=None, accused_department=None, accused_person=None):
     """Open a petition case from a contact. 检举控告 cases name who is accused and are hidden from them."""
     permissions.require(by, roles=DESK, message="只有信访接待员可以立为信访事项。")
+    if petition_type not in PetitionCase.Type.values:
+        raise ValidationError("请选择信访类型。")
+    if (accused_department or accused_person) and petition_type != PetitionCase.Type.ACCUSATION:
+        raise ValidationError("只有检举控告类事项登记被反映部门或被反映人。")
     transition(contact, by=by, action="转为信访事项", source=[Contact.Status.OPEN], target=Contact.Status.CASE)
     year = timezone.localdate().year
     case = PetitionCase.objects.create(
@@ -118,6 +122,10 @@ def accept(
         raise ValidationError("请选择主办部门。")
     if case.accused_department_id and lead_department.pk == case.accused_department_id:
         raise ValidationError("检举控告事项不得交被反映部门办理。")
+    if leader.pk == case.accused_person_id or (
+        case.accused_department_id and leader.department_id == case.accused_department_id
+    ):
+        raise ValidationError("检举控告事项不得由被反映人或被反映部门的领导批示，请另选批示领导。")
     today = timezone.localdate()
     if handled_with_opinion and case.petition_type == PetitionCase.Type.CLAIM:
         limit = today + timedelta(days=CLAIM_DAYS)
@@ -228,9 +236,9 @@ def request_extension(case, *, by, days, reason):
 def approve_extension(case, *, by):
     permissions.require(by, roles=LEADERS, obj=case, perm="instruct", message="只有批示领导可以批准延期。")
     days = case.extension_requested_days
-    changed = PetitionCase.objects.filter(pk=case.pk, extension_days=0, extension_requested_days__gt=0).update(
-        extension_days=days, extension_approved_by=by
-    )
+    changed = PetitionCase.objects.filter(
+        pk=case.pk, status=C.HANDLING, extension_days=0, extension_requested_days__gt=0
+    ).update(extension_days=days, extension_approved_by=by)
     if changed != 1:
         raise TransitionNotAllowed("没有待批准的延期申请。")
     audit.record("批准延期", by=by, obj=case, comment=f"延长{days}日，理由已告知信访人：{case.extension_reason}")
@@ -238,6 +246,8 @@ def approve_extension(case, *, by):
 
 def report_up(case, *, by, text):
     permissions.require(by, roles=[Role.OFFICE_DIRECTOR], message="只有办公室主任可以向上级报告。")
+    if case.status != C.HANDLING:
+        raise TransitionNotAllowed("只有办理中的事项可以向上级报告办理情况。")
     if not text.strip():
         raise ValidationError("请填写报告内容。")
     PetitionCase.objects.filter(pk=case.pk).update(report_up=text)

@@ -40,6 +40,10 @@ def test_petition_story(browser_login):
     deputy.click("button:has-text('提交批示')")
     screenshot(deputy, "visitors-2-instructed-phone")
 
+    other = browser_login("department_staff")  # 农业农村办公室: not routed to it, so the case does not exist for them
+    other.goto(url)
+    assert "未找到" in other.locator("main").inner_text()
+
     staff = browser_login("resources_staff")
     staff.goto(url)
     staff.fill("#progress #id_text", "已现场核实，占地面积0.8亩。")
@@ -53,6 +57,8 @@ def test_petition_story(browser_login):
     desk.check("input[name=satisfaction][value=satisfied]")
     desk.click("button:has-text('办结')")
     assert "已办结" in desk.locator(".details").inner_text()
+    desk.goto(desk.base_url + "/visitors/daily/")  # the daily report is for the principal leaders
+    assert "每日汇报供主要领导和办公室主任查阅" in desk.locator("main").inner_text()
 
     principal = browser_login("principal_leader", phone=True)
     principal.goto(principal.base_url + "/visitors/daily/")

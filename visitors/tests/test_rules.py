@@ -1,0 +1,222 @@
+"""Refusals at the views, confidentiality of the daily report, accused people, 我的待办 of the front desk."""
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader
+
+from township_office.models import Notification
+from township_office.workflow import TransitionNotAllowed
+from visitors import services, workflow
+from visitors.models import Contact, PetitionCase
+from visitors.tasks import send_daily_report
+
+from .conftest import VALID_IDS
+
+S = PetitionCase.Status
+
+
+def _post(client, case, name, data=None):
+    return client.post(reverse(f"visitors:{name}", args=[case.code]), data or {})
+
+
+@pytest.mark.parametrize(
+    "who,action,data,message",
+    [
+        ("front_desk", "case_instruct", {"text": "批示"}, "不是该事项的批示领导"),
+        ("office_director", "case_instruct", {"text": "批示"}, "不是该事项的批示领导"),
+        ("deputy", "case_reply", {"text": "答复"}, "只有办公室主任可以答复"),
+        ("deputy", "case_report_up", {"text": "报告"}, "只有办公室主任可以向上级报告"),
+        ("deputy", "case_extension", {"days": 10, "reason": "复杂"}, "只有办公室主任可以申请延期"),
+        ("resources_staff", "case_extension_approve", {}, "只有批示领导可以批准延期"),
+        ("resources_staff", "case_close", {"satisfaction": "satisfied"}, "只有办公室可以办结"),
+        ("front_desk", "case_progress", {"text": "进展"}, "未交您所在部门办理"),
+    ],
+)
+def test_wrong_role_is_refused_with_403(accepted, client_for, request, who, action, data, message):
+    before = (accepted.status, accepted.reply_text, accepted.report_up, accepted.extension_requested_days)
+    response = _post(client_for(request.getfixturevalue(who)), accepted, action, data)
+    assert response.status_code == 403 and message in response.content.decode()
+    accepted.refresh_from_db()
+    assert (accepted.status, accepted.reply_text, accepted.report_up, accepted.extension_requested_days) == before
+
+
+def test_front_desk_cannot_accept(register, front_desk, client_for, deputy, departments):
+    case = workflow.open_case(register(), by=front_desk, petition_type="claim")
+    response = _post(
+        client_for(front_desk),
+        case,
+        "case_accept",
+        {"notice_text": "受理", "severity": "minor", "leader": deputy.pk, "lead_department": departments["财政所"].pk},
+    )
+    assert response.status_code == 403 and "只有办公室主任可以受理" in response.content.decode()
+    case.refresh_from_db()
+    assert case.status == S.REGISTERED and case.lead_department is None
+
+
+def test_not_routed_users_get_404(accepted, client_for, principal, staff, clerk):
+    """The minor case went to the deputy and 自然资源所: the principal, another department and a clerk never see it."""
+    for user in (principal, staff, clerk):
+        client = client_for(user)
+        assert client.get(accepted.get_absolute_url()).status_code == 404
+        assert _post(client, accepted, "case_instruct", {"text": "批示"}).status_code == 404
+        assert client.get(reverse("visitors:case_assignment_pdf", args=[accepted.code])).status_code == 404
+    assert client_for(staff).get(accepted.contact.get_absolute_url()).status_code == 404
+
+
+def test_actions_are_post_only(accepted, client_for, deputy):
+    assert client_for(deputy).get(reverse("visitors:case_instruct", args=[accepted.code])).status_code == 405
+
+
+def test_step_out_of_turn_is_refused_and_form_kept(accepted, client_for, resources_staff, office_director):
+    """The department reports before the leader has instructed: refused, the text typed is still there."""
+    response = _post(client_for(resources_staff), accepted, "case_progress", {"text": "已核实占地0.8亩"})
+    page = response.content.decode()
+    assert response.status_code == 400 and "不在办理中" in page and "已核实占地0.8亩" in page
+    assert not accepted.progress.exists()
+    response = _post(client_for(office_director), accepted, "case_reply", {"text": "答复内容"})
+    assert response.status_code == 400 and "答复内容" in response.content.decode()
+    accepted.refresh_from_db()
+    assert accepted.status == S.INSTRUCTING and not accepted.reply_text
+
+
+def test_report_up_and_extension_approval_only_while_handling(accepted, deputy, office_director, front_desk):
+    with pytest.raises(TransitionNotAllowed):
+        workflow.report_up(accepted, by=office_director, text="报告")
+    workflow.instruct(accepted, by=deputy, text="办理")
+    accepted.refresh_from_db()
+    workflow.request_extension(accepted, by=office_director, days=10, reason="需测绘")
+    workflow.reply(accepted, by=office_director, text="答复")
+    accepted.refresh_from_db()
+    with pytest.raises(TransitionNotAllowed):
+        workflow.approve_extension(accepted, by=deputy)
+    accepted.refresh_from_db()
+    assert accepted.extension_days == 0
+
+
+def test_only_accusations_name_the_accused(register, front_desk, deputy, departments):
+    with pytest.raises(ValidationError):
+        workflow.open_case(register(), by=front_desk, petition_type="claim", accused_person=deputy)
+    assert Contact.objects.get().status == Contact.Status.OPEN
+
+
+def test_accused_leader_cannot_instruct(register, front_desk, office_director, deputy, deputy_mayor, departments):
+    case = workflow.open_case(register(), by=front_desk, petition_type="accusation", accused_person=deputy)
+    accept = dict(
+        by=office_director,
+        notice_text="受理",
+        severity="minor",
+        lead_department=departments["纪检监察办公室"],
+        deadline=timezone.localdate() + timedelta(days=30),
+    )
+    with pytest.raises(ValidationError):
+        workflow.accept(case, leader=deputy, **accept)
+    workflow.accept(case, leader=deputy_mayor, **accept)
+    case.refresh_from_db()
+    assert case.instructing_leader == deputy_mayor and case.forwarded_to.startswith("镇纪委")
+
+
+def test_registration_names_the_accused_person(client_for, front_desk, deputy):
+    data = {
+        "channel": "letter",
+        "received_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "name": "匿名群众",
+        "address": "石桥村",
+        "people_count": 1,
+        "category": "other",
+        "matter": "反映某干部违规收取费用",
+        "outcome": "case",
+        "petition_type": "suggestion",
+        "accused_person": deputy.pk,
+        "reps-TOTAL_FORMS": 5,
+        "reps-INITIAL_FORMS": 0,
+    }
+    client = client_for(front_desk)
+    response = client.post(reverse("visitors:contact_register"), data)
+    assert response.status_code == 200 and "只有检举控告类" in response.content.decode()
+    assert "反映某干部违规收取费用" in response.content.decode() and not Contact.objects.exists()
+    response = client.post(reverse("visitors:contact_register"), {**data, "petition_type": "accusation"})
+    case = PetitionCase.objects.get()
+    assert response.url == case.get_absolute_url() and case.accused_person == deputy
+
+
+def _accusation_against(who, register, front_desk):
+    contact = register(name="举报人", id_number=VALID_IDS[3], phone="13922222222", matter="举报领导违规")
+    return workflow.open_case(contact, by=front_desk, petition_type="accusation", accused_person=who)
+
+
+def test_daily_report_never_shows_an_accusation_to_the_accused(
+    register, front_desk, principal, mayor, client_for, django_capture_on_commit_callbacks
+):
+    case = _accusation_against(principal, register, front_desk)
+    page = client_for(principal).get(reverse("visitors:daily_report")).content.decode()
+    assert case.number not in page and "举报领导违规" not in page
+    assert case.number in client_for(mayor).get(reverse("visitors:daily_report")).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        send_daily_report()
+    note = Notification.objects.get(recipient=principal, title__contains="每日来文来电来访汇报")
+    response = client_for(principal).get(note.url)
+    text = PdfReader(io.BytesIO(b"".join(response.streaming_content))).pages[0].extract_text().replace(" ", "")
+    assert "新增信访事项（0件）" in text and "举报领导违规" not in text
+
+
+def test_daily_report_links_only_what_the_reader_may_open(accepted, client_for, principal, office_director):
+    page = client_for(principal).get(reverse("visitors:daily_report")).content.decode()
+    assert accepted.number in page
+    assert accepted.get_absolute_url() not in page and accepted.contact.get_absolute_url() not in page
+    page = client_for(office_director).get(reverse("visitors:daily_report")).content.decode()
+    assert accepted.get_absolute_url() in page and accepted.contact.get_absolute_url() in page
+
+
+def test_daily_report_refused_to_clerk_and_desk(client_for, clerk, front_desk, township):
+    for user in (clerk, front_desk):
+        response = client_for(user).get(reverse("visitors:daily_report"))
+        assert response.status_code == 403 and "每日汇报供主要领导和办公室主任查阅" in response.content.decode()
+
+
+def test_daily_report_counts_only_yesterday_and_today(register, township):
+    old = register(channel="call", id_number="", name="前天来电")
+    Contact.objects.filter(pk=old.pk).update(received_at=timezone.now() - timedelta(days=2))
+    register(channel="call", id_number="", name="今天来电")
+    report = services.daily_report()
+    assert [line["source"] for line in report["calls"]] == ["今天来电"]
+
+
+def test_front_desk_todo_lists_contacts_not_yet_answered(register, client_for, front_desk, office_director):
+    waiting = register(name="只登记的来访人")
+    page = client_for(front_desk).get(reverse("township_office:todo")).content.decode()
+    assert "只登记的来访人" in page and waiting.get_absolute_url() in page
+    workflow.answer_on_the_spot(waiting, by=front_desk, answer="已当场解释政策")
+    assert "只登记的来访人" not in client_for(front_desk).get(reverse("township_office:todo")).content.decode()
+    assert "只登记的来访人" not in client_for(office_director).get(reverse("township_office:todo")).content.decode()
+
+
+def test_contact_list_and_todo_query_counts_are_constant(register, front_desk, client_for, count_queries):
+    client = client_for(front_desk)
+    register()
+    list_one = count_queries(client, reverse("visitors:contact_list"))
+    todo_one = count_queries(client, reverse("township_office:todo"))
+    for i in range(19):
+        register(name=f"来访人{i}", id_number="", phone=f"139000000{i:02d}", channel="call")
+    assert count_queries(client, reverse("visitors:contact_list")) == list_one
+    assert count_queries(client, reverse("township_office:todo")) == todo_one
+
+
+def test_open_case_from_contact_page_keeps_the_choice_on_error(register, client_for, front_desk, deputy):
+    contact = register()
+    response = client_for(front_desk).post(
+        reverse("visitors:contact_open_case", args=[contact.code]),
+        {"petition_type": "claim", "accused_person": deputy.pk},
+    )
+    assert response.status_code == 400 and "只有检举控告类" in response.content.decode()
+    contact.refresh_from_db()
+    assert contact.status == Contact.Status.OPEN and not contact.cases.exists()
+    response = client_for(front_desk).post(
+        reverse("visitors:contact_open_case", args=[contact.code]),
+        {"petition_type": "accusation", "accused_person": deputy.pk},
+    )
+    assert response.url == contact.cases.get().get_absolute_url()
