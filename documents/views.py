@@ -2,15 +2,14 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from township_office import audit, permissions
+from township_office import audit, permissions, search
 from township_office.actions import error_message, run_action
+from township_office.pagination import paginate
 from township_office.pdf import pdf_response
 from township_office.roles import LEADERS, OFFICE, Role, has_role
 
@@ -35,6 +34,7 @@ from .permissions import get_incoming_for_user, get_outgoing_for_user, visible_i
 from .tasks import print_slips
 
 PAGE_SIZE = 30
+CATALOGUE_PAGE_SIZE = 100
 
 # --- Incoming: list and registration ------------------------------------------
 
@@ -46,10 +46,7 @@ def incoming_list(request):
     if form.is_valid():
         data = form.cleaned_data
         if data["q"]:
-            q = data["q"].strip()
-            documents = documents.filter(
-                Q(title__contains=q) | Q(source_doc_number__contains=q) | Q(source_org__contains=q)
-            )
+            documents = search.matching(documents, data["q"], ["title", "source_doc_number", "source_org"])
         if data["year"]:
             documents = documents.filter(year=data["year"])
         if data["status"]:
@@ -65,7 +62,7 @@ def incoming_list(request):
                     IncomingDocument.Status.REGISTERED,
                 ],
             )
-    page = Paginator(documents.order_by("-year", "-serial"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, documents.order_by("-year", "-serial"), PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -290,7 +287,7 @@ def circulation_board(request):
         .select_related("document", "reader")
         .order_by("document_id", "order")
     )
-    page = Paginator(open_rows, 50).get_page(request.GET.get("page"))
+    page = paginate(request, open_rows, 50)
     return render(request, "documents/circulation_board.html", {"page": page})
 
 
@@ -343,11 +340,10 @@ def outgoing_list(request):
     documents = visible_outgoing(request.user).select_related("drafting_department", "drafter", "issuer_code")
     if form.is_valid():
         if form.cleaned_data["q"]:
-            q = form.cleaned_data["q"].strip()
-            documents = documents.filter(Q(title__contains=q) | Q(doc_number__contains=q))
+            documents = search.matching(documents, form.cleaned_data["q"], ["title", "doc_number"])
         if form.cleaned_data["status"]:
             documents = documents.filter(status=form.cleaned_data["status"])
-    page = Paginator(documents.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, documents.order_by("-created_at", "-pk"), PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -558,13 +554,16 @@ def archive_catalogue(request):
         year = int(request.GET.get("year") or timezone.localdate().year)
     except ValueError:
         raise Http404("年度无效") from None
-    rows = pdf.catalogue_rows(request.user, year)
     fmt = request.GET.get("format")
     if fmt == "pdf":
         audit.record("导出归档文件目录", by=request.user, comment=f"{year}年 PDF")
+        rows = pdf.catalogue_rows(request.user, year)
         return pdf_response(pdf.catalogue_pdf(rows, year), f"归档文件目录-{year}.pdf", inline=False)
     if fmt == "xlsx":
         audit.record("导出归档文件目录", by=request.user, comment=f"{year}年 Excel")
-        return pdf.catalogue_xlsx(rows, year)
-    counts = IncomingDocument.objects.filter(status=IncomingDocument.Status.ARCHIVED).aggregate(n=Count("pk"))
-    return render(request, "documents/archive_catalogue.html", {"rows": rows, "year": year, "counts": counts})
+        return pdf.catalogue_xlsx(pdf.catalogue_rows(request.user, year), year)
+    page = paginate(request, pdf.catalogue_entries(request.user, year), CATALOGUE_PAGE_SIZE)
+    rows = pdf.catalogue_rows(request.user, year, entries=page.object_list)
+    return render(
+        request, "documents/archive_catalogue.html", {"rows": rows, "page": page, "year": year, "query": f"year={year}"}
+    )

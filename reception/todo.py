@@ -52,4 +52,4 @@ class ReceptionTodo(todo.Provider):
         return items[:limit]
 
     def count(self, user):
-        return _to_approve(user).count() + _materials(user).count()
+        return todo.upto(_to_approve(user)) + todo.upto(_materials(user))

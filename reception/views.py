@@ -5,9 +5,8 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.db.models.functions import ExtractMonth
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,8 +14,9 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
-from township_office import audit
+from township_office import audit, search
 from township_office.actions import run_action
+from township_office.pagination import paginate
 from township_office.pdf import pdf_response
 from township_office.roles import OFFICE, Role, has_role
 from township_office.workflow import TransitionNotAllowed
@@ -39,12 +39,11 @@ from .permissions import get_reception_for_user, visible_receptions
 def reception_list(request):
     rows = visible_receptions(request.user)
     q = request.GET.get("q", "").strip()
-    if q:
-        rows = rows.filter(Q(visiting_unit__contains=q) | Q(purpose__contains=q) | Q(letter_number__contains=q))
+    rows = search.matching(rows, q, ["visiting_unit", "purpose", "letter_number"])
     status = request.GET.get("status", "")
     if status in Reception.Status.values:
         rows = rows.filter(status=status)
-    page = Paginator(rows.order_by("-start"), 30).get_page(request.GET.get("page"))
+    page = paginate(request, rows.order_by("-start"), 30)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

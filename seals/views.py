@@ -3,15 +3,15 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from township_office import audit
+from township_office import audit, search
 from township_office.actions import REFUSALS, error_message, run_action
+from township_office.pagination import paginate
 from township_office.pdf import pdf_response
 from township_office.roles import Role, has_role
 
@@ -34,10 +34,10 @@ def request_list(request):
     if form.is_valid():
         if form.cleaned_data["q"]:
             q = form.cleaned_data["q"]
-            rows = rows.filter(Q(title__contains=q) | Q(recipient__contains=q) | _serial_match(q))
+            rows = search.matching(rows, q, ["title", "recipient"], extra=_serial_match(q))
         if form.cleaned_data["status"]:
             rows = rows.filter(status=form.cleaned_data["status"])
-    page = Paginator(rows.order_by("-created_at", "-pk"), 30).get_page(request.GET.get("page"))
+    page = paginate(request, rows.order_by("-created_at", "-pk"), 30)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -180,7 +180,7 @@ def register(request):
     if request.GET.get("format") == "pdf":
         audit.record("打印用印登记簿", by=request.user, comment=f"{month:%Y年%m月}")
         return pdf_response(pdf.monthly_register(list(entries), month, ok, broken), f"用印登记簿-{month:%Y-%m}.pdf")
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    page = paginate(request, entries, 50)
     return render(
         request,
         "seals/register.html",
@@ -205,12 +205,10 @@ def letter_list(request):
     rows = visible_letters(request.user).select_related("department", "applicant")
     if form.is_valid():
         if q := form.cleaned_data["q"]:
-            rows = rows.filter(
-                Q(recipient_unit__contains=q) | Q(persons__contains=q) | Q(purpose__contains=q) | _serial_match(q)
-            )
+            rows = search.matching(rows, q, ["recipient_unit", "persons", "purpose"], extra=_serial_match(q))
         if form.cleaned_data["status"]:
             rows = rows.filter(status=form.cleaned_data["status"])
-    page = Paginator(rows.order_by("-year", "-serial"), 30).get_page(request.GET.get("page"))
+    page = paginate(request, rows.order_by("-year", "-serial"), 30)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

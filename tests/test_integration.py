@@ -93,9 +93,13 @@ def test_todo_page_queries_do_not_grow_with_work(township, people, client_for, c
     def add(i):
         document = services.register_incoming(by=people["clerk"], data={"source_org": "县政府", "title": f"文件{i}"})
         if username != "office_director":
-            workflow.propose(document, by=people["office_director"], proposal="办理",
-                             leaders=[people["deputy_leader"]],
-                             lead_department=Department.objects.get(name="农业农村办公室"))
+            workflow.propose(
+                document,
+                by=people["office_director"],
+                proposal="办理",
+                leaders=[people["deputy_leader"]],
+                lead_department=Department.objects.get(name="农业农村办公室"),
+            )
         if username in ("clerk", "department_staff"):
             workflow.instruct(document, by=people["deputy_leader"], text="办理")
         if username == "clerk":

@@ -6,8 +6,9 @@ on which records. Grants go to people or to departments (a department's group,
 so every member inherits them). Nobody checks object access any other way.
 """
 
+from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.http import Http404
 from guardian.shortcuts import assign_perm, remove_perm
 from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
@@ -58,15 +59,28 @@ def revoke(obj, perms, *, users=(), departments=(), groups=()):
 
 
 def granted_ids(user, model, perm="view"):
-    """A subquery-ready Q of the pks the user holds ``perm`` on, directly or through a group."""
+    """A Q: the user holds ``perm`` on the row, directly or through one of their groups.
+
+    Written as two correlated EXISTS probes of the grant tables' unique indexes (user or group, permission,
+    object) rather than ``pk IN (every granted pk)``: a leader holds grants on most of ten years of files, and
+    an IN list would be built from all of them for every query, where a probe costs the same whatever the
+    number of grants and lets a list walk its ordering index and stop at the end of the page.
+    """
     codename = _codename(model, perm)
     user_model = get_user_obj_perms_model(model)
     group_model = get_group_obj_perms_model(model)
-    user_ids = user_model.objects.filter(user=user, permission__codename=codename).values("content_object_id")
-    group_ids = group_model.objects.filter(group__in=user.groups.values("pk"), permission__codename=codename).values(
-        "content_object_id"
+    permission = (
+        Permission.objects.filter(
+            content_type__app_label=model._meta.app_label, content_type__model=model._meta.model_name, codename=codename
+        )
+        .order_by()
+        .values("pk")[:1]
     )
-    return Q(pk__in=user_ids) | Q(pk__in=group_ids)
+    own = user_model.objects.filter(user=user.pk, permission=Subquery(permission), content_object=OuterRef("pk"))
+    through_group = group_model.objects.filter(
+        group__in=user.groups.values("pk"), permission=Subquery(permission), content_object=OuterRef("pk")
+    )
+    return Q(Exists(own)) | Q(Exists(through_group))
 
 
 def visible(user, queryset, perm="view", *, role_scope=None, hidden=None):
@@ -81,7 +95,7 @@ def visible(user, queryset, perm="view", *, role_scope=None, hidden=None):
         return queryset.none()
     condition = granted_ids(user, queryset.model, perm)
     if role_scope is not None:
-        condition |= role_scope
+        condition = role_scope | condition  # the cheap column test first: it decides most rows without a probe
     queryset = queryset.filter(condition)
     if hidden is not None:
         queryset = queryset.exclude(hidden)

@@ -7,7 +7,7 @@ counts collect them. Apps register in ``<app>/todo.py`` (autodiscovered)::
     class DocumentTodo(todo.Provider):
         app_label = "公文"
         def items(self, user): ...   # list of TodoItem, at most `limit`
-        def count(self, user): ...   # one COUNT query
+        def count(self, user): ...   # COUNT queries, each through todo.upto()
 """
 
 from dataclasses import dataclass, field
@@ -18,6 +18,8 @@ from django.core.cache import cache
 # The navigation shows the count on every page; it is kept this many seconds, and forgotten as soon as the
 # person is notified of something or completes a step (see forget()). The 我的待办 page always counts afresh.
 TOTAL_SECONDS = 60
+# Counts stop here: the badge says "99+" like every phone does, and no count reads ten years of records.
+COUNT_CAP = 99
 
 _providers = []
 
@@ -46,6 +48,16 @@ class Provider:
         raise NotImplementedError
 
 
+def upto(queryset):
+    """How many rows ``queryset`` has, counting no further than COUNT_CAP + 1."""
+    return queryset.order_by()[: COUNT_CAP + 1].count()
+
+
+def label(count):
+    """The count as shown: "99+" past the cap."""
+    return f"{COUNT_CAP}+" if count > COUNT_CAP else str(count)
+
+
 def register(provider_class):
     if not any(type(p) is provider_class for p in _providers):
         _providers.append(provider_class())
@@ -66,16 +78,16 @@ def forget(*user_ids):
 
 
 def collect(user, limit=50):
-    """[(app_label, [TodoItem…], count), …] for every app with something waiting."""
+    """[(app_label, [TodoItem…], count), …] for every app with something waiting (count capped, see label())."""
     sections = []
     for provider in _providers:
-        count = provider.count(user)
+        count = min(provider.count(user), COUNT_CAP + 1)
         if count:
             items = provider.items(user, limit=limit)
             for item in items:
                 item.app = provider.app_label
             sections.append((provider.app_label, items, count))
-    cache.set(_key(user.pk), sum(count for _, _, count in sections), TOTAL_SECONDS)
+    cache.set(_key(user.pk), min(sum(count for _, _, count in sections), COUNT_CAP + 1), TOTAL_SECONDS)
     return sections
 
 
@@ -83,6 +95,6 @@ def total(user):
     """The number shown in the navigation (cached briefly, see TOTAL_SECONDS)."""
     value = cache.get(_key(user.pk))
     if value is None:
-        value = sum(p.count(user) for p in _providers)
+        value = min(sum(p.count(user) for p in _providers), COUNT_CAP + 1)
         cache.set(_key(user.pk), value, TOTAL_SECONDS)
     return value

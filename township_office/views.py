@@ -1,4 +1,3 @@
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -7,6 +6,7 @@ from django.views.decorators.http import require_POST
 from . import todo
 from .forms import AuditFilterForm
 from .models import AuditEvent, Notification
+from .pagination import paginate
 from .permissions import require
 from .roles import Role
 
@@ -21,13 +21,11 @@ def healthz(request):
 
 def todo_page(request):
     sections = todo.collect(request.user)
-    return render(request, "township_office/todo.html", {"sections": sections})
+    return render(request, "township_office/todo.html", {"sections": sections, "cap": todo.COUNT_CAP})
 
 
 def notification_list(request):
-    page = Paginator(Notification.objects.filter(recipient=request.user).order_by("-created_at", "-pk"), 30).get_page(
-        request.GET.get("page")
-    )
+    page = paginate(request, Notification.objects.filter(recipient=request.user).order_by("-created_at", "-pk"), 30)
     return render(request, "township_office/notifications.html", {"page": page})
 
 
@@ -51,7 +49,7 @@ def audit_log(request):
     events = AuditEvent.objects.order_by("-created_at", "-pk")
     if form.is_valid():
         events = form.filter(events)
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    page = paginate(request, events, 50)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "township_office/audit_log.html", {"form": form, "page": page, "query": query.urlencode()})

@@ -8,7 +8,7 @@ from django.apps import apps
 from django.db.models import Q
 from django.utils import timezone
 
-from township_office import permissions
+from township_office import permissions, search
 from township_office.roles import Role, has_role, role_users
 
 from .models import Contact, PetitionCase
@@ -178,4 +178,4 @@ def search_contacts(queryset, q):
     q = q.strip()
     if not q:
         return queryset
-    return queryset.filter(Q(name__contains=q) | Q(phone__contains=q) | Q(id_number=q.upper()) | Q(matter__contains=q))
+    return search.matching(queryset, q, ["name", "phone", "matter"], extra=Q(id_number=q.upper()))

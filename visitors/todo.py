@@ -1,3 +1,5 @@
+from django.db.models import Q
+
 from township_office import permissions, todo
 from township_office.roles import Role, has_role
 
@@ -8,21 +10,20 @@ S = PetitionCase.Status
 
 
 def _waiting(user):
-    rows = visible_cases(user)
-    conditions = []
+    """Cases waiting on the user: one query of OR'd branches, each starting from a state (an index lookup of
+    the few open cases), the user's part checked per case; no DISTINCT over joined rows."""
+    conditions = Q(pk__in=[])
     if has_role(user, Role.OFFICE_DIRECTOR):
-        conditions.append(rows.filter(status__in=[S.REGISTERED, S.HANDLING]))
+        conditions |= Q(status__in=[S.REGISTERED, S.HANDLING])
     if has_role(user, Role.FRONT_DESK):
-        conditions.append(rows.filter(status=S.REPLIED))
+        conditions |= Q(status=S.REPLIED)
     instruct = permissions.granted_ids(user, PetitionCase, "instruct")
-    conditions.append(rows.filter(instruct, status=S.INSTRUCTING))
-    conditions.append(rows.filter(instruct, extension_requested_days__gt=0, extension_days=0))
+    conditions |= Q(status=S.INSTRUCTING) & instruct
+    # an extension is asked for, and approved, while the case is being handled
+    conditions |= Q(status=S.HANDLING, extension_requested_days__gt=0, extension_days=0) & instruct
     if has_role(user, Role.DEPARTMENT_STAFF):
-        conditions.append(rows.filter(permissions.granted_ids(user, PetitionCase, "handle"), status=S.HANDLING))
-    result = conditions[0]
-    for extra in conditions[1:]:
-        result = result | extra
-    return result.distinct()
+        conditions |= Q(status=S.HANDLING) & permissions.granted_ids(user, PetitionCase, "handle")
+    return visible_cases(user).filter(conditions)
 
 
 def _open_contacts(user):
@@ -65,4 +66,4 @@ class PetitionTodo(todo.Provider):
         return items
 
     def count(self, user):
-        return _waiting(user).count() + _open_contacts(user).count()
+        return todo.upto(_waiting(user)) + todo.upto(_open_contacts(user))

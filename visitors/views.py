@@ -1,8 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from township_office import audit
 from township_office.actions import REFUSALS, error_message, run_action
+from township_office.pagination import paginate
 from township_office.pdf import pdf_response
 from township_office.roles import Role, has_role
 from township_office.workflow import TransitionNotAllowed
@@ -47,9 +47,9 @@ def contact_list(request):
     channel = request.GET.get("channel", "")
     if channel in Contact.Channel.values:
         contacts = contacts.filter(channel=channel)
-    page = Paginator(
-        _with_repeat_marker(contacts).select_related("received_by").order_by("-received_at", "-pk"), 30
-    ).get_page(request.GET.get("page"))
+    page = paginate(
+        request, _with_repeat_marker(contacts).select_related("received_by").order_by("-received_at", "-pk"), 30
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -185,12 +185,7 @@ def case_list(request):
     cases = visible_cases(request.user).select_related("contact", "lead_department")
     q = request.GET.get("q", "").strip()
     if q:
-        cases = cases.filter(
-            Q(contact__name__contains=q)
-            | Q(contact__matter__contains=q)
-            | Q(contact__phone=q)
-            | Q(contact__id_number=q.upper())
-        )
+        cases = cases.filter(contact__in=services.search_contacts(Contact.objects.all(), q))
     status = request.GET.get("status", "")
     if status in PetitionCase.Status.values:
         cases = cases.filter(status=status)
@@ -208,7 +203,7 @@ def case_list(request):
             )
             response["Content-Disposition"] = content_disposition_header(True, "信访事项.xlsx")
         return response
-    page = Paginator(cases.order_by("-year", "-serial"), 30).get_page(request.GET.get("page"))
+    page = paginate(request, cases.order_by("-year", "-serial"), 30)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
