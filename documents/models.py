@@ -222,7 +222,10 @@ class Circulation(models.Model):
         ordering = ["order", "pk"]
         constraints = [models.UniqueConstraint(fields=["document", "reader"], name="circulation_once_per_reader")]
         # 我的待办 and the 传阅 board ask for the copies still out; over the years almost every copy is read.
-        indexes = [models.Index(fields=["reader"], condition=Q(read_at__isnull=True), name="circulation_unread")]
+        indexes = [
+            models.Index(fields=["reader"], condition=Q(read_at__isnull=True), name="circulation_unread"),
+            models.Index(fields=["document", "order"], condition=Q(read_at__isnull=True), name="circulation_out"),
+        ]
 
     def __str__(self):
         return f"{self.reader} {self.state_label}"
@@ -346,7 +349,7 @@ class OutgoingDocument(models.Model):
     copies = models.PositiveIntegerField("印发份数", null=True, blank=True)
     issued_on = models.DateField("印发日期", null=True, blank=True)
     proofreader = models.CharField("校对", max_length=30, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)  # the 发文 list order
     retention = models.CharField("保管期限", max_length=5, choices=Retention.choices, blank=True)
     archive_number = models.PositiveIntegerField("件号", null=True, blank=True)
     archive_code = models.CharField("档号", max_length=60, blank=True)

@@ -44,7 +44,7 @@ class Reception(models.Model):
     letter_number = models.CharField("公函编号", max_length=60, blank=True)
     letter_date = models.DateField("公函日期", null=True, blank=True)
     letter_scan = models.FileField("公函扫描件", upload_to="reception/letters/%Y/", blank=True)
-    start = models.DateTimeField("开始时间")
+    start = models.DateTimeField("开始时间", db_index=True)  # list order and calendar
     end = models.DateTimeField("结束时间")
     is_major = models.BooleanField(
         "重大接待", default=False, help_text="市级以上领导来访或规模较大的接待，由主要领导审批"

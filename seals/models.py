@@ -98,7 +98,7 @@ class SealRequest(models.Model):
     document_sha256 = models.CharField("文件指纹", max_length=64)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
     stamped_copies = models.PositiveIntegerField("已用印份数", default=0)
-    created_at = models.DateTimeField("申请时间", default=timezone.now)
+    created_at = models.DateTimeField("申请时间", default=timezone.now, db_index=True)  # the list order
     # 外带: the seal leaves the office and is signed back in.
     expected_return = models.DateTimeField("预计归还时间", null=True, blank=True)
     taken_out_at = models.DateTimeField("带出时间", null=True, blank=True)

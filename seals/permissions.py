@@ -1,4 +1,4 @@
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from township_office import permissions
 from township_office.roles import Role, has_role
@@ -29,8 +29,8 @@ def visible_requests(user):
     if has_role(user, Role.OFFICE_DIRECTOR):
         scope = Q(pk__isnull=False)
     elif has_role(user, Role.SEAL_KEEPER):
-        kept = SealRequest.seals.through.objects.filter(seal__custodians=user).values("sealrequest_id")
-        scope = Q(pk__in=kept) & ~Q(status=SealRequest.Status.PENDING)
+        kept = SealRequest.seals.through.objects.filter(sealrequest=OuterRef("pk"), seal__custodians=user.pk)
+        scope = ~Q(status=SealRequest.Status.PENDING) & Q(Exists(kept))
     return permissions.visible(user, SealRequest.objects.all(), "view", role_scope=scope)
 
 

@@ -25,7 +25,11 @@ class CappedPaginator(Paginator):
     @cached_property
     def _counted(self):
         # Unordered: which rows are counted does not matter, and no sort of every row is needed first.
-        return self.object_list.order_by()[: self.limit + 1].count()
+        # Only the keys: annotations the page shows are not computed for the rows merely counted.
+        rows = self.object_list.order_by()
+        if not rows.query.combinator:
+            rows = rows.values("pk")
+        return rows[: self.limit + 1].count()
 
     @cached_property
     def count(self):

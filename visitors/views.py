@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -30,14 +30,20 @@ from .models import Contact, DailyReport, PetitionCase
 from .permissions import DESK, get_case_for_user, get_contact_for_user, sees_full_id, visible_cases, visible_contacts
 
 
-def _with_repeat_marker(contacts):
-    same_id = Contact.objects.filter(id_number=OuterRef("id_number"), received_at__lt=OuterRef("received_at")).exclude(
-        id_number=""
+def _mark_repeats(contacts):
+    """Set ``is_repeat`` on each contact of a page: someone with the same ID number or phone came before.
+
+    One query for the page's rows only; asked inside the list query, SQLite would answer it for every
+    matching contact before sorting and keeping 30."""
+    same_id = Contact.objects.filter(id_number=OuterRef("id_number"), received_at__lt=OuterRef("received_at"))
+    same_phone = Contact.objects.filter(phone=OuterRef("phone"), received_at__lt=OuterRef("received_at"))
+    repeats = set(
+        Contact.objects.filter(pk__in=[c.pk for c in contacts])
+        .filter((~Q(id_number="") & Exists(same_id)) | (~Q(phone="") & Exists(same_phone)))
+        .values_list("pk", flat=True)
     )
-    same_phone = Contact.objects.filter(phone=OuterRef("phone"), received_at__lt=OuterRef("received_at")).exclude(
-        phone=""
-    )
-    return contacts.annotate(is_repeat=Exists(same_id) | Exists(same_phone))
+    for contact in contacts:
+        contact.is_repeat = contact.pk in repeats
 
 
 def contact_list(request):
@@ -47,9 +53,9 @@ def contact_list(request):
     channel = request.GET.get("channel", "")
     if channel in Contact.Channel.values:
         contacts = contacts.filter(channel=channel)
-    page = paginate(
-        request, _with_repeat_marker(contacts).select_related("received_by").order_by("-received_at", "-pk"), 30
-    )
+    page = paginate(request, contacts.select_related("received_by").order_by("-received_at", "-pk"), 30)
+    page.object_list = list(page.object_list)
+    _mark_repeats(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
