@@ -2,7 +2,6 @@
 
 from datetime import datetime, time, timedelta
 
-from django.db.models import Q
 from django.utils import timezone
 
 from .models import Assignment, IncomingDocument
@@ -21,20 +20,27 @@ def _line(document, leads):
     }
 
 
-def daily_report_items(day):
+def daily_report_items(day, limit=None):
     """Files and phone notices registered on ``day`` and the day before, and the files due within
-    three days or overdue. Three queries, whatever the volume."""
+    three days or overdue, most pressing first; at most ``limit`` lines of each of the last two (all if
+    None), with their totals under ``due_soon_total`` and ``overdue_total``. A fixed number of queries."""
     # A datetime range, not a date-part filter, so that the registered_at index is used.
     start = timezone.make_aware(datetime.combine(day - timedelta(days=1), time.min))
     end = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
-    received = IncomingDocument.objects.filter(registered_at__gte=start, registered_at__lt=end).order_by(
-        "registered_at"
+    received = list(
+        IncomingDocument.objects.filter(registered_at__gte=start, registered_at__lt=end).order_by("registered_at")
     )
-    due = IncomingDocument.objects.filter(
-        Q(deadline__lte=day + timedelta(days=3)), status__in=OPEN, deadline__isnull=False
-    ).order_by("deadline")
-    received, due = list(received), list(due)
-    ids = {d.pk for d in received + due}
+    open_files = IncomingDocument.objects.filter(status__in=OPEN, deadline__isnull=False).order_by("deadline", "pk")
+    due_soon = open_files.filter(deadline__gte=day, deadline__lte=day + timedelta(days=3))
+    overdue = open_files.filter(deadline__lt=day)
+    totals = {}
+    if limit is not None:
+        totals = {"due_soon_total": due_soon.count(), "overdue_total": overdue.count()}
+        due_soon, overdue = due_soon[:limit], overdue[:limit]
+    due_soon, overdue = list(due_soon), list(overdue)
+    totals.setdefault("due_soon_total", len(due_soon))
+    totals.setdefault("overdue_total", len(overdue))
+    ids = {d.pk for d in received + due_soon + overdue}
     leads = dict(
         Assignment.objects.filter(document_id__in=ids, role=Assignment.Role.LEAD).values_list(
             "document_id", "department__name"
@@ -44,6 +50,7 @@ def daily_report_items(day):
     return {
         "incoming": [_line(d, leads) for d in received if d.kind != phone],
         "calls": [_line(d, leads) for d in received if d.kind == phone],
-        "due_soon": [_line(d, leads) for d in due if d.deadline >= day],
-        "overdue": [_line(d, leads) for d in due if d.deadline < day],
+        "due_soon": [_line(d, leads) for d in due_soon],
+        "overdue": [_line(d, leads) for d in overdue],
+        **totals,
     }

@@ -120,7 +120,7 @@ class Guest(models.Model):
 
 class ItineraryItem(models.Model):
     reception = models.ForeignKey(Reception, on_delete=models.CASCADE, related_name="itinerary")
-    start = models.DateTimeField("开始")
+    start = models.DateTimeField("开始", db_index=True)  # the calendar
     end = models.DateTimeField("结束")
     place = models.CharField("地点", max_length=100)
     activity = models.CharField("活动内容", max_length=200)

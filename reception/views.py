@@ -1,12 +1,12 @@
 import calendar as pycalendar
 import io
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Exists, OuterRef, Sum
 from django.db.models.functions import ExtractMonth
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -277,19 +277,25 @@ def calendar_view(request):
         previous = (first - timedelta(days=1)).replace(day=1)
         following = first + timedelta(days=count)
     visible = visible_receptions(request.user).exclude(status=Reception.Status.CANCELLED)
-    items = ItineraryItem.objects.filter(
-        reception__in=visible, start__date__gte=days[0], start__date__lte=days[-1]
-    ).select_related("reception", "meeting_room", "department")
+    # Local days as an aware datetime range, so the indexes on the start columns serve it.
+    since = timezone.make_aware(datetime.combine(days[0], time.min))
+    until = timezone.make_aware(datetime.combine(days[-1] + timedelta(days=1), time.min))
+    items = (
+        ItineraryItem.objects.filter(start__gte=since, start__lt=until)
+        .filter(Exists(visible.filter(pk=OuterRef("reception_id"))))
+        .select_related("reception", "meeting_room", "department")
+    )
     by_day = defaultdict(list)
     for item in items:
         by_day[timezone.localtime(item.start).date()].append(item)
-    receptions = visible.filter(start__date__lte=days[-1], end__date__gte=days[0]).prefetch_related(
+    receptions = visible.filter(start__lt=until, end__gte=since).prefetch_related(
         "accompanying_leaders"
     )
     duties = defaultdict(list)
     for r in receptions:
+        begins, ends = timezone.localtime(r.start).date(), timezone.localtime(r.end).date()
         for d in days:
-            if timezone.localtime(r.start).date() <= d <= timezone.localtime(r.end).date():
+            if begins <= d <= ends:
                 duties[d].append(r)
     grid = [{"day": d, "items": by_day.get(d, []), "receptions": duties.get(d, [])} for d in days]
     return render(

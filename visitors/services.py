@@ -17,14 +17,14 @@ from .permissions import DESK, visible_cases
 OPEN = [PetitionCase.Status.REGISTERED, PetitionCase.Status.INSTRUCTING, PetitionCase.Status.HANDLING]
 
 
-def _document_items(day):
+def _document_items(day, limit=None):
     if not apps.is_installed("documents"):
         return {}
     try:
         from documents.api import daily_report_items
     except ImportError:
         return {}
-    return daily_report_items(day)
+    return daily_report_items(day, limit=limit)
 
 
 def report_readers():
@@ -62,17 +62,18 @@ def _contact_line(contact, linked):
     }
 
 
-def daily_report(day=None, *, readers=None, viewer=None):
+def daily_report(day=None, *, readers=None, viewer=None, limit=None):
     """每日来文来电来访汇报: yesterday's and today's incoming files, calls, visits, new cases; due within 3 days;
     overdue.
 
     ``readers``: everyone who will read this copy — an accusation naming one of them or their department is left
     out (the shared PDF is read by every principal leader and the office director). ``viewer``: the person looking
-    at the page; lines link only to what that person may open."""
+    at the page; lines link only to what that person may open. ``limit``: at most so many files in each of the
+    due and overdue sections (the page; the PDF lists all), their totals in ``due_soon_total``/``overdue_total``."""
     day = day or timezone.localdate()
     start = day - timedelta(days=1)
     readers = report_readers() if readers is None else list(readers)
-    documents = _document_items(day)
+    documents = _document_items(day, limit)
     since = timezone.make_aware(datetime.combine(start, time.min))
     until = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
     contacts = list(
@@ -105,6 +106,8 @@ def daily_report(day=None, *, readers=None, viewer=None):
         "new_cases": [_case_line(c, openable) for c in new_cases],
         "due_soon": documents.get("due_soon", []) + [_case_line(c, openable) for c in due_cases],
         "overdue": documents.get("overdue", []) + [_case_line(c, openable) for c in overdue_cases],
+        "due_soon_total": documents.get("due_soon_total", 0) + len(due_cases),
+        "overdue_total": documents.get("overdue_total", 0) + len(overdue_cases),
     }
 
 

@@ -414,10 +414,14 @@ def case_reply_pdf(request, code):
 REPORT_READERS = (Role.PRINCIPAL_LEADER, Role.OFFICE_DIRECTOR)
 
 
+# The page lists the most pressing files of each section; the PDF and the 收文 list have them all.
+REPORT_PAGE_LINES = 50
+
+
 def daily_report(request):
     if not has_role(request.user, *REPORT_READERS):
         raise PermissionDenied("每日汇报供主要领导和办公室主任查阅。")
-    report = services.daily_report(readers=[request.user], viewer=request.user)
+    report = services.daily_report(readers=[request.user], viewer=request.user, limit=REPORT_PAGE_LINES)
     return render(request, "visitors/daily_report.html", {"r": report, "archive": DailyReport.objects.all()[:14]})
 
 

@@ -94,8 +94,10 @@ def test_daily_report_items(register, routed, deputy, clerk):
 def test_daily_report_items_query_count(register, django_assert_num_queries):
     for i in range(5):
         register(title=f"文件{i}")
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         api.daily_report_items(timezone.localdate())
+    with django_assert_num_queries(6):  # and the two totals
+        api.daily_report_items(timezone.localdate(), limit=2)
 
 
 @pytest.mark.parametrize("persona", ["system_admin", "auditor", "front_desk"])

@@ -279,28 +279,29 @@ def test_daily_report_task_notifies_principals_with_pdf(
         assert "每日来文来电来访汇报" in text and "新增信访事项（1件）" in text and "来电" in text
 
 
-def test_daily_report_includes_documents(monkeypatch, township):
-    monkeypatch.setattr(
-        services,
-        "_document_items",
-        lambda day: {
-            "incoming": [
-                {
-                    "number": "收文〔2026〕1号",
-                    "title": "防火通知",
-                    "source": "县政府",
-                    "department": "",
-                    "deadline": None,
-                    "url": "/",
-                }
-            ],
-            "calls": [],
-            "due_soon": [],
-            "overdue": [],
-        },
+def test_daily_report_lists_documents_most_pressing_first(monkeypatch, client_for, principal, clerk):
+    from documents import services as document_services
+    from visitors import views
+
+    today = timezone.localdate()
+    for days in (1, 3, 2):
+        document_services.register_incoming(
+            by=clerk,
+            data={"source_org": "县政府", "title": f"逾期{days}日的文件", "deadline": today - timedelta(days=days)},
+        )
+    document_services.register_incoming(
+        by=clerk, data={"source_org": "县政府", "title": "后天到期的文件", "deadline": today + timedelta(days=2)}
     )
     report = services.daily_report()
-    assert report["incoming"][0]["title"] == "防火通知"
+    assert [line["title"] for line in report["overdue"]] == ["逾期3日的文件", "逾期2日的文件", "逾期1日的文件"]
+    assert [line["title"] for line in report["due_soon"]] == ["后天到期的文件"]
+    assert len(report["incoming"]) == 4 and report["overdue_total"] == 3
+
+    monkeypatch.setattr(views, "REPORT_PAGE_LINES", 2)
+    page = client_for(principal).get(reverse("visitors:daily_report")).content.decode()
+    assert "逾期3日的文件" in page and "逾期2日的文件" in page
+    assert page.count("逾期1日的文件") == 1  # among today's incoming files only, not in the overdue section
+    assert "共 3 件，此处列出最紧迫的 2 件" in page and "?overdue=on" in page
 
 
 def test_daily_report_page_for_principal_only(client_for, principal, staff, township):
