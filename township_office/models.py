@@ -115,6 +115,7 @@ class User(AbstractUser):
             self.groups.remove(*Group.objects.filter(department__pk=previous_department_id))
         if self.department_id:
             self.groups.add(self.department.group)
+        self._group_ids = None  # roles.group_ids() reads the membership afresh
 
 
 class Position(models.Model):

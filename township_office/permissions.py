@@ -8,12 +8,12 @@ so every member inherits them). Nobody checks object access any other way.
 
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from guardian.shortcuts import assign_perm, remove_perm
 from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
 
-from .roles import has_role
+from .roles import group_ids, has_role
 
 __all__ = [
     "grant",
@@ -58,27 +58,38 @@ def revoke(obj, perms, *, users=(), departments=(), groups=()):
             remove_perm(_codename(type(obj), perm), target, obj)
 
 
+_permission_ids = {}
+
+
+def load_permission_ids(**kwargs):
+    """(Re)load every permission's pk: after migrate or flush (post_migrate), or on first use in a process."""
+    rows = Permission.objects.values_list("pk", "content_type__app_label", "codename")
+    _permission_ids.clear()
+    _permission_ids.update({(app_label, codename): pk for pk, app_label, codename in rows})
+
+
+def permission_id(model, perm):
+    key = (model._meta.app_label, _codename(model, perm))
+    if key not in _permission_ids:
+        load_permission_ids()
+    return _permission_ids.get(key)
+
+
 def granted_ids(user, model, perm="view"):
     """A Q: the user holds ``perm`` on the row, directly or through one of their groups.
 
     Written as two correlated EXISTS probes of the grant tables' unique indexes (user or group, permission,
     object) rather than ``pk IN (every granted pk)``: a leader holds grants on most of ten years of files, and
     an IN list would be built from all of them for every query, where a probe costs the same whatever the
-    number of grants and lets a list walk its ordering index and stop at the end of the page.
+    number of grants and lets a list walk its ordering index and stop at the end of the page. The permission
+    and the user's groups are plain values (cached), so the query is small to build and to plan.
     """
-    codename = _codename(model, perm)
-    user_model = get_user_obj_perms_model(model)
-    group_model = get_group_obj_perms_model(model)
-    permission = (
-        Permission.objects.filter(
-            content_type__app_label=model._meta.app_label, content_type__model=model._meta.model_name, codename=codename
-        )
-        .order_by()
-        .values("pk")[:1]
+    permission = permission_id(model, perm)
+    own = get_user_obj_perms_model(model).objects.filter(
+        user=user.pk, permission=permission, content_object=OuterRef("pk")
     )
-    own = user_model.objects.filter(user=user.pk, permission=Subquery(permission), content_object=OuterRef("pk"))
-    through_group = group_model.objects.filter(
-        group__in=user.groups.values("pk"), permission=Subquery(permission), content_object=OuterRef("pk")
+    through_group = get_group_obj_perms_model(model).objects.filter(
+        group__in=group_ids(user), permission=permission, content_object=OuterRef("pk")
     )
     return Q(Exists(own)) | Q(Exists(through_group))
 

@@ -48,9 +48,24 @@ def roles_of(user):
         return frozenset()
     cached = getattr(user, "_role_cache", None)
     if cached is None:
-        names = user.groups.filter(name__in=Role.values).values_list("name", flat=True)
-        cached = user._role_cache = frozenset(names)
+        _load_groups(user)
+        cached = user._role_cache
     return cached
+
+
+def group_ids(user):
+    """The pks of all the user's groups (roles and department), cached with the roles."""
+    if not user.is_authenticated:
+        return []
+    if getattr(user, "_group_ids", None) is None:
+        _load_groups(user)
+    return user._group_ids
+
+
+def _load_groups(user):
+    groups = list(user.groups.values_list("pk", "name"))
+    user._group_ids = [pk for pk, _ in groups]
+    user._role_cache = frozenset(name for _, name in groups if name in Role.values)
 
 
 def has_role(user, *roles):
