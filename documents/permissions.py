@@ -29,7 +29,9 @@ def visible_incoming(user):
 
 
 def get_incoming_for_user(user, code):
-    return permissions.get_for_user(user, visible_incoming(user), code=code)
+    return permissions.get_for_user(
+        user, visible_incoming(user).select_related("registered_by", "proposal_by"), code=code
+    )
 
 
 def visible_outgoing(user):

@@ -102,9 +102,8 @@ def _incoming_context(request, document, **bound):
     user = request.user
     status = IncomingDocument.Status
     assignments = list(document.assignments.select_related("department"))
-    my_circulation = next(
-        (c for c in document.circulations.all() if c.reader_id == user.pk and c.sent_at and not c.read_at), None
-    )
+    circulations = list(document.circulations.select_related("reader"))
+    my_circulation = next((c for c in circulations if c.reader_id == user.pk and c.sent_at and not c.read_at), None)
     in_assigned_department = any(a.department_id == user.department_id for a in assignments)
     handles = document.status == status.HANDLING and (
         has_role(user, *OFFICE) or (in_assigned_department and permissions.has_grant(user, document, "handle"))
@@ -113,7 +112,7 @@ def _incoming_context(request, document, **bound):
         "document": document,
         "attachments": document.attachments.all(),
         "instructions": document.instructions.select_related("leader"),
-        "circulations": document.circulations.select_related("reader"),
+        "circulations": circulations,
         "assignments": assignments,
         "progress_reports": document.progress_reports.select_related("author", "department"),
         "reminders": document.reminders.select_related("sent_by"),

@@ -24,4 +24,6 @@ def visible_receptions(user):
 
 
 def get_reception_for_user(user, code):
-    return permissions.get_for_user(user, visible_receptions(user), code=code)
+    return permissions.get_for_user(
+        user, visible_receptions(user).select_related("created_by", "approved_by"), code=code
+    )

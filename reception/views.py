@@ -108,15 +108,16 @@ def _detail(request, reception, status=200, **extra):
     from township_office import permissions
 
     user = request.user
+    guests = list(reception.guests.all())
     context = {
         "r": reception,
-        "guests": reception.guests.all(),
+        "guests": guests,
         "items": reception.itinerary.select_related("department", "meeting_room"),
         "materials": reception.materials.select_related("department", "done_by"),
         "checklist": reception.checklist.select_related("done_by"),
         "leaders": reception.accompanying_leaders.all(),
         "problems": rules.breaches(reception) if reception.status in ("draft", "pending") else [],
-        "diner_limit": rules.diner_limit(reception.guests.count()),
+        "diner_limit": rules.diner_limit(len(guests)),
         "events": audit.history(reception),
         "is_office": has_role(user, *OFFICE),
         "can_approve": reception.status == Reception.Status.PENDING
@@ -288,9 +289,7 @@ def calendar_view(request):
     by_day = defaultdict(list)
     for item in items:
         by_day[timezone.localtime(item.start).date()].append(item)
-    receptions = visible.filter(start__lt=until, end__gte=since).prefetch_related(
-        "accompanying_leaders"
-    )
+    receptions = visible.filter(start__lt=until, end__gte=since).prefetch_related("accompanying_leaders")
     duties = defaultdict(list)
     for r in receptions:
         begins, ends = timezone.localtime(r.start).date(), timezone.localtime(r.end).date()

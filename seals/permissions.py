@@ -35,7 +35,7 @@ def visible_requests(user):
 
 
 def get_request_for_user(user, code):
-    return permissions.get_for_user(user, visible_requests(user), code=code)
+    return permissions.get_for_user(user, visible_requests(user).select_related("applicant", "department"), code=code)
 
 
 def visible_letters(user):

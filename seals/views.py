@@ -87,7 +87,8 @@ def _request_context(request, seal_request, **bound):
     user = request.user
     step = workflow.current_step(seal_request) if seal_request.status == SealRequest.Status.PENDING else None
     can_decide = bool(step and step.approvers.filter(pk=user.pk).exists())
-    kept = seal_request.seals.filter(custodians=user)
+    is_custodian = seal_request.seals.filter(custodians=user).exists()
+    can_stamp = seal_request.status == SealRequest.Status.APPROVED and is_custodian
     context = {
         "r": seal_request,
         "steps": seal_request.steps.select_related("decided_by").prefetch_related("approvers"),
@@ -96,10 +97,10 @@ def _request_context(request, seal_request, **bound):
         "events": audit.history(seal_request),
         "can_decide": can_decide,
         "current_step": step,
-        "can_stamp": seal_request.status == SealRequest.Status.APPROVED and kept.exists(),
-        "is_custodian": kept.exists(),
+        "can_stamp": can_stamp,
+        "is_custodian": is_custodian,
         "decision_form": DecisionForm(),
-        "stamp_form": StampForm(request=seal_request, user=user),
+        "stamp_form": StampForm(request=seal_request, user=user) if can_stamp else None,
     }
     context.update(bound)
     return context
