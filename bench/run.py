@@ -172,7 +172,12 @@ def page_plan():
         case = PetitionCase.objects.filter(status="handling", accused_department__isnull=True).order_by("-pk").first()
         if case:
             plan.append(("visitors.case_detail", "office_director", _url("visitors:case_detail", case.code)))
-        plan.append(("search.contacts_phone", "front_desk", _url("visitors:contact_list", query="q=139057")))
+        # The receptionist looks up a caller by the number on the phone's screen (every generated number
+        # shares the prefix 139057, so a prefix search would match all 80,000 contacts).
+        from visitors.models import Contact
+
+        phone = Contact.objects.exclude(phone="").order_by("-pk").values_list("phone", flat=True).first() or "139057"
+        plan.append(("search.contacts_phone", "front_desk", _url("visitors:contact_list", query=f"q={phone}")))
         plan.append(("search.cases_name", "front_desk", _url("visitors:case_list", query="q=张")))
     try:
         from seals.models import SealRequest

@@ -81,12 +81,14 @@ def collect(user, limit=50):
     """[(app_label, [TodoItem…], count), …] for every app with something waiting (count capped, see label())."""
     sections = []
     for provider in _providers:
-        count = min(provider.count(user), COUNT_CAP + 1)
-        if count:
-            items = provider.items(user, limit=limit)
-            for item in items:
-                item.app = provider.app_label
-            sections.append((provider.app_label, items, count))
+        items = provider.items(user, limit=limit)
+        if not items:
+            continue
+        # Fewer items than asked for are all there is: only a full list needs counting.
+        count = len(items) if len(items) < limit else max(min(provider.count(user), COUNT_CAP + 1), len(items))
+        for item in items:
+            item.app = provider.app_label
+        sections.append((provider.app_label, items, count))
     cache.set(_key(user.pk), min(sum(count for _, _, count in sections), COUNT_CAP + 1), TOTAL_SECONDS)
     return sections
 
