@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from documents import workflow
+from documents import services, workflow
 from documents.models import IncomingDocument
 from township_office.models import AuditEvent
 
@@ -225,3 +225,26 @@ def test_search_uses_trigram_index_on_postgres(db, is_postgres):
         cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname LIKE '%%_trgm'")
         names = {row[0] for row in cursor.fetchall()}
     assert "documents_incomingdocument_title_trgm" in names
+
+
+def test_archive_catalogue_pages_by_archive_number(monkeypatch, client_for, clerk):
+    from documents import views
+
+    year = timezone.localdate().year
+    for number in (3, 1, 2):
+        document = services.register_incoming(by=clerk, data={"source_org": "县政府", "title": f"第{number}件"})
+        IncomingDocument.objects.filter(pk=document.pk).update(
+            status=IncomingDocument.Status.ARCHIVED, archive_number=number, archive_code=f"A-{year}-{number:04d}"
+        )
+    monkeypatch.setattr(views, "CATALOGUE_PAGE_SIZE", 2)
+    client = client_for(clerk)
+    first = client.get(reverse("documents:archive_catalogue"), {"year": year}).content.decode()
+    assert first.index("第1件") < first.index("第2件") and "第3件" not in first
+    assert "第 1 / 2 页，共 3 条" in first
+    second = client.get(reverse("documents:archive_catalogue"), {"year": year, "page": 2}).content.decode()
+    assert "第3件" in second and "第1件" not in second
+    export = client.get(reverse("documents:archive_catalogue"), {"year": year, "format": "xlsx"})
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(export.content)).active
+    assert [sheet.cell(row, 2).value for row in (2, 3, 4)] == [f"A-{year}-{n:04d}" for n in (1, 2, 3)]
