@@ -77,8 +77,13 @@ def forget(*user_ids):
     cache.delete_many([_key(uid) for uid in user_ids])
 
 
-def collect(user, limit=50):
+# Items shown per app on 我的待办 (a phone screen or two); the rest are in each app's lists.
+ITEMS_PER_APP = 20
+
+
+def collect(user, limit=None):
     """[(app_label, [TodoItem…], count), …] for every app with something waiting (count capped, see label())."""
+    limit = limit or ITEMS_PER_APP
     sections = []
     for provider in _providers:
         items = provider.items(user, limit=limit)

@@ -63,6 +63,8 @@ class Contact(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "来访来信来电"
         ordering = ["-received_at", "-pk"]
+        # the front desk's 我的待办: contacts not yet answered, oldest first
+        indexes = [models.Index(fields=["status", "received_at"], name="contact_status_received")]
 
     def __str__(self):
         return f"{self.get_channel_display()} {self.name} {self.received_at:%Y-%m-%d}"
