@@ -362,6 +362,8 @@ class OutgoingDocument(models.Model):
             ("countersign_outgoingdocument", "会签发文"),
             ("sign_off_outgoingdocument", "签发发文"),
         ]
+        # a drafter's drafts (我的待办), not every document they drafted in ten years
+        indexes = [models.Index(fields=["status", "drafter"], name="outgoing_status_drafter")]
         constraints = [
             models.UniqueConstraint(
                 fields=["issuer_code", "year", "serial"],

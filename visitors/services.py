@@ -83,13 +83,29 @@ def daily_report(day=None, *, readers=None, viewer=None, limit=None):
     )
     cases = PetitionCase.objects.exclude(_hidden_from(readers)).select_related("contact", "lead_department")
     new_cases = list(cases.filter(received_on__gte=start, received_on__lte=day))
-    open_cases = list(cases.filter(status__in=OPEN))
+    # Sorted into due and overdue on the few fields the deadlines need; only the cases listed are then read whole.
+    open_cases = list(
+        PetitionCase.objects.exclude(_hidden_from(readers))
+        .filter(status__in=OPEN)
+        .only("pk", "status", "received_on", "deadline", "extension_days")
+    )
     due_cases = [
         c
         for c in open_cases
         if not c.is_overdue(day) and (c.effective_deadline or c.notice_due) <= day + timedelta(days=3)
     ]
     overdue_cases = [c for c in open_cases if c.is_overdue(day)]
+    case_totals = len(due_cases), len(overdue_cases)
+    if limit is not None:  # the most pressing first, as for the files
+
+        def due(case):
+            return case.effective_deadline or case.notice_due
+
+        due_cases = sorted(due_cases, key=due)[:limit]
+        overdue_cases = sorted(overdue_cases, key=due)[:limit]
+    listed = cases.in_bulk([c.pk for c in due_cases + overdue_cases])
+    due_cases = [listed[c.pk] for c in due_cases]
+    overdue_cases = [listed[c.pk] for c in overdue_cases]
     openable = None
     linked = True
     if viewer is not None:
@@ -106,8 +122,8 @@ def daily_report(day=None, *, readers=None, viewer=None, limit=None):
         "new_cases": [_case_line(c, openable) for c in new_cases],
         "due_soon": documents.get("due_soon", []) + [_case_line(c, openable) for c in due_cases],
         "overdue": documents.get("overdue", []) + [_case_line(c, openable) for c in overdue_cases],
-        "due_soon_total": documents.get("due_soon_total", 0) + len(due_cases),
-        "overdue_total": documents.get("overdue_total", 0) + len(overdue_cases),
+        "due_soon_total": documents.get("due_soon_total", 0) + case_totals[0],
+        "overdue_total": documents.get("overdue_total", 0) + case_totals[1],
     }
 
 

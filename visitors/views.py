@@ -191,7 +191,9 @@ def case_list(request):
     cases = visible_cases(request.user).select_related("contact", "lead_department")
     q = request.GET.get("q", "").strip()
     if q:
-        cases = cases.filter(contact__in=services.search_contacts(Contact.objects.all(), q))
+        # per case, so that a common surname finds the first page without listing every matching contact
+        contact = Contact.objects.filter(pk=OuterRef("contact_id"))
+        cases = cases.filter(Exists(services.search_contacts(contact, q)))
     status = request.GET.get("status", "")
     if status in PetitionCase.Status.values:
         cases = cases.filter(status=status)
