@@ -20,16 +20,6 @@ def _reading_ids(user):
     return Circulation.objects.filter(reader=user, sent_at__isnull=False, read_at__isnull=True).values("document_id")
 
 
-def _incoming_waiting(user):
-    """Files waiting on the user.
-
-    Each branch starts from what an index finds in a few rows — a state (few files are in any open state at
-    once) or the user's unread copies — and checks the user's part in the file with a correlated EXISTS on a
-    unique index, never by listing everything the user ever took part in (a leader is asked on thousands of
-    files over the years)."""
-    return visible_incoming(user).filter(reduce(or_, _incoming_branches(user)))
-
-
 def _incoming_branches(user):
     branches = [Q(pk__in=_reading_ids(user))]
     if has_role(user, Role.OFFICE_DIRECTOR):
@@ -48,18 +38,25 @@ def _incoming_branches(user):
     return branches
 
 
-def _first_waiting(user, limit):
-    """The ``limit`` most pressing files waiting on the user, in one query.
+ORDER = ("deadline", "pk")  # the most pressing first; the earlier registered among files due the same day
 
-    Each branch takes its own first ``limit`` by deadline through the (status, deadline) index, and only
-    those are merged and sorted: a clerk may have tens of thousands of files waiting to be archived, and
-    sorting all of them to show twenty would be most of the page's time."""
+
+def _first_waiting(user, limit, order=ORDER):
+    """Files waiting on the user: the first ``limit`` of each branch (the most pressing ones when ordered).
+
+    A branch starts from what an index finds in a few rows — a state (few files are in any open state at
+    once) or the user's unread copies — and checks the user's part in the file with a correlated EXISTS on a
+    unique index, never by listing everything the user ever took part in (a leader is asked on thousands of
+    files over the years).
+
+    Each branch takes its own first ``limit`` through its own index — the (status, deadline) index, the
+    user's unread copies — and only those are merged: a clerk may have tens of thousands of files waiting
+    to be archived, and neither SQLite nor PostgreSQL can use an index for an OR of such branches."""
     visible = visible_incoming(user)
-    order = ("deadline", "pk")  # the earlier registered first among files due the same day
     tops = [
         Q(pk__in=visible.filter(branch).order_by(*order).values("pk")[:limit]) for branch in _incoming_branches(user)
     ]
-    return list(IncomingDocument.objects.filter(reduce(or_, tops)).order_by(*order)[:limit])
+    return IncomingDocument.objects.filter(reduce(or_, tops)).order_by(*order)
 
 
 def _outgoing_waiting(user):
@@ -98,7 +95,7 @@ class DocumentTodo(todo.Provider):
 
     def items(self, user, limit=50):
         items = []
-        documents = _first_waiting(user, limit)
+        documents = list(_first_waiting(user, limit)[:limit])
         reading = set(
             Circulation.objects.filter(
                 document__in=documents, reader=user, sent_at__isnull=False, read_at__isnull=True
@@ -135,4 +132,4 @@ class DocumentTodo(todo.Provider):
         return items[:limit]
 
     def count(self, user):
-        return todo.upto(_incoming_waiting(user)) + todo.upto(_outgoing_waiting(user))
+        return todo.upto(_first_waiting(user, todo.COUNT_CAP + 1, order=())) + todo.upto(_outgoing_waiting(user))
