@@ -136,6 +136,8 @@ class IncomingDocument(models.Model):
         indexes = [
             models.Index(fields=["status", "deadline"]),
             models.Index(fields=["registered_at"]),
+            # 归档文件目录: a year's records in 件号 order, a page at a time
+            models.Index(fields=["year", "archive_number"], name="incoming_catalogue"),
         ]
 
     def __str__(self):
@@ -363,7 +365,10 @@ class OutgoingDocument(models.Model):
             ("sign_off_outgoingdocument", "签发发文"),
         ]
         # a drafter's drafts (我的待办), not every document they drafted in ten years
-        indexes = [models.Index(fields=["status", "drafter"], name="outgoing_status_drafter")]
+        indexes = [
+            models.Index(fields=["status", "drafter"], name="outgoing_status_drafter"),
+            models.Index(fields=["year", "archive_number"], name="outgoing_catalogue"),  # 归档文件目录
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["issuer_code", "year", "serial"],

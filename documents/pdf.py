@@ -80,7 +80,7 @@ def catalogue_entries(user, year):
         .order_by()
         .values_list("archive_number", "record", "pk")
     )
-    return incoming.union(outgoing, all=True).order_by("archive_number", "record", "pk")
+    return incoming.union(outgoing, all=True).order_by("archive_number", "pk")
 
 
 def catalogue_rows(user, year, entries=None):

@@ -292,6 +292,8 @@ def calendar_view(request):
     receptions = visible.filter(start__lt=until, end__gte=since).prefetch_related("accompanying_leaders")
     duties = defaultdict(list)
     for r in receptions:
+        # once per reception, not once per day it spans
+        r.leader_names = "、".join(str(leader) for leader in r.accompanying_leaders.all())
         begins, ends = timezone.localtime(r.start).date(), timezone.localtime(r.end).date()
         for d in days:
             if begins <= d <= ends:
