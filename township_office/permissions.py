@@ -88,10 +88,15 @@ def granted_ids(user, model, perm="view"):
     own = get_user_obj_perms_model(model).objects.filter(
         user=user.pk, permission=permission, content_object=OuterRef("pk")
     )
+    groups = group_ids(user)
+    if not groups:
+        return Q(Exists(own))
     through_group = get_group_obj_perms_model(model).objects.filter(
-        group__in=group_ids(user), permission=permission, content_object=OuterRef("pk")
+        group__in=groups, permission=permission, content_object=OuterRef("pk")
     )
-    return Q(Exists(own)) | Q(Exists(through_group))
+    # One EXISTS over both tables, not two OR'd: PostgreSQL turns OR'd EXISTS into hashed subplans that read
+    # every grant the user holds; a single correlated subquery it probes per row, as SQLite does either way.
+    return Q(Exists(own.values("pk").union(through_group.values("pk"), all=True)))
 
 
 def visible(user, queryset, perm="view", *, role_scope=None, hidden=None):
