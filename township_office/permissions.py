@@ -78,11 +78,12 @@ def permission_id(model, perm):
 def granted_ids(user, model, perm="view"):
     """A Q: the user holds ``perm`` on the row, directly or through one of their groups.
 
-    Written as two correlated EXISTS probes of the grant tables' unique indexes (user or group, permission,
+    Written as a correlated EXISTS probing the grant tables' unique indexes (user or group, permission,
     object) rather than ``pk IN (every granted pk)``: a leader holds grants on most of ten years of files, and
     an IN list would be built from all of them for every query, where a probe costs the same whatever the
     number of grants and lets a list walk its ordering index and stop at the end of the page. The permission
-    and the user's groups are plain values (cached), so the query is small to build and to plan.
+    and the user's groups are plain values (cached), so the query is small to build and to plan; an unknown
+    permission is ``None``, which matches no grant.
     """
     permission = permission_id(model, perm)
     own = get_user_obj_perms_model(model).objects.filter(
