@@ -66,15 +66,15 @@ def _outgoing_waiting(user):
     if has_role(user, Role.CLERK):
         conditions |= Q(status__in=[Out.RECHECK, Out.NUMBERING, Out.SEALING, Out.ISSUING])
     conditions |= Q(status=Out.DRAFT, drafter=user)
-    granted_review = permissions.granted_ids(user, OutgoingDocument, "review")
-    granted_sign = permissions.granted_ids(user, OutgoingDocument, "sign_off")
-    granted_countersign = permissions.granted_ids(user, OutgoingDocument, "countersign")
-    conditions |= Q(status=Out.DEPT_REVIEW) & granted_review
-    conditions |= Q(status=Out.SIGN_OFF) & granted_sign
+    # Only those who may take a step are asked about it (workflow.review_outgoing and sign_off require the role).
+    if has_role(user, Role.DEPUTY_LEADER):
+        conditions |= Q(status=Out.DEPT_REVIEW) & permissions.granted_ids(user, OutgoingDocument, "review")
+    if has_role(user, *LEADERS):
+        conditions |= Q(status=Out.SIGN_OFF) & permissions.granted_ids(user, OutgoingDocument, "sign_off")
     if user.department_id:
         conditions |= (
             Q(status=Out.COUNTERSIGN)
-            & granted_countersign
+            & permissions.granted_ids(user, OutgoingDocument, "countersign")
             & ~Q(opinions__step="countersign", opinions__department=user.department_id)
         )
     return visible_outgoing(user).filter(conditions)

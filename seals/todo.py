@@ -31,6 +31,8 @@ def _to_stamp(user):
 def _letters(user):
     from township_office import permissions
 
+    if not has_role(user, Role.DEPUTY_LEADER, Role.PRINCIPAL_LEADER):  # workflow.decide_letter requires it
+        return IntroductionLetter.objects.none()
     return visible_letters(user).filter(
         permissions.granted_ids(user, IntroductionLetter, "approve"), status=IntroductionLetter.Status.PENDING
     )

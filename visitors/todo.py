@@ -1,7 +1,7 @@
 from django.db.models import Q
 
 from township_office import permissions, todo
-from township_office.roles import Role, has_role
+from township_office.roles import LEADERS, Role, has_role
 
 from .models import Contact, PetitionCase
 from .permissions import visible_cases
@@ -17,10 +17,11 @@ def _waiting(user):
         conditions |= Q(status__in=[S.REGISTERED, S.HANDLING])
     if has_role(user, Role.FRONT_DESK):
         conditions |= Q(status=S.REPLIED)
-    instruct = permissions.granted_ids(user, PetitionCase, "instruct")
-    conditions |= Q(status=S.INSTRUCTING) & instruct
-    # an extension is asked for, and approved, while the case is being handled
-    conditions |= Q(status=S.HANDLING, extension_requested_days__gt=0, extension_days=0) & instruct
+    if has_role(user, *LEADERS):  # instructing and approving an extension require a leader's role
+        instruct = permissions.granted_ids(user, PetitionCase, "instruct")
+        conditions |= Q(status=S.INSTRUCTING) & instruct
+        # an extension is asked for, and approved, while the case is being handled
+        conditions |= Q(status=S.HANDLING, extension_requested_days__gt=0, extension_days=0) & instruct
     if has_role(user, Role.DEPARTMENT_STAFF):
         conditions |= Q(status=S.HANDLING) & permissions.granted_ids(user, PetitionCase, "handle")
     return visible_cases(user).filter(conditions)
