@@ -1,8 +1,8 @@
 """The narrow interface other apps use: the daily report's document lines."""
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
-from django.utils import timezone
+from township_office.dates import day_range
 
 from .models import Assignment, IncomingDocument
 
@@ -24,9 +24,7 @@ def daily_report_items(day, limit=None):
     """Files and phone notices registered on ``day`` and the day before, and the files due within
     three days or overdue, most pressing first; at most ``limit`` lines of each of the last two (all if
     None), with their totals under ``due_soon_total`` and ``overdue_total``. A fixed number of queries."""
-    # A datetime range, not a date-part filter, so that the registered_at index is used.
-    start = timezone.make_aware(datetime.combine(day - timedelta(days=1), time.min))
-    end = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+    start, end = day_range(day - timedelta(days=1), day)  # indexed, unlike registered_at__date
     received = list(
         IncomingDocument.objects.filter(registered_at__gte=start, registered_at__lt=end).order_by("registered_at")
     )

@@ -44,14 +44,11 @@ ORDER = ("deadline", "pk")  # the most pressing first; the earlier registered am
 def _first_waiting(user, limit, order=ORDER):
     """Files waiting on the user: the first ``limit`` of each branch (the most pressing ones when ordered).
 
-    A branch starts from what an index finds in a few rows — a state (few files are in any open state at
-    once) or the user's unread copies — and checks the user's part in the file with a correlated EXISTS on a
-    unique index, never by listing everything the user ever took part in (a leader is asked on thousands of
-    files over the years).
-
-    Each branch takes its own first ``limit`` through its own index — the (status, deadline) index, the
-    user's unread copies — and only those are merged: a clerk may have tens of thousands of files waiting
-    to be archived, and neither SQLite nor PostgreSQL can use an index for an OR of such branches."""
+    A branch starts from what an index finds in a few rows — a state, or the user's unread copies — and
+    checks the user's part in the file with a correlated EXISTS on a unique index (a leader is asked on
+    thousands of files over the years). Each branch takes its own first ``limit`` and only those are merged:
+    a clerk may have tens of thousands of files waiting to be archived, and neither SQLite nor PostgreSQL
+    can use an index for an OR of such branches."""
     visible = visible_incoming(user)
     tops = [
         Q(pk__in=visible.filter(branch).order_by(*order).values("pk")[:limit]) for branch in _incoming_branches(user)
@@ -93,7 +90,7 @@ class DocumentTodo(todo.Provider):
     app_label = "公文"
     order = 10
 
-    def items(self, user, limit=50):
+    def items(self, user, limit=todo.ITEMS_PER_APP):
         items = []
         documents = list(_first_waiting(user, limit)[:limit])
         reading = set(

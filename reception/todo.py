@@ -35,7 +35,7 @@ class ReceptionTodo(todo.Provider):
     app_label = "公务接待"
     order = 40
 
-    def items(self, user, limit=50):
+    def items(self, user, limit=todo.ITEMS_PER_APP):
         items = [
             todo.TodoItem(kind="待审批接待方案", title=str(r), url=r.get_absolute_url(), detail=f"{r.start:%m月%d日}")
             for r in _to_approve(user)[:limit]

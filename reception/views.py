@@ -1,7 +1,7 @@
 import calendar as pycalendar
 import io
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from township_office import audit, search
 from township_office.actions import run_action
+from township_office.dates import day_range
 from township_office.pagination import paginate
 from township_office.pdf import pdf_response
 from township_office.roles import OFFICE, Role, has_role
@@ -279,8 +280,7 @@ def calendar_view(request):
         following = first + timedelta(days=count)
     visible = visible_receptions(request.user).exclude(status=Reception.Status.CANCELLED)
     # Local days as an aware datetime range, so the indexes on the start columns serve it.
-    since = timezone.make_aware(datetime.combine(days[0], time.min))
-    until = timezone.make_aware(datetime.combine(days[-1] + timedelta(days=1), time.min))
+    since, until = day_range(days[0], days[-1])
     items = (
         ItineraryItem.objects.filter(start__gte=since, start__lt=until)
         .filter(Exists(visible.filter(pk=OuterRef("reception_id"))))

@@ -43,7 +43,7 @@ class SealTodo(todo.Provider):
     app_label = "印信"
     order = 30
 
-    def items(self, user, limit=50):
+    def items(self, user, limit=todo.ITEMS_PER_APP):
         items = [
             todo.TodoItem(
                 kind="待审批用印",

@@ -31,7 +31,7 @@ def navigation(request):
     return {
         "office_name": township_names()["office"],
         "nav_entries": SimpleLazyObject(lambda: nav.entries_for(user, request.path)),
-        "nav_todo_count": SimpleLazyObject(lambda: todo.label(todo.total(user)) if todo.total(user) else ""),
+        "nav_todo_count": SimpleLazyObject(lambda: todo.label(todo.total(user))),
         "nav_unread_count": SimpleLazyObject(lambda: notifications.unread_count(user)),
         "user_roles": SimpleLazyObject(lambda: [Role(r).label for r in sorted(roles_of(user))]),
     }

@@ -6,7 +6,7 @@ counts collect them. Apps register in ``<app>/todo.py`` (autodiscovered)::
     @todo.register
     class DocumentTodo(todo.Provider):
         app_label = "公文"
-        def items(self, user): ...   # list of TodoItem, at most `limit`
+        def items(self, user, limit): ...   # list of TodoItem, at most `limit`
         def count(self, user): ...   # COUNT queries, each through todo.upto()
 """
 
@@ -41,7 +41,7 @@ class Provider:
     app_label = ""
     order = 100
 
-    def items(self, user, limit=50):
+    def items(self, user, limit=None):
         raise NotImplementedError
 
     def count(self, user):
@@ -54,7 +54,9 @@ def upto(queryset):
 
 
 def label(count):
-    """The count as shown: "99+" past the cap."""
+    """The count as shown: "99+" past the cap, nothing for none."""
+    if not count:
+        return ""
     return f"{COUNT_CAP}+" if count > COUNT_CAP else str(count)
 
 
@@ -89,8 +91,9 @@ def collect(user, limit=None):
         items = provider.items(user, limit=limit)
         if not items:
             continue
-        # Fewer items than asked for are all there is: only a full list needs counting.
-        count = len(items) if len(items) < limit else max(min(provider.count(user), COUNT_CAP + 1), len(items))
+        count = len(items)
+        if count == limit:  # fewer items than asked for are all there is: only a full list is counted
+            count = min(max(provider.count(user), count), COUNT_CAP + 1)
         for item in items:
             item.app = provider.app_label
         sections.append((provider.app_label, items, count))

@@ -2,13 +2,14 @@
 
 import csv
 import io
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 from django.apps import apps
 from django.db.models import Q
 from django.utils import timezone
 
 from township_office import permissions, search
+from township_office.dates import day_range
 from township_office.roles import Role, has_role, role_users
 
 from .models import Contact, PetitionCase
@@ -74,8 +75,7 @@ def daily_report(day=None, *, readers=None, viewer=None, limit=None):
     start = day - timedelta(days=1)
     readers = report_readers() if readers is None else list(readers)
     documents = _document_items(day, limit)
-    since = timezone.make_aware(datetime.combine(start, time.min))
-    until = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+    since, until = day_range(start, day)
     contacts = list(
         Contact.objects.filter(received_at__gte=since, received_at__lt=until)
         .exclude(_hidden_from(readers, "cases__"))

@@ -42,7 +42,7 @@ class PetitionTodo(todo.Provider):
     app_label = "信访"
     order = 20
 
-    def items(self, user, limit=50):
+    def items(self, user, limit=todo.ITEMS_PER_APP):
         items = [
             todo.TodoItem(
                 kind="待答复或立案",

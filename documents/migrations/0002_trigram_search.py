@@ -1,6 +1,7 @@
 """Chinese substring search (`__contains`, i.e. LIKE '%…%') uses trigram GIN indexes on PostgreSQL.
 
-SQLite has no equivalent for LIKE with a leading wildcard; there the search scans (see bench/README.md)."""
+SQLite gets its FTS5 trigram tables in 0003 (township_office.search.CreateSearchIndex, which also creates these
+indexes if they are missing)."""
 
 from django.db import migrations
 

@@ -58,4 +58,4 @@ def test_todo_counts_stop_at_the_cap(client_for, clerk, office_director):
     page = client_for(office_director).get(reverse("township_office:todo")).content.decode()
     assert f'data-testid="todo-count">{todo.COUNT_CAP}+<' in page
     assert f"{todo.COUNT_CAP} 项以上，此处显示前 {todo.ITEMS_PER_APP} 项" in page
-    assert todo.label(7) == "7" and todo.label(todo.COUNT_CAP) == str(todo.COUNT_CAP)
+    assert todo.label(7) == "7" and todo.label(todo.COUNT_CAP) == str(todo.COUNT_CAP) and todo.label(0) == ""
