@@ -1,6 +1,7 @@
 """Shared fixtures: the demo township with one persona per role, and a stranger."""
 
 import os
+import shutil
 
 import pytest
 from django.db import connection
@@ -20,6 +21,8 @@ def pytest_collection_modifyitems(config, items):
             reason = "needs CELERY_BROKER_URL=redis://..."
         if item.get_closest_marker("postgres") and not database.startswith("postgres"):
             reason = "needs DATABASE_URL=postgres://..."
+        if item.get_closest_marker("libreoffice") and not shutil.which("soffice"):
+            reason = "needs LibreOffice (make system-deps)"
         if reason:
             if REQUIRE_SERVICES:
                 item.add_marker(pytest.mark.xfail(reason=f"service missing in CI: {reason}", strict=True, run=False))

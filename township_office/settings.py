@@ -202,6 +202,8 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or DATA_DIR / "media")
 MEDIA_URL = "/media/"  # never served directly: files go through permission-checked views
+# Attachment previews (converted PDFs, page images), one folder per file content; safe to delete.
+PREVIEW_ROOT = Path(os.environ.get("PREVIEW_ROOT") or DATA_DIR / "previews")
 MAX_UPLOAD_MB = env_int("MAX_UPLOAD_MB", 20)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -17,7 +17,8 @@ KINDS = {
 SCAN_KINDS = ("pdf", "image", "word", "excel", "ofd")
 
 
-def _sniff(head, file):
+def sniff(head, file):
+    """The kind of ``file`` from its first bytes ``head`` (and, for a zip, its member names), or None."""
     if head.startswith(b"%PDF-"):
         return "pdf"
     if head.startswith(b"\xff\xd8\xff") or head.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -56,7 +57,7 @@ def validate_upload(file, kinds=SCAN_KINDS, *, max_mb=None):
     file.seek(0)
     head = file.read(16)
     file.seek(0)
-    kind = _sniff(head, file)
+    kind = sniff(head, file)
     if kind not in kinds:
         allowed = "、".join(KINDS[k][0] for k in kinds)
         raise ValidationError(f"文件“{file.name}”不是可接受的格式（仅限 {allowed}）。", code="bad_type")

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from . import preview_views, views
 
 core_patterns = [
     path("", views.home, name="home"),
@@ -11,6 +11,8 @@ core_patterns = [
     path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
     path("notifications/read-all/", views.notifications_mark_all_read, name="notifications_read_all"),
     path("audit/", views.audit_log, name="audit_log"),
+    path("preview/<slug:kind>/<str:ref>/", preview_views.viewer, name="preview"),
+    path("preview/<slug:kind>/<str:ref>/page/<int:number>.png", preview_views.page, name="preview_page"),
 ]
 
 urlpatterns = [

@@ -1,0 +1,19 @@
+"""The attachments of this app shown in the page (township_office.preview): the 公函 scan."""
+
+from django.urls import reverse
+
+from township_office import preview
+
+from .permissions import get_reception_for_user
+
+
+def letter_scan(user, ref):
+    reception = get_reception_for_user(user, ref)
+    return preview.PreviewFile(
+        file=reception.letter_scan,  # empty when no letter was uploaded: the core answers 404
+        name=f"公函 {reception.letter_number}".strip(),
+        download_url=reverse("reception:letter_scan", args=[reception.code]),
+    )
+
+
+preview.register("reception-letter", letter_scan, label="公函")

@@ -1,0 +1,437 @@
+"""Preview in the page of every attachment: a registry of attachment kinds, conversion and a cache.
+
+Each app declares in ``<app>/previews.py`` the attachments it keeps and how to reach them::
+
+    preview.register("incoming-attachment", resolve)
+
+where ``resolve(user, ref)`` goes through the app's access function (``get_<model>_for_user``) and returns
+a :class:`PreviewFile`, or raises ``Http404``. The core serves ``/preview/<kind>/<ref>/`` (the viewer)
+and ``/preview/<kind>/<ref>/page/<n>.png`` (one page) only through that function.
+
+Formats: a PDF and an image are shown as they are (PDF pages are drawn on demand with poppler's
+``pdftoppm``); Word/WPS and Excel files go through LibreOffice (``soffice --convert-to pdf``) and OFD
+through ``easyofd``, both in the Celery task ``convert_preview`` — in the request only on the embedded
+default without a broker, where every task runs in-process.
+
+The cache lives under ``PREVIEW_ROOT`` (``DATA_DIR/previews``), one folder per file content (its SHA-256),
+so a file attached to two records, or seen by many people, is converted once::
+
+    <sha[:2]>/<sha>/state.json      {"state": "ready"|"failed", "pages": N, ...}
+    <sha[:2]>/<sha>/document.pdf    the converted PDF (Office and OFD files)
+    <sha[:2]>/<sha>/page-<n>.png    pages drawn so far
+    <sha[:2]>/<sha>/pending         a conversion is queued (its age tells a lost task)
+"""
+
+import hashlib
+import io
+import json
+import logging
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import Http404
+
+from .uploads import sniff
+
+log = logging.getLogger(__name__)
+
+PAGE_WIDTH = 1240  # pixels: an A4 page at 150 dpi, sharp on a 3× phone screen and at 2× zoom on a desktop
+CONVERTED = ("word", "excel", "ofd")  # converted in the Celery task; PDF and images are drawn directly
+PENDING_TIMEOUT = 600  # seconds after which a queued conversion is taken as lost and queued again
+SOFFICE_TIMEOUT = 180
+# easyofd draws every text run in a font named 宋体; on Linux none is installed under that name, so it
+# is registered to AR PL UMing (Debian fonts-arphic-uming, a Song/Ming face with TrueType outlines that
+# reportlab can embed; Noto Serif CJK is CFF, which reportlab cannot).
+OFD_FONT = "/usr/share/fonts/truetype/arphic/uming.ttc"
+# Office suffixes LibreOffice recognises, by sniffed format (.wps/.et are saved under these names).
+OLE_SUFFIX = {"word": ".doc", "excel": ".xls"}
+ZIP_SUFFIX = {"word": ".docx", "excel": ".xlsx"}
+
+
+class PreviewFailed(Exception):
+    pass
+
+
+@dataclass
+class PreviewFile:
+    """What an app's resolve function hands the core: the stored file and how to offer it."""
+
+    file: object  # a FieldFile
+    name: str  # shown above the pages
+    download_url: str  # the app's own (permission-checked) download view
+    sha256: str = ""  # when the model keeps it; otherwise computed once and remembered
+    record_read: object = None  # callable(): audit of a secret read, called when the viewer opens
+
+
+_registry = {}
+
+
+def register(kind, resolve, *, label=""):
+    """Declare an attachment kind: ``resolve(user, ref)`` → PreviewFile or Http404."""
+    _registry[kind] = (resolve, label)
+
+
+def resolve(user, kind, ref):
+    """The attachment ``ref`` of ``kind`` as ``user`` may see it; Http404 for anything else."""
+    if kind not in _registry:
+        raise Http404("无此类附件")
+    try:
+        found = _registry[kind][0](user, str(ref))
+    except (ValueError, ValidationError):
+        raise Http404("无此附件") from None
+    if found is None or not found.file:
+        raise Http404("无此附件")
+    return found
+
+
+# --- The cache ------------------------------------------------------------------------
+
+
+def root():
+    path = Path(getattr(settings, "PREVIEW_ROOT", None) or settings.DATA_DIR / "previews")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def folder(sha):
+    path = root() / sha[:2] / sha
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def digest(preview):
+    """SHA-256 of the stored file: the model's own, else computed once per stored name and size."""
+    if preview.sha256:
+        return preview.sha256
+    name, size = preview.file.name, preview.file.size
+    memo = root() / "names" / hashlib.sha256(name.encode()).hexdigest()
+    try:
+        remembered_size, sha = memo.read_text().split()
+        if int(remembered_size) == size:
+            return sha
+    except (OSError, ValueError):
+        pass
+    hasher = hashlib.sha256()
+    with preview.file.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1024 * 1024), b""):
+            hasher.update(chunk)
+    sha = hasher.hexdigest()
+    memo.parent.mkdir(exist_ok=True)
+    _write_atomic(memo, f"{size} {sha}".encode())
+    return sha
+
+
+def _write_atomic(path, data):
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    os.replace(tmp, path)
+
+
+def _read_state(path):
+    try:
+        return json.loads((path / "state.json").read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _write_state(path, **state):
+    _write_atomic(path / "state.json", json.dumps(state).encode())
+    return state
+
+
+def source_format(fieldfile):
+    """pdf, jpeg, png, tiff, word, excel, ofd, or None: by content, like the upload check."""
+    with fieldfile.open("rb") as handle:
+        head = handle.read(16)
+        kind = sniff(head, _Named(handle, fieldfile.name))
+    if kind == "image":
+        if head.startswith(b"\xff\xd8\xff"):
+            return "jpeg"
+        if head.startswith(b"\x89PNG"):
+            return "png"
+        return "tiff"
+    return kind
+
+
+class _Named:
+    """A file object with the stored name, for the sniffer (OLE files are told apart by suffix)."""
+
+    def __init__(self, handle, name):
+        self._handle, self.name = handle, name
+
+    def __getattr__(self, attr):
+        return getattr(self._handle, attr)
+
+
+# --- State: what the viewer can show now -----------------------------------------------
+
+
+@dataclass
+class State:
+    state: str  # ready, pending, failed
+    pages: int = 0
+    fmt: str = ""
+    sha256: str = ""
+
+
+def state(preview, *, enqueue=True):
+    """Where the preview of ``preview`` stands; queues the conversion of an Office or OFD file."""
+    sha = digest(preview)
+    path = folder(sha)
+    known = _read_state(path)
+    if not known:
+        fmt = source_format(preview.file)
+        if fmt == "pdf":
+            known = _pdf_state(path, _local_path(preview.file, path), fmt)
+        elif fmt in ("jpeg", "png", "tiff"):
+            known = _image_state(path, preview.file, fmt)
+        elif fmt in CONVERTED:
+            pending = path / "pending"
+            fresh = pending.exists() and time.time() - pending.stat().st_mtime < PENDING_TIMEOUT
+            if not fresh and enqueue:
+                from .tasks import convert_preview
+
+                pending.touch()
+                convert_preview.delay(preview.file.name, fmt, sha)  # runs here and now without a broker
+            known = _read_state(path) or {"state": "pending", "fmt": fmt}
+        else:
+            known = _write_state(path, state="failed", fmt=fmt or "unknown", reason="格式无法识别")
+    return State(known["state"], known.get("pages", 0), known.get("fmt", ""), sha)
+
+
+def _local_path(fieldfile, path):
+    """A filesystem path to the stored file (copied into the cache for a storage without one)."""
+    try:
+        return Path(fieldfile.path)
+    except NotImplementedError:
+        copy = path / "source"
+        if not copy.exists():
+            with fieldfile.open("rb") as handle:
+                _write_atomic(copy, handle.read())
+        return copy
+
+
+def _pdf_state(path, pdf_path, fmt):
+    try:
+        from pypdf import PdfReader
+
+        reader = PdfReader(str(pdf_path))
+        if reader.is_encrypted:
+            raise PreviewFailed("文件已加密")
+        pages = len(reader.pages)
+        if not pages:
+            raise PreviewFailed("没有页面")
+        # Each page's shape, so the viewer reserves its height before the image arrives (lazy loading).
+        sizes = [[round(float(p.mediabox.width)), round(float(p.mediabox.height))] for p in reader.pages]
+        sizes = [[h, w] if (p.rotation or 0) % 180 else [w, h] for p, (w, h) in zip(reader.pages, sizes, strict=True)]
+    except Exception as exc:  # noqa: BLE001 - any unreadable PDF is "cannot preview"
+        log.warning("preview: unreadable PDF %s: %s", pdf_path, exc)
+        return _write_state(path, state="failed", fmt=fmt, reason=str(exc)[:200])
+    return _write_state(path, state="ready", fmt=fmt, pages=pages, pdf=str(pdf_path), sizes=sizes)
+
+
+def _image_state(path, fieldfile, fmt):
+    try:
+        from PIL import Image
+
+        with fieldfile.open("rb") as handle, Image.open(handle) as image:
+            pages = getattr(image, "n_frames", 1) if fmt == "tiff" else 1
+            sizes = [list(image.size)] * pages
+    except Exception as exc:  # noqa: BLE001 - a broken image is "cannot preview"
+        return _write_state(path, state="failed", fmt=fmt, reason=str(exc)[:200])
+    return _write_state(path, state="ready", fmt=fmt, pages=pages, sizes=sizes)
+
+
+# --- Conversion (the Celery task calls this) --------------------------------------------
+
+
+def convert(storage_name, fmt, sha):
+    """Convert the stored Office or OFD file to ``document.pdf`` in its cache folder; never raises."""
+    from django.core.files.storage import default_storage
+
+    path = folder(sha)
+    started = time.monotonic()
+    try:
+        with default_storage.open(storage_name, "rb") as handle:
+            data = handle.read()
+        if fmt == "ofd":
+            pdf = ofd_to_pdf(data)
+        else:
+            pdf = office_to_pdf(data, fmt)
+        _write_atomic(path / "document.pdf", pdf)
+        result = _pdf_state(path, path / "document.pdf", fmt)
+    except Exception as exc:  # noqa: BLE001 - a file that cannot be converted says so in the page
+        log.warning("preview: cannot convert %s (%s): %s", storage_name, fmt, exc)
+        result = _write_state(path, state="failed", fmt=fmt, reason=str(exc)[:200])
+    finally:
+        (path / "pending").unlink(missing_ok=True)
+    log.info("preview: %s %s → %s in %.1f s", fmt, storage_name, result["state"], time.monotonic() - started)
+    return result
+
+
+def office_to_pdf(data, fmt):
+    """Word/WPS/Excel bytes → PDF bytes with LibreOffice headless (Debian libreoffice-*-nogui)."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        raise PreviewFailed("未安装 LibreOffice")
+    suffix = (ZIP_SUFFIX if data.startswith(b"PK") else OLE_SUFFIX)[fmt]
+    # One LibreOffice profile per process: two soffice runs on one profile wait for each other or fail.
+    profile = root() / ".soffice" / str(os.getpid())
+    with tempfile.TemporaryDirectory(dir=root(), prefix=".convert-") as work:
+        source = Path(work) / f"document{suffix}"
+        source.write_bytes(data)
+        command = [
+            soffice,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--norestore",
+            "--nolockcheck",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            work,
+            str(source),
+        ]
+        env = {**os.environ, "HOME": work}
+        completed = subprocess.run(command, capture_output=True, timeout=SOFFICE_TIMEOUT, env=env, check=False)
+        output = Path(work) / "document.pdf"
+        if completed.returncode or not output.exists():
+            raise PreviewFailed(f"LibreOffice: {completed.stderr.decode(errors='replace')[-300:]}")
+        return output.read_bytes()
+
+
+def ofd_to_pdf(data):
+    """OFD (GB/T 33190) bytes → PDF bytes with easyofd (reportlab drawing)."""
+    import base64
+
+    from loguru import logger
+
+    logger.disable("easyofd")
+    from easyofd.draw import DrawPDF
+    from easyofd.parser_ofd import OFDParser
+
+    _register_ofd_font()
+    parsed = OFDParser(base64.b64encode(data).decode())()
+    pdf = DrawPDF(parsed)()
+    if not pdf or not pdf.startswith(b"%PDF"):
+        raise PreviewFailed("OFD 转换无结果")
+    return pdf
+
+
+def _register_ofd_font():
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    if "宋体" in pdfmetrics.getRegisteredFontNames() or not os.path.exists(OFD_FONT):
+        return
+    pdfmetrics.registerFont(TTFont("宋体", OFD_FONT, subfontIndex=0))
+
+
+# --- Pages ------------------------------------------------------------------------------
+
+CONTENT_TYPES = {"jpeg": "image/jpeg", "png": "image/png"}
+
+
+def page(preview, number):
+    """(bytes or path, content type) of page ``number`` (1-based); Http404 past the end or not ready."""
+    current = state(preview, enqueue=False)
+    if current.state != "ready" or not 1 <= number <= current.pages:
+        raise Http404("无此页")
+    path = folder(current.sha256)
+    if current.fmt in CONTENT_TYPES:  # a JPEG or PNG is its own page
+        return _local_path(preview.file, path), CONTENT_TYPES[current.fmt]
+    target = path / f"page-{number}.png"
+    if not target.exists():
+        if current.fmt == "tiff":
+            _draw_tiff_page(preview.file, number, target)
+        else:
+            known = _read_state(path) or {}
+            pdf = Path(known.get("pdf") or path / "document.pdf")
+            if not pdf.exists():
+                pdf = _local_path(preview.file, path)
+            _draw_pdf_page(pdf, number, target)
+    return target, "image/png"
+
+
+def _draw_pdf_page(pdf, number, target):
+    """One page with poppler's pdftoppm, at PAGE_WIDTH pixels wide."""
+    with tempfile.TemporaryDirectory(dir=target.parent, prefix=".page-") as work:
+        prefix = Path(work) / "page"
+        command = ["pdftoppm", "-png", "-f", str(number), "-l", str(number), "-singlefile"]
+        command += ["-scale-to-x", str(PAGE_WIDTH), "-scale-to-y", "-1", str(pdf), str(prefix)]
+        completed = subprocess.run(command, capture_output=True, timeout=60, check=False)
+        drawn = prefix.with_suffix(".png")
+        if completed.returncode or not drawn.exists():
+            log.warning("preview: pdftoppm failed on %s page %s: %s", pdf, number, completed.stderr[-300:])
+            raise Http404("此页无法显示")
+        os.replace(drawn, target)
+
+
+def _draw_tiff_page(fieldfile, number, target):
+    from PIL import Image
+
+    with fieldfile.open("rb") as handle, Image.open(handle) as image:
+        image.seek(number - 1)
+        frame = image.convert("RGB") if image.mode not in ("1", "L", "RGB") else image.copy()
+        if frame.width > PAGE_WIDTH * 2:
+            frame.thumbnail((PAGE_WIDTH * 2, PAGE_WIDTH * 4))
+        buffer = io.BytesIO()
+        frame.save(buffer, "PNG")
+    _write_atomic(target, buffer.getvalue())
+
+
+# --- The viewer (template tag and fragment view share this) -----------------------------
+
+
+def ref_of(item):
+    """The reference of a record or attachment in preview URLs: its public code, else its pk."""
+    if hasattr(item, "_meta"):
+        return str(getattr(item, "code", None) or item.pk)
+    return str(item)
+
+
+def viewer_context(user, kind, ref, *, others=()):
+    """Everything ``includes/preview_viewer.html`` shows for one attachment (Http404 if not visible)."""
+    from django.urls import reverse
+
+    found = resolve(user, kind, ref)
+    try:
+        current = state(found)
+    except OSError as exc:  # the stored file is missing
+        log.warning("preview: %s %s unreadable: %s", kind, ref, exc)
+        current = State("failed")
+    viewer_url = reverse("township_office:preview", args=[kind, ref])
+    pages = []
+    if current.state == "ready":
+        sizes = (_read_state(folder(current.sha256)) or {}).get("sizes") or []
+        for number in range(1, current.pages + 1):
+            width, height = sizes[number - 1] if number <= len(sizes) else (210, 297)
+            pages.append(
+                {
+                    "number": number,
+                    "url": f"{viewer_url}page/{number}.png?v={current.sha256[:12]}",
+                    "width": PAGE_WIDTH,
+                    "height": round(PAGE_WIDTH * height / width) if width else PAGE_WIDTH * 297 // 210,
+                }
+            )
+    files = [
+        {"name": name, "url": reverse("township_office:preview", args=[kind, other]), "current": other == str(ref)}
+        for other, name in others
+    ]
+    return {
+        "preview": found,
+        "kind": kind,
+        "state": current.state,
+        "page_count": current.pages,
+        "pages": pages,
+        "viewer_url": viewer_url,
+        "files": files if len(files) > 1 else [],
+    }

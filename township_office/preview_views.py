@@ -1,0 +1,31 @@
+"""The preview endpoints: the viewer fragment and one page image, both through the app's access function."""
+
+from pathlib import Path
+
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from . import preview
+
+
+@require_GET
+def viewer(request, kind, ref):
+    """The viewer as an HTML fragment: the page polls it while a conversion runs, and loads it to switch files."""
+    context = preview.viewer_context(request.user, kind, ref)
+    if context["preview"].record_read and not request.GET.get("poll"):
+        context["preview"].record_read()
+    return render(request, "includes/preview_viewer.html", context)
+
+
+@require_GET
+def page(request, kind, ref, number):
+    found = preview.resolve(request.user, kind, ref)
+    content, content_type = preview.page(found, number)
+    if isinstance(content, Path):
+        response = FileResponse(content.open("rb"), content_type=content_type)
+    else:
+        response = HttpResponse(content, content_type=content_type)
+    # The URL carries the content's digest (?v=), so the browser may keep the page; never a shared cache.
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
