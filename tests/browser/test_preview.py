@@ -1,0 +1,61 @@
+"""A leader reads a 来文 on a phone (390×844): PDF, Word and OFD, page by page, with zoom."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from conftest import screenshot
+from tests import preview_samples
+from township_office import permissions
+from township_office.models import User
+
+pytestmark = pytest.mark.browser
+
+
+def _incoming_for_leader(name, data, title):
+    from documents import services
+
+    clerk = User.objects.get(username="clerk")
+    document = services.register_incoming(
+        by=clerk, data={"source_org": "县应急管理局", "title": title}, files=[SimpleUploadedFile(name, data)]
+    )
+    permissions.grant(document, "view", users=[User.objects.get(username="principal_leader")])
+    return document
+
+
+def _first_page_drawn(page):
+    first = page.locator(".preview-pages img").first
+    first.wait_for()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=first.element_handle())
+    return first
+
+
+@pytest.mark.parametrize(
+    "name,make",
+    [
+        ("通知.pdf", lambda: preview_samples.pdf(3)),
+        pytest.param("通知.docx", lambda: preview_samples.docx(2), marks=pytest.mark.libreoffice),
+        ("通知.ofd", lambda: preview_samples.ofd(2)),
+    ],
+)
+def test_leader_reads_an_incoming_file_on_a_phone(browser_login, name, make):
+    document = _incoming_for_leader(name, make(), f"关于做好冬季防火工作的通知（{name[-4:]}）")
+    page = browser_login("principal_leader", phone=True)
+    page.goto(f"{page.base_url}/documents/incoming/{document.code}/")
+    first = _first_page_drawn(page)
+    assert page.locator("[data-preview]").get_attribute("data-state") == "ready"
+    assert page.get_by_role("link", name="下载原文件").is_visible()
+    width = first.bounding_box()["width"]
+    assert width > 300  # the page fills the phone's width
+    page.get_by_role("button", name="放大").click()
+    assert page.locator("[data-zoom-level]").inner_text() == "125%"
+    assert first.bounding_box()["width"] > width * 1.2
+    page.get_by_role("button", name="缩小").click()
+    screenshot(page, f"leader-phone-preview-{name[-3:]}")
+
+
+def test_unreadable_file_offers_the_download(browser_login):
+    document = _incoming_for_leader("坏文件.pdf", b"%PDF-1.4\n%%EOF\n", "无法预览的来文")
+    page = browser_login("principal_leader", phone=True)
+    page.goto(f"{page.base_url}/documents/incoming/{document.code}/")
+    assert "该文件无法预览，请下载查看" in page.locator("[data-preview]").inner_text()
+    assert page.get_by_role("link", name="下载原文件").is_visible()
