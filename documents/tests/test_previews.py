@@ -1,0 +1,45 @@
+"""The 发文 正文 and the 收文 attachments in the page, through the documents access functions."""
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from documents import workflow
+from tests import preview_samples
+from township_office.models import IssuerCode
+
+
+def test_outgoing_body_is_previewed_for_the_drafter_and_404_for_a_stranger(client_for, staff, stranger, township):
+    document = workflow.draft_outgoing(
+        by=staff,
+        data={
+            "issuer_code": IssuerCode.objects.get(code="长政发"),
+            "title": "关于秋冬季农田水利建设的实施意见",
+            "doc_type": "意见",
+            "main_recipients": "各村（居）委会",
+        },
+        body=SimpleUploadedFile("正文.pdf", preview_samples.pdf(2)),
+    )
+    url = f"/preview/outgoing-body/{document.code}/"
+    assert client_for(stranger).get(url).status_code == 404
+    assert client_for(stranger).get(f"{url}page/1.png").status_code == 404
+    client = client_for(staff)
+    assert "共 2 页" in client.get(url).content.decode()
+    assert client.get(f"{url}page/2.png").status_code == 200
+    detail = client.get(f"/documents/outgoing/{document.code}/").content.decode()
+    assert f"{url}page/1.png" in detail
+
+
+def test_incoming_with_several_attachments_offers_each(client_for, clerk, township):
+    from documents import services
+
+    document = services.register_incoming(
+        by=clerk,
+        data={"source_org": "县政府", "title": "关于印发防汛预案的通知"},
+        files=[
+            SimpleUploadedFile("通知.pdf", preview_samples.pdf(1)),
+            SimpleUploadedFile("附件1.png", preview_samples.png()),
+        ],
+    )
+    first, second = document.attachments.all()
+    html = client_for(clerk).get(f"/documents/incoming/{document.code}/").content.decode()
+    assert f"/preview/incoming-attachment/{first.pk}/page/1.png" in html  # the first one open
+    assert f'href="/preview/incoming-attachment/{second.pk}/"' in html  # the other a tap away
