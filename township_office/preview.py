@@ -28,6 +28,7 @@ import json
 import logging
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -45,7 +46,7 @@ log = logging.getLogger(__name__)
 PAGE_WIDTH = 1240  # pixels: an A4 page at 150 dpi, sharp on a 3× phone screen and at 2× zoom on a desktop
 CONVERTED = ("word", "excel", "ofd")  # converted in the Celery task; PDF and images are drawn directly
 PENDING_TIMEOUT = 600  # seconds after which a queued conversion is taken as lost and queued again
-SOFFICE_TIMEOUT = 180
+RETRY_FAILED = 3600  # a failed conversion is tried again after an hour (a converter installed meanwhile)
 # easyofd draws every text run in a font named 宋体; on Linux none is installed under that name, so it
 # is registered to AR PL UMing (Debian fonts-arphic-uming, a Song/Ming face with TrueType outlines that
 # reportlab can embed; Noto Serif CJK is CFF, which reportlab cannot).
@@ -187,6 +188,9 @@ def state(preview, *, enqueue=True):
     sha = digest(preview)
     path = folder(sha)
     known = _read_state(path)
+    if known and known["state"] == "failed" and known.get("fmt") in CONVERTED:
+        if time.time() - known.get("at", 0) > RETRY_FAILED:
+            known = None
     if not known:
         fmt = source_format(preview.file)
         if fmt == "pdf":
@@ -270,7 +274,7 @@ def convert(storage_name, fmt, sha):
         result = _pdf_state(path, path / "document.pdf", fmt)
     except Exception as exc:  # noqa: BLE001 - a file that cannot be converted says so in the page
         log.warning("preview: cannot convert %s (%s): %s", storage_name, fmt, exc)
-        result = _write_state(path, state="failed", fmt=fmt, reason=str(exc)[:200])
+        result = _write_state(path, state="failed", fmt=fmt, reason=str(exc)[:200], at=time.time())
     finally:
         (path / "pending").unlink(missing_ok=True)
     log.info("preview: %s %s → %s in %.1f s", fmt, storage_name, result["state"], time.monotonic() - started)
@@ -301,10 +305,21 @@ def office_to_pdf(data, fmt):
             str(source),
         ]
         env = {**os.environ, "HOME": work}
-        completed = subprocess.run(command, capture_output=True, timeout=SOFFICE_TIMEOUT, env=env, check=False)
+        # In a worker a long file may take its time; in a request (no broker) stay under gunicorn's 30 s.
+        timeout = 25 if settings.CELERY_TASK_ALWAYS_EAGER else 300
+        # Its own process group: the soffice script starts soffice.bin, which a timeout must end too.
+        process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True
+        )
+        try:
+            _, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+            raise PreviewFailed(f"LibreOffice 超过 {timeout} 秒") from None
         output = Path(work) / "document.pdf"
-        if completed.returncode or not output.exists():
-            raise PreviewFailed(f"LibreOffice: {completed.stderr.decode(errors='replace')[-300:]}")
+        if process.returncode or not output.exists():
+            raise PreviewFailed(f"LibreOffice: {stderr.decode(errors='replace')[-300:]}")
         return output.read_bytes()
 
 

@@ -198,3 +198,15 @@ def _zip(members):
         for name, text in members.items():
             archive.writestr(name, text)
     return buffer.getvalue()
+
+
+def test_failed_conversion_is_tried_again_an_hour_later(clerk, incoming, monkeypatch):
+    _, attachment = incoming("坏文件.ofd", _zip({"OFD.xml": "<not-ofd/>"}))
+    found = preview.resolve(clerk, "incoming-attachment", attachment.pk)
+    assert preview.state(found).state == "failed"
+    with mock.patch("township_office.tasks.convert_preview.delay") as delay:
+        assert preview.state(found).state == "failed"
+        delay.assert_not_called()
+        monkeypatch.setattr(preview, "RETRY_FAILED", -1)
+        preview.state(found)
+        delay.assert_called_once()
