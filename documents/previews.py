@@ -12,7 +12,12 @@ from .permissions import get_incoming_for_user, get_outgoing_for_user
 
 def incoming_attachment(user, ref):
     attachment = get_object_or_404(Attachment.objects.select_related("document"), pk=int(ref))
-    document = get_incoming_for_user(user, attachment.document.code)  # Http404 without a grant
+    attachment.document = get_incoming_for_user(user, attachment.document.code)  # Http404 without a grant
+    return describe_attachment(user, attachment)
+
+
+def describe_attachment(user, attachment):
+    document = attachment.document
     return preview.PreviewFile(
         file=attachment.file,
         name=attachment.name,
@@ -22,7 +27,10 @@ def incoming_attachment(user, ref):
 
 
 def outgoing_body(user, ref):
-    document = get_outgoing_for_user(user, ref)
+    return describe_outgoing(user, get_outgoing_for_user(user, ref))
+
+
+def describe_outgoing(user, document):
     suffix = document.body.name[document.body.name.rfind(".") :] if "." in document.body.name else ""
     return preview.PreviewFile(
         file=document.body,
@@ -32,5 +40,5 @@ def outgoing_body(user, ref):
     )
 
 
-preview.register("incoming-attachment", incoming_attachment, label="收文附件")
-preview.register("outgoing-body", outgoing_body, label="发文正文")
+preview.register("incoming-attachment", incoming_attachment, describe=describe_attachment, label="收文附件")
+preview.register("outgoing-body", outgoing_body, describe=describe_outgoing, label="发文正文")

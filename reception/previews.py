@@ -8,7 +8,10 @@ from .permissions import get_reception_for_user
 
 
 def letter_scan(user, ref):
-    reception = get_reception_for_user(user, ref)
+    return describe_letter(user, get_reception_for_user(user, ref))
+
+
+def describe_letter(user, reception):
     return preview.PreviewFile(
         file=reception.letter_scan,  # empty when no letter was uploaded: the core answers 404
         name=f"公函 {reception.letter_number}".strip(),
@@ -16,4 +19,4 @@ def letter_scan(user, ref):
     )
 
 
-preview.register("reception-letter", letter_scan, label="公函")
+preview.register("reception-letter", letter_scan, describe=describe_letter, label="公函")

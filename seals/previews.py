@@ -8,7 +8,10 @@ from .permissions import get_request_for_user
 
 
 def request_document(user, ref):
-    seal_request = get_request_for_user(user, ref)
+    return describe_request(user, get_request_for_user(user, ref))
+
+
+def describe_request(user, seal_request):
     return preview.PreviewFile(
         file=seal_request.document,
         name=seal_request.title,
@@ -17,4 +20,4 @@ def request_document(user, ref):
     )
 
 
-preview.register("seal-document", request_document, label="待用印文件")
+preview.register("seal-document", request_document, describe=describe_request, label="待用印文件")

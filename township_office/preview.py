@@ -74,9 +74,12 @@ class PreviewFile:
 _registry = {}
 
 
-def register(kind, resolve, *, label=""):
-    """Declare an attachment kind: ``resolve(user, ref)`` → PreviewFile or Http404."""
-    _registry[kind] = (resolve, label)
+def register(kind, resolve, *, describe=None, label=""):
+    """Declare an attachment kind: ``resolve(user, ref)`` → PreviewFile or Http404, through the app's access
+    function. ``describe(user, obj)`` → PreviewFile for a record or attachment the page already loaded through
+    that function (the detail view did), so the viewer costs the page no query; the page images themselves are
+    always served through ``resolve``."""
+    _registry[kind] = (resolve, describe, label)
 
 
 def resolve(user, kind, ref):
@@ -413,11 +416,15 @@ def ref_of(item):
     return str(item)
 
 
-def viewer_context(user, kind, ref, *, others=()):
-    """Everything ``includes/preview_viewer.html`` shows for one attachment (Http404 if not visible)."""
+def viewer_context(user, kind, ref, *, others=(), loaded=None):
+    """Everything ``includes/preview_viewer.html`` shows for one attachment (Http404 if not visible).
+    ``loaded``: the record or attachment as the page's view loaded it through the access function."""
     from django.urls import reverse
 
-    found = resolve(user, kind, ref)
+    describe = _registry.get(kind, (None, None))[1]
+    found = describe(user, loaded) if loaded is not None and describe else resolve(user, kind, ref)
+    if not found or not found.file:
+        raise Http404("无此附件")
     try:
         current = state(found)
     except OSError as exc:  # the stored file is missing

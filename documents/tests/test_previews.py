@@ -43,3 +43,22 @@ def test_incoming_with_several_attachments_offers_each(client_for, clerk, townsh
     html = client_for(clerk).get(f"/documents/incoming/{document.code}/").content.decode()
     assert f"/preview/incoming-attachment/{first.pk}/page/1.png" in html  # the first one open
     assert f'href="/preview/incoming-attachment/{second.pk}/"' in html  # the other a tap away
+
+
+def test_the_viewer_costs_the_detail_page_no_query(client_for, clerk, township):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from documents import services
+
+    def queries(files):
+        document = services.register_incoming(
+            by=clerk, data={"source_org": "县政府", "title": "关于印发防汛预案的通知"}, files=files
+        )
+        client = client_for(clerk)
+        client.get(f"/documents/incoming/{document.code}/")  # the preview cache is filled once
+        with CaptureQueriesContext(connection) as captured:
+            client.get(f"/documents/incoming/{document.code}/")
+        return len(captured)
+
+    assert queries([SimpleUploadedFile("通知.pdf", preview_samples.pdf(1))]) == queries([])
