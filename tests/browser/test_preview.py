@@ -59,3 +59,45 @@ def test_unreadable_file_offers_the_download(browser_login):
     page.goto(f"{page.base_url}/documents/incoming/{document.code}/")
     assert "该文件无法预览，请下载查看" in page.locator("[data-preview]").inner_text()
     assert page.get_by_role("link", name="下载原文件").is_visible()
+
+
+def test_page_waits_for_the_worker_and_shows_the_pages(browser_login):
+    """With a broker the request only queues the conversion; the page polls and shows the pages once done."""
+    from unittest import mock
+
+    from township_office import preview
+
+    document = _incoming_for_leader("通知.ofd", preview_samples.ofd(2), "等待转换的来文")
+    with mock.patch("township_office.tasks.convert_preview.delay") as delay:
+        page = browser_login("principal_leader", phone=True)
+        page.goto(f"{page.base_url}/documents/incoming/{document.code}/")
+        assert "正在生成预览" in page.locator("[data-preview]").inner_text()
+        screenshot(page, "leader-phone-preview-pending")
+        preview.convert(*delay.call_args.args)  # what the worker does
+        _first_page_drawn(page)
+    assert page.locator("[data-preview]").get_attribute("data-state") == "ready"
+    assert page.locator(".preview-pages img").count() == 2
+    assert page.get_by_role("button", name="放大").is_visible()
+
+
+def test_switching_between_attachments(browser_login):
+    from documents import services
+
+    clerk = User.objects.get(username="clerk")
+    document = services.register_incoming(
+        by=clerk,
+        data={"source_org": "县政府", "title": "关于印发防汛预案的通知"},
+        files=[
+            SimpleUploadedFile("通知.pdf", preview_samples.pdf(1)),
+            SimpleUploadedFile("附件1.png", preview_samples.png()),
+        ],
+    )
+    permissions.grant(document, "view", users=[User.objects.get(username="principal_leader")])
+    page = browser_login("principal_leader")
+    page.goto(f"{page.base_url}/documents/incoming/{document.code}/")
+    _first_page_drawn(page)
+    page.locator("[data-preview-switch]", has_text="附件1.png").click()
+    page.wait_for_function("() => document.querySelector('[data-preview-name]').textContent === '附件1.png'")
+    _first_page_drawn(page)
+    assert "共 1 页" in page.locator("[data-preview]").inner_text()
+    assert "/attachments/" in page.get_by_role("link", name="下载原文件").get_attribute("href")
