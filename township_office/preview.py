@@ -380,17 +380,20 @@ def page(preview, number):
 
 
 def _draw_pdf_page(pdf, number, target):
-    """One page with poppler's pdftoppm, at PAGE_WIDTH pixels wide."""
-    with tempfile.TemporaryDirectory(dir=target.parent, prefix=".page-") as work:
-        prefix = Path(work) / "page"
-        command = ["pdftoppm", "-png", "-f", str(number), "-l", str(number), "-singlefile"]
-        command += ["-scale-to-x", str(PAGE_WIDTH), "-scale-to-y", "-1", str(pdf), str(prefix)]
-        completed = subprocess.run(command, capture_output=True, timeout=60, check=False)
-        drawn = prefix.with_suffix(".png")
-        if completed.returncode or not drawn.exists():
-            log.warning("preview: pdftoppm failed on %s page %s: %s", pdf, number, completed.stderr[-300:])
-            raise Http404("此页无法显示")
-        os.replace(drawn, target)
+    """One page with poppler's pdftoppm, PAGE_WIDTH pixels wide. pdftoppm writes raw pixels to a pipe and
+    Pillow encodes the PNG: pdftoppm's own PNG writer takes 3–6 times as long for the same file."""
+    from PIL import Image
+
+    command = ["pdftoppm", "-f", str(number), "-l", str(number), "-singlefile"]
+    command += ["-scale-to-x", str(PAGE_WIDTH), "-scale-to-y", "-1", str(pdf)]
+    completed = subprocess.run(command, capture_output=True, timeout=60, check=False)
+    if completed.returncode or not completed.stdout:
+        log.warning("preview: pdftoppm failed on %s page %s: %s", pdf, number, completed.stderr[-300:])
+        raise Http404("此页无法显示")
+    buffer = io.BytesIO()
+    with Image.open(io.BytesIO(completed.stdout)) as image:
+        image.save(buffer, "PNG", compress_level=3)
+    _write_atomic(target, buffer.getvalue())
 
 
 def _draw_tiff_page(fieldfile, number, target):
