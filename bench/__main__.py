@@ -20,6 +20,7 @@ def parse(argv):
     parser.add_argument("--quick", action="store_true", help="fewer repeats and shorter load (a smoke run)")
     parser.add_argument("--reseed", action="store_true", help="drop the bench data and generate it again")
     parser.add_argument("--output", default=str(HERE / "results.json"))
+    parser.add_argument("--preview-only", action="store_true", help="only the attachment preview figures")
     return parser.parse_args(argv)
 
 
@@ -79,6 +80,7 @@ TARGETS_NOTE = {
     "slip": "routing slip median ≤ 150 ms",
     "batch": "100-slip batch ≤ 10 s",
     "http": "mixed throughput ≥ 30 % of floor, zero errors",
+    "preview": "20-page PDF first page drawn on the phone ≤ 1 s, cached and uncached; .docx converted in the worker",
 }
 
 
@@ -125,6 +127,12 @@ def evaluate(results):
             missed.append(f"http mixed: {results['http.mixed.errors']} errors")
     if results.get("writes.gapless") is False or results.get("writes.errors"):
         missed.append("writes: serial not gapless or errors")
+    for label in ("uncached", "cached"):
+        drawn = results.get(f"preview.pdf20.{label}.median_ms")
+        if drawn is not None and drawn > 1000:
+            missed.append(f"preview: 20-page PDF first page {label} {drawn} ms (target ≤ 1000)")
+    if results.get("preview.docx10.queued_not_converted_in_request") is False:
+        missed.append("preview: the .docx was converted in the request")
     return ratios, missed
 
 
@@ -148,6 +156,8 @@ def main(argv=None):
         "meta.seed_seconds": info.get("seconds"),
         "meta.started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
     }
+    if args.preview_only:
+        return _preview_only(args, results, repeats, started)
     print("\n页面服务器耗时（进程内，Django test Client）")
     results.update(run.measure_pages(repeats))
     print("\n收文处理笺 PDF")
@@ -156,6 +166,10 @@ def main(argv=None):
     results.update(run.measure_http(seconds))
     print("\n并发写入")
     results.update(run.measure_writes(per_clerk=10 if args.quick else 25))
+    print("\n附件预览（Chromium，手机 390×844）")
+    from bench.preview import measure_preview
+
+    results.update(measure_preview(max(3, repeats // 2)))
     ratios, missed = evaluate(results)
     results.update(ratios)
     results["targets.missed"] = missed
@@ -163,6 +177,25 @@ def main(argv=None):
     results["meta.total_seconds"] = round(time.perf_counter() - started, 1)
     Path(args.output).write_text(json.dumps(results, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
     print_table(results)
+    print(f"\n结果已写入 {args.output}")
+    return 0
+
+
+def _preview_only(args, results, repeats, started):
+    """``--preview-only``: the preview figures merged into the last results.json."""
+    from bench.preview import measure_preview
+
+    print("\n附件预览（Chromium，手机 390×844）")
+    figures = measure_preview(max(3, repeats // 2))
+    output = Path(args.output)
+    merged = json.loads(output.read_text()) if output.exists() else results
+    merged = {k: v for k, v in merged.items() if not k.startswith("preview.")}
+    merged.update(figures)
+    merged["meta.preview_started"] = results["meta.started"]
+    merged["meta.preview_seconds"] = round(time.perf_counter() - started, 1)
+    output.write_text(json.dumps(merged, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
+    for key in sorted(figures):
+        print(f"{key:46s} {figures[key]}")
     print(f"\n结果已写入 {args.output}")
     return 0
 
@@ -178,7 +211,7 @@ def print_table(results):
             f"{results[f'page.{page}.queries']:5d} {median / floor:7.2f}"
         )
     for key in sorted(results):
-        if key.startswith(("slip.", "http.", "writes.")) and not key.endswith("error_sample"):
+        if key.startswith(("slip.", "http.", "writes.", "preview.")) and not key.endswith("error_sample"):
             print(f"{key:46s} {results[key]}")
     print("\n目标：" + ("全部达成" if results["targets.met"] else "未达成："))
     for line in results["targets.missed"]:

@@ -17,3 +17,6 @@ ALLOWED_HOSTS = [*ALLOWED_HOSTS, "testserver"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Every bench login would otherwise print four lines of django-axes chatter.
 LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # noqa: F405
+# The preview bench (bench/preview.py) runs its own Celery worker on a queue of its own.
+if os.environ.get("BENCH_QUEUE"):
+    CELERY_TASK_DEFAULT_QUEUE = os.environ["BENCH_QUEUE"]
