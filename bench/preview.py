@@ -173,7 +173,7 @@ def measure_docx(out=print):
     except (OSError, ValueError, IndexError):
         out(f"  没有可用的 Redis（{broker}），跳过 .docx 转换测量")
         return {"preview.docx10.note": f"no broker at {broker}"}
-    warm, _ = _incoming_with("预热.docx", preview_samples.docx(1), "【基准】预热用的Word来文")
+    warm, _ = _incoming_with("预热.pdf", preview_samples.pdf(1), "【基准】预热用的来文")
     document, attachment = _incoming_with("十页来文.docx", preview_samples.docx(10), "【基准】十页的Word来文")
     _forget(_cache_folder(attachment))
     cookie = _session_cookie("principal_leader")
