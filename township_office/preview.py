@@ -69,6 +69,7 @@ class PreviewFile:
     download_url: str  # the app's own (permission-checked) download view
     sha256: str = ""  # when the model keeps it; otherwise computed once and remembered
     record_read: object = None  # callable(): audit of a secret read, called when the viewer opens
+    no_store: bool = False  # a secret file: its pages are not kept in the browser's cache
 
 
 _registry = {}
@@ -364,8 +365,14 @@ def page(preview, number):
     if current.state != "ready" or not 1 <= number <= current.pages:
         raise Http404("无此页")
     path = folder(current.sha256)
-    if current.fmt in CONTENT_TYPES:  # a JPEG or PNG is its own page
-        return _local_path(preview.file, path), CONTENT_TYPES[current.fmt]
+    if current.fmt in CONTENT_TYPES:  # a JPEG or PNG is its own page, a large one scaled down once
+        sizes = (_read_state(path) or {}).get("sizes") or [[0, 0]]
+        if sizes[0][0] <= PAGE_WIDTH * 2:
+            return _local_path(preview.file, path), CONTENT_TYPES[current.fmt]
+        target = path / f"page-1.{current.fmt}"
+        if not target.exists():
+            _draw_scaled_image(preview.file, current.fmt, target)
+        return target, CONTENT_TYPES[current.fmt]
     target = path / f"page-{number}.png"
     if not target.exists():
         if current.fmt == "tiff":
@@ -393,6 +400,21 @@ def _draw_pdf_page(pdf, number, target):
     buffer = io.BytesIO()
     with Image.open(io.BytesIO(completed.stdout)) as image:
         image.save(buffer, "PNG", compress_level=3)
+    _write_atomic(target, buffer.getvalue())
+
+
+def _draw_scaled_image(fieldfile, fmt, target):
+    """A photo or scan wider than two page widths, scaled to PAGE_WIDTH × 2 in its own format."""
+    from PIL import Image, ImageOps
+
+    with fieldfile.open("rb") as handle, Image.open(handle) as image:
+        image = ImageOps.exif_transpose(image)
+        image.thumbnail((PAGE_WIDTH * 2, PAGE_WIDTH * 6))
+        buffer = io.BytesIO()
+        if fmt == "jpeg":
+            image.convert("RGB").save(buffer, "JPEG", quality=85)
+        else:
+            image.save(buffer, "PNG", compress_level=3)
     _write_atomic(target, buffer.getvalue())
 
 

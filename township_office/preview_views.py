@@ -26,6 +26,7 @@ def page(request, kind, ref, number):
         response = FileResponse(content.open("rb"), content_type=content_type)
     else:
         response = HttpResponse(content, content_type=content_type)
-    # The URL carries the content's digest (?v=), so the browser may keep the page; never a shared cache.
-    response["Cache-Control"] = "private, max-age=86400"
+    # The URL carries the content's digest (?v=), so the browser may keep the page; never a shared cache,
+    # and not even the browser's for a secret file.
+    response["Cache-Control"] = "no-store" if found.no_store else "private, max-age=86400"
     return response

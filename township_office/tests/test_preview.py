@@ -178,8 +178,9 @@ def test_opening_a_secret_file_is_audited(client_for, office_director, incoming)
     client = client_for(office_director)
     before = AuditEvent.objects.filter(action="查阅涉密文件").count()
     assert client.get(viewer_url(attachment)).status_code == 200
-    client.get(f"{viewer_url(attachment)}page/1.png")
+    page = client.get(f"{viewer_url(attachment)}page/1.png")
     assert AuditEvent.objects.filter(action="查阅涉密文件").count() == before + 1
+    assert page["Cache-Control"] == "no-store"  # a secret page is not kept in the browser
 
 
 def test_libreoffice_is_installed_where_the_suite_runs():
@@ -210,3 +211,33 @@ def test_failed_conversion_is_tried_again_an_hour_later(clerk, incoming, monkeyp
         monkeypatch.setattr(preview, "RETRY_FAILED", -1)
         preview.state(found)
         delay.assert_called_once()
+
+
+def test_multipage_tiff_scan_is_shown_frame_by_frame(client_for, clerk, incoming):
+    import io
+
+    from PIL import Image
+
+    frames = [Image.new("RGB", (400, 560), color) for color in ("white", "lightgray")]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, "TIFF", save_all=True, append_images=frames[1:])
+    _, attachment = incoming("扫描件.tif", buffer.getvalue())
+    client = client_for(clerk)
+    assert "共 2 页" in client.get(viewer_url(attachment)).content.decode()
+    page = client.get(f"{viewer_url(attachment)}page/2.png")
+    assert page["Content-Type"] == "image/png"
+    assert b"".join(page.streaming_content).startswith(PNG_MAGIC)
+
+
+def test_large_photo_is_scaled_down_in_its_own_format(client_for, clerk, incoming):
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4000, 3000), "white").save(buffer, "JPEG")
+    _, attachment = incoming("公函照片.jpg", buffer.getvalue())
+    page = client_for(clerk).get(f"{viewer_url(attachment)}page/1.png")
+    assert page["Content-Type"] == "image/jpeg"
+    with Image.open(io.BytesIO(b"".join(page.streaming_content))) as drawn:
+        assert drawn.width == preview.PAGE_WIDTH * 2
