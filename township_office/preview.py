@@ -22,6 +22,7 @@ so a file attached to two records, or seen by many people, is converted once::
     <sha[:2]>/<sha>/pending         a conversion is queued (its age tells a lost task)
 """
 
+import contextlib
 import hashlib
 import io
 import json
@@ -238,7 +239,7 @@ def _pdf_state(path, pdf_path, fmt):
         if not pages:
             raise PreviewFailed("没有页面")
         # Each page's shape, so the viewer reserves its height before the image arrives (lazy loading).
-        sizes = [[round(float(p.mediabox.width)), round(float(p.mediabox.height))] for p in reader.pages]
+        sizes = [[round(float(p.cropbox.width)), round(float(p.cropbox.height))] for p in reader.pages]
         sizes = [[h, w] if (p.rotation or 0) % 180 else [w, h] for p, (w, h) in zip(reader.pages, sizes, strict=True)]
     except Exception as exc:  # noqa: BLE001 - any unreadable PDF is "cannot preview"
         log.warning("preview: unreadable PDF %s: %s", pdf_path, exc)
@@ -291,9 +292,7 @@ def office_to_pdf(data, fmt):
     if not soffice:
         raise PreviewFailed("未安装 LibreOffice")
     suffix = (ZIP_SUFFIX if data.startswith(b"PK") else OLE_SUFFIX)[fmt]
-    # One LibreOffice profile per process: two soffice runs on one profile wait for each other or fail.
-    profile = root() / ".soffice" / str(os.getpid())
-    with tempfile.TemporaryDirectory(dir=root(), prefix=".convert-") as work:
+    with _soffice_profile() as profile, tempfile.TemporaryDirectory(dir=root(), prefix=".convert-") as work:
         source = Path(work) / f"document{suffix}"
         source.write_bytes(data)
         command = [
@@ -325,6 +324,30 @@ def office_to_pdf(data, fmt):
         if process.returncode or not output.exists():
             raise PreviewFailed(f"LibreOffice: {stderr.decode(errors='replace')[-300:]}")
         return output.read_bytes()
+
+
+@contextlib.contextmanager
+def _soffice_profile(slots=8):
+    """A LibreOffice user profile no other conversion is using now (two soffice runs on one profile wait
+    for each other or fail), from a few kept under PREVIEW_ROOT/.soffice and reused (a new one costs ~1 s)."""
+    import fcntl
+
+    base = root() / ".soffice"
+    base.mkdir(exist_ok=True)
+    for slot in range(slots):
+        lock = open(base / f"{slot}.lock", "w")  # noqa: SIM115 - closed below
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.close()
+            continue
+        try:
+            yield base / str(slot)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+            lock.close()
+        return
+    raise PreviewFailed("LibreOffice 正忙，请稍后再试")
 
 
 def ofd_to_pdf(data):
