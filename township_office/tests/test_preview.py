@@ -241,3 +241,32 @@ def test_large_photo_is_scaled_down_in_its_own_format(client_for, clerk, incomin
     assert page["Content-Type"] == "image/jpeg"
     with Image.open(io.BytesIO(b"".join(page.streaming_content))) as drawn:
         assert drawn.width == preview.PAGE_WIDTH * 2
+
+
+@needs_libreoffice
+def test_excel_and_et_are_converted(client_for, clerk, incoming, tmp_path):
+    import io
+    import subprocess
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.append(["村（社区）", "防火巡查人数"])
+    for row in range(1, 30):
+        workbook.active.append([f"第{row}村", row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    _, xlsx = incoming("统计表.xlsx", buffer.getvalue())
+    client = client_for(clerk)
+    assert "共 1 页" in client.get(viewer_url(xlsx)).content.decode()
+
+    source = tmp_path / "统计表.xlsx"
+    source.write_bytes(buffer.getvalue())
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless", "--convert-to", "xls",
+         "--outdir", str(tmp_path), str(source)],
+        capture_output=True, check=True, timeout=120,
+    )  # fmt: skip
+    _, et = incoming("统计表.et", (tmp_path / "统计表.xls").read_bytes())  # WPS 表格: an OLE workbook
+    assert "共 1 页" in client.get(viewer_url(et)).content.decode()
+    assert client.get(f"{viewer_url(et)}page/1.png").status_code == 200
