@@ -18,7 +18,12 @@
     var zoom = box.querySelector("[data-preview-zoom]");
     if (zoom) { zoom.hidden = box.getAttribute("data-state") !== "ready"; }
     setZoom(box, parseInt(box.getAttribute("data-zoom") || "100", 10));
-    if (box.getAttribute("data-state") === "pending") { window.setTimeout(function () { poll(box); }, 2000); }
+    if (box.getAttribute("data-state") === "pending") {
+      // Every 2 s at first, then less often: a long file, or a worker that is down, is not hammered.
+      var wait = Math.min(10000, parseInt(box.getAttribute("data-wait") || "1000", 10) * 2);
+      box.setAttribute("data-wait", wait);
+      window.setTimeout(function () { poll(box); }, wait);
+    }
   }
 
   // Swap in the body, name and download link of a freshly fetched viewer.
