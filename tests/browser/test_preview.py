@@ -101,3 +101,4 @@ def test_switching_between_attachments(browser_login):
     _first_page_drawn(page)
     assert "共 1 页" in page.locator("[data-preview]").inner_text()
     assert "/attachments/" in page.get_by_role("link", name="下载原文件").get_attribute("href")
+    screenshot(page, "leader-desktop-preview-switched")

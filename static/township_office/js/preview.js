@@ -9,7 +9,8 @@
   function setZoom(box, percent) {
     box.setAttribute("data-zoom", percent);
     var pages = box.querySelector(".preview-pages");
-    if (pages) { pages.style.width = percent + "%"; }
+    // A page fills the phone's width; on a desktop it stays at most 900 px wide (both scaled by the zoom).
+    if (pages) { pages.style.width = percent + "%"; pages.style.maxWidth = (9 * percent) + "px"; }
     var label = box.querySelector("[data-zoom-level]");
     if (label) { label.textContent = percent + "%"; }
   }
