@@ -277,6 +277,9 @@ def convert(storage_name, fmt, sha):
             pdf = office_to_pdf(data, fmt)
         _write_atomic(path / "document.pdf", pdf)
         result = _pdf_state(path, path / "document.pdf", fmt)
+        if result["state"] == "ready":  # the first page is ready when the reader arrives
+            with contextlib.suppress(Http404):  # else drawn (or found undrawable) when asked for
+                _draw_pdf_page(path / "document.pdf", 1, path / "page-1.png")
     except Exception as exc:  # noqa: BLE001 - a file that cannot be converted says so in the page
         log.warning("preview: cannot convert %s (%s): %s", storage_name, fmt, exc)
         result = _write_state(path, state="failed", fmt=fmt, reason=str(exc)[:200], at=time.time())
