@@ -7,7 +7,7 @@ PIP := $(VENV)/bin/pip
 MANAGE := $(PY) manage.py
 # Debian packages the project relies on: CJK fonts for the printouts, Pango and the
 # HarfBuzz subsetting library for WeasyPrint, chromium for the browser tests,
-# poppler-utils to look at PDFs and draw preview pages; LibreOffice (writer, calc, no GUI) converts
+# poppler-utils to look at PDFs; LibreOffice (writer, calc, no GUI) converts
 # Word/WPS/Excel attachments for the preview, and AR PL UMing is the Song face OFD text is drawn in.
 DEBIAN_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 chromium poppler-utils \
 	libreoffice-writer-nogui libreoffice-calc-nogui fonts-arphic-uming

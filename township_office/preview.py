@@ -8,8 +8,8 @@ where ``resolve(user, ref)`` goes through the app's access function (``get_<mode
 a :class:`PreviewFile`, or raises ``Http404``. The core serves ``/preview/<kind>/<ref>/`` (the viewer)
 and ``/preview/<kind>/<ref>/page/<n>.png`` (one page) only through that function.
 
-Formats: a PDF and an image are shown as they are (PDF pages are drawn on demand with poppler's
-``pdftoppm``); Word/WPS and Excel files go through LibreOffice (``soffice --convert-to pdf``) and OFD
+Formats: a PDF and an image are shown as they are (PDF pages are drawn on demand with PDFium, through
+``pypdfium2``); Word/WPS and Excel files go through LibreOffice (``soffice --convert-to pdf``) and OFD
 through ``easyofd``, both in the Celery task ``convert_preview`` — in the request only on the embedded
 default without a broker, where every task runs in-process.
 
@@ -32,6 +32,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -230,17 +231,17 @@ def _local_path(fieldfile, path):
 
 def _pdf_state(path, pdf_path, fmt):
     try:
-        from pypdf import PdfReader
-
-        reader = PdfReader(str(pdf_path))
-        if reader.is_encrypted:
-            raise PreviewFailed("文件已加密")
-        pages = len(reader.pages)
+        with _pdfium() as pdfium:
+            document = pdfium.PdfDocument(str(pdf_path))  # a password-protected PDF fails here
+            try:
+                pages = len(document)
+                # Each page's shape (rotation included), so the viewer reserves its height before the
+                # image arrives (lazy loading).
+                sizes = [[round(w), round(h)] for w, h in (document.get_page_size(n) for n in range(pages))]
+            finally:
+                document.close()
         if not pages:
             raise PreviewFailed("没有页面")
-        # Each page's shape, so the viewer reserves its height before the image arrives (lazy loading).
-        sizes = [[round(float(p.cropbox.width)), round(float(p.cropbox.height))] for p in reader.pages]
-        sizes = [[h, w] if (p.rotation or 0) % 180 else [w, h] for p, (w, h) in zip(reader.pages, sizes, strict=True)]
     except Exception as exc:  # noqa: BLE001 - any unreadable PDF is "cannot preview"
         log.warning("preview: unreadable PDF %s: %s", pdf_path, exc)
         return _write_state(path, state="failed", fmt=fmt, reason=str(exc)[:200])
@@ -413,20 +414,37 @@ def page(preview, number):
 
 
 def _draw_pdf_page(pdf, number, target):
-    """One page with poppler's pdftoppm, PAGE_WIDTH pixels wide. pdftoppm writes raw pixels to a pipe and
-    Pillow encodes the PNG: pdftoppm's own PNG writer takes 3–6 times as long for the same file."""
-    from PIL import Image
-
-    command = ["pdftoppm", "-f", str(number), "-l", str(number), "-singlefile"]
-    command += ["-scale-to-x", str(PAGE_WIDTH), "-scale-to-y", "-1", str(pdf)]
-    completed = subprocess.run(command, capture_output=True, timeout=60, check=False)
-    if completed.returncode or not completed.stdout:
-        log.warning("preview: pdftoppm failed on %s page %s: %s", pdf, number, completed.stderr[-300:])
-        raise Http404("此页无法显示")
+    """One page, PAGE_WIDTH pixels wide, with PDFium (pypdfium2): in-process, and a page in about half the
+    time poppler's pdftoppm takes (no process to start, faster rasterising); Pillow encodes the PNG."""
+    try:
+        with _pdfium() as pdfium:
+            document = pdfium.PdfDocument(str(pdf))
+            try:
+                page = document[number - 1]
+                width = page.get_width()
+                image = page.render(scale=PAGE_WIDTH / width, may_draw_forms=True).to_pil()
+                page.close()
+            finally:
+                document.close()
+    except Exception as exc:  # noqa: BLE001 - a page that cannot be drawn is a missing page
+        log.warning("preview: cannot draw %s page %s: %s", pdf, number, exc)
+        raise Http404("此页无法显示") from None
     buffer = io.BytesIO()
-    with Image.open(io.BytesIO(completed.stdout)) as image:
-        image.save(buffer, "PNG", compress_level=3)
+    image.save(buffer, "PNG", compress_level=3)
     _write_atomic(target, buffer.getvalue())
+
+
+_pdfium_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def _pdfium():
+    """pypdfium2, one call at a time in a process: PDFium is not thread-safe (gunicorn's sync workers and
+    Celery's prefork are single-threaded, but the development server and the test live server are not)."""
+    import pypdfium2
+
+    with _pdfium_lock:
+        yield pypdfium2
 
 
 def _draw_scaled_image(fieldfile, fmt, target):
