@@ -201,6 +201,8 @@ def state(preview, *, enqueue=True):
         fmt = source_format(preview.file)
         if fmt == "pdf":
             known = _pdf_state(path, _local_path(preview.file, path), fmt)
+            if known["state"] == "ready" and enqueue:
+                _draw_first_page_soon(Path(known["pdf"]), path)
         elif fmt in ("jpeg", "png", "tiff"):
             known = _image_state(path, preview.file, fmt)
         elif fmt in CONVERTED:
@@ -280,7 +282,7 @@ def convert(storage_name, fmt, sha):
         result = _pdf_state(path, path / "document.pdf", fmt)
         if result["state"] == "ready":  # the first page is ready when the reader arrives
             with contextlib.suppress(Http404):  # else drawn (or found undrawable) when asked for
-                _draw_pdf_page(path / "document.pdf", 1, path / "page-1.png")
+                _once(path / "page-1.png", lambda: _draw_pdf_page(path / "document.pdf", 1, path / "page-1.png"))
     except Exception as exc:  # noqa: BLE001 - a file that cannot be converted says so in the page
         log.warning("preview: cannot convert %s (%s): %s", storage_name, fmt, exc)
         result = _write_state(path, state="failed", fmt=fmt, reason=str(exc)[:200], at=time.time())
@@ -401,16 +403,43 @@ def page(preview, number):
             _draw_scaled_image(preview.file, current.fmt, target)
         return target, CONTENT_TYPES[current.fmt]
     target = path / f"page-{number}.png"
-    if not target.exists():
-        if current.fmt == "tiff":
-            _draw_tiff_page(preview.file, number, target)
-        else:
-            known = _read_state(path) or {}
-            pdf = Path(known.get("pdf") or path / "document.pdf")
-            if not pdf.exists():
-                pdf = _local_path(preview.file, path)
-            _draw_pdf_page(pdf, number, target)
+    if current.fmt == "tiff":
+        _once(target, lambda: _draw_tiff_page(preview.file, number, target))
+    else:
+        known = _read_state(path) or {}
+        pdf = Path(known.get("pdf") or path / "document.pdf")
+        if not pdf.exists():
+            pdf = _local_path(preview.file, path)
+        _once(target, lambda: _draw_pdf_page(pdf, number, target))
     return target, "image/png"
+
+
+def _once(target, draw):
+    """Draw ``target`` unless it exists; one drawer at a time across processes (flock), the others wait for
+    its result instead of drawing the same page again."""
+    import fcntl
+
+    if target.exists():
+        return
+    with open(target.with_name(f".{target.name}.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if not target.exists():
+                draw()
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _draw_first_page_soon(pdf, path):
+    """Start drawing page 1 while the detail page is sent: the browser asks for it a moment later."""
+
+    def draw():
+        try:
+            _once(path / "page-1.png", lambda: _draw_pdf_page(pdf, 1, path / "page-1.png"))
+        except Exception:  # noqa: BLE001 - the page request draws it (or answers 404) itself
+            log.exception("preview: drawing page 1 of %s ahead failed", pdf)
+
+    threading.Thread(target=draw, name="preview-page-1", daemon=True).start()
 
 
 def _draw_pdf_page(pdf, number, target):

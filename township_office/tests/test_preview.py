@@ -270,3 +270,17 @@ def test_excel_and_et_are_converted(client_for, clerk, incoming, tmp_path):
     _, et = incoming("统计表.et", (tmp_path / "统计表.xls").read_bytes())  # WPS 表格: an OLE workbook
     assert "共 1 页" in client.get(viewer_url(et)).content.decode()
     assert client.get(f"{viewer_url(et)}page/1.png").status_code == 200
+
+
+def test_first_pdf_page_is_drawn_while_the_detail_page_is_sent(client_for, clerk, incoming):
+    import time
+
+    document, attachment = incoming("通知.pdf", preview_samples.pdf(2))
+    client_for(clerk).get(f"/documents/incoming/{document.code}/")
+    found = preview.resolve(clerk, "incoming-attachment", attachment.pk)
+    drawn = preview.folder(preview.digest(found)) / "page-1.png"
+    deadline = time.monotonic() + 20
+    while not drawn.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert drawn.read_bytes().startswith(PNG_MAGIC)
+    assert not (drawn.parent / "page-2.png").exists()  # the others when the browser asks
