@@ -284,3 +284,12 @@ def test_first_pdf_page_is_drawn_while_the_detail_page_is_sent(client_for, clerk
         time.sleep(0.05)
     assert drawn.read_bytes().startswith(PNG_MAGIC)
     assert not (drawn.parent / "page-2.png").exists()  # the others when the browser asks
+
+
+def test_viewer_is_a_fragment_for_the_script_and_a_page_without_it(client_for, clerk, incoming):
+    _, attachment = incoming("通知.pdf", preview_samples.pdf(1))
+    client = client_for(clerk)
+    fragment = client.get(viewer_url(attachment), headers={"X-Preview-Fragment": "1"}).content.decode()
+    assert fragment.lstrip().startswith("<section") and "<html" not in fragment
+    page = client.get(viewer_url(attachment)).content.decode()
+    assert "<html" in page and "共 1 页" in page and "township_office/js/preview.js" in page

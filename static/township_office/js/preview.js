@@ -29,7 +29,7 @@
 
   // Swap in the body, name and download link of a freshly fetched viewer.
   function load(box, url, poll) {
-    return fetch(url + (poll ? "?poll=1" : ""), { credentials: "same-origin" })
+    return fetch(url + (poll ? "?poll=1" : ""), { credentials: "same-origin", headers: { "X-Preview-Fragment": "1" } })
       .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.text(); })
       .then(function (html) {
         var holder = document.createElement("div");
