@@ -212,7 +212,11 @@ def state(preview, *, enqueue=True):
                 from .tasks import convert_preview
 
                 pending.touch()
-                convert_preview.delay(preview.file.name, fmt, sha)  # runs here and now without a broker
+                try:
+                    convert_preview.delay(preview.file.name, fmt, sha)  # runs here and now without a broker
+                except Exception:
+                    pending.unlink(missing_ok=True)  # queued again at the next view
+                    raise
             known = _read_state(path) or {"state": "pending", "fmt": fmt}
         else:
             known = _write_state(path, state="failed", fmt=fmt or "unknown", reason="格式无法识别")
@@ -527,6 +531,9 @@ def viewer_context(user, kind, ref, *, others=(), loaded=None):
         current = state(found)
     except OSError as exc:  # the stored file is missing
         log.warning("preview: %s %s unreadable: %s", kind, ref, exc)
+        current = State("failed")
+    except Exception:  # a broker down, a converter bug: the record's page still opens, with the download
+        log.exception("preview: %s %s", kind, ref)
         current = State("failed")
     viewer_url = reverse("township_office:preview", args=[kind, ref])
     pages = []

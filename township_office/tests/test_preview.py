@@ -293,3 +293,11 @@ def test_viewer_is_a_fragment_for_the_script_and_a_page_without_it(client_for, c
     assert fragment.lstrip().startswith("<section") and "<html" not in fragment
     page = client.get(viewer_url(attachment)).content.decode()
     assert "<html" in page and "共 1 页" in page and "township_office/js/preview.js" in page
+
+
+def test_a_broken_queue_does_not_break_the_detail_page(client_for, clerk, incoming):
+    document, _ = incoming("通知.ofd", preview_samples.ofd(1))
+    with mock.patch("township_office.tasks.convert_preview.delay", side_effect=ConnectionError("broker down")):
+        response = client_for(clerk).get(f"/documents/incoming/{document.code}/")
+    assert response.status_code == 200
+    assert "该文件无法预览，请下载查看" in response.content.decode()
