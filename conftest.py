@@ -166,3 +166,10 @@ def _fresh_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _own_preview_cache(settings, tmp_path_factory):
+    """Attachment previews are cached by content: a file converted in one test must not be found ready
+    in the next (township_office/preview.py)."""
+    settings.PREVIEW_ROOT = tmp_path_factory.mktemp("previews")
