@@ -97,7 +97,6 @@ def collect(user, limit=None):
         for item in items:
             item.app = provider.app_label
         sections.append((provider.app_label, items, count))
-    cache.set(_key(user.pk), min(sum(count for _, _, count in sections), COUNT_CAP + 1), TOTAL_SECONDS)
     return sections
 
 
@@ -105,6 +104,9 @@ def total(user):
     """The number shown in the navigation (cached briefly, see TOTAL_SECONDS)."""
     value = cache.get(_key(user.pk))
     if value is None:
-        value = min(sum(p.count(user) for p in _providers), COUNT_CAP + 1)
+        from . import worklist
+
+        waiting = upto(worklist.waiting(user)) + upto(worklist.read_items(user).filter(done_at__isnull=True))
+        value = min(waiting + sum(p.count(user) for p in _providers), COUNT_CAP + 1)
         cache.set(_key(user.pk), value, TOTAL_SECONDS)
     return value

@@ -16,6 +16,9 @@ class VisitorsConfig(AppConfig):
             [Role.FRONT_DESK, Role.OFFICE_DIRECTOR, Role.PRINCIPAL_LEADER, Role.DEPUTY_LEADER, Role.DEPARTMENT_STAFF],
             order=21,
         )
+        navigation.register_quick(
+            "登记来访", "visitors:contact_register", [Role.FRONT_DESK, Role.OFFICE_DIRECTOR], order=20
+        )
         navigation.register(
             "每日汇报", "visitors:daily_report", [Role.PRINCIPAL_LEADER, Role.OFFICE_DIRECTOR], order=22
         )
