@@ -18,6 +18,9 @@ class Township(models.Model):
     government_name = models.CharField("政府名称", max_length=50, help_text="如：长官镇人民政府")
     fonds_code = models.CharField("全宗号", max_length=20, help_text="档号的第一段，按 DA/T 22-2015")
     office_code = models.CharField("机构代码", max_length=20, default="BGS", help_text="档号中的机构（问题）代码")
+    case_number_prefix = models.CharField(
+        "信访编号前缀", max_length=10, default="信", help_text="信访事项编号的前缀，如“长信”得到 长信〔2026〕1号"
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "乡镇信息"
