@@ -86,6 +86,7 @@ class Step:
     success: str = ""
     style: str = "primary"  # primary, secondary, danger
     everyone: bool = False  # taking it closes everyone's item of it, not only the person's own
+    work: str = ""  # the label of the work item of someone who must take it ("待批示"); "" for optional steps
     refusal: str = ""  # the reason shown when role or grant is missing
     flow: object = field(default=None, compare=False, repr=False)
     func: object = field(default=None, compare=False, repr=False)
@@ -122,6 +123,11 @@ def flow_for(model_or_obj):
     return _flows.get(model._meta.label_lower)
 
 
+def flows():
+    """Every declared flow (one per workflow model)."""
+    return list(_flows.values())
+
+
 def current_step():
     """The step whose body is running (or None)."""
     return _current.get()
@@ -134,9 +140,10 @@ def _role_names(roles):
 class Flow:
     """The steps of one model's workflow."""
 
-    def __init__(self, model, *, kind, url_name, status_field="status", on_reassign=None):
+    def __init__(self, model, *, kind, url_name, status_field="status", on_reassign=None, initiator=None):
         self.model = model
         self.kind = kind
+        self.initiator = initiator  # the field naming who started a record (for 我发起的)
         self.url_name = url_name
         self.status_field = status_field
         self.on_reassign = on_reassign
@@ -261,6 +268,30 @@ class Flow:
             return step is None or state in step.source
 
         worklist.settle(obj, by=by, still_open=still_open, decision=decision)
+
+    def duties(self, obj):
+        """Who must act on ``obj`` now, derived from the declarations alone: for each step that is someone's
+        work (``work=``) and leaves from the record's state, the holders of its grant (people, and departments
+        through their group) or, without a grant, the holders of its roles, less those its rule refuses.
+        Used to rebuild the work items of records that predate them (``manage.py rebuild_worklist``)."""
+        from .models import Department, User
+        from .roles import role_users
+
+        state = self.state_of(obj)
+        for step in self.steps.values():
+            if not step.work or state not in step.source:
+                continue
+            roles = step.roles_for(obj)
+            departments = []
+            if step.grant:
+                user_ids, group_ids = permissions.holders(obj, step.grant)
+                users = User.objects.filter(pk__in=user_ids, is_active=True)
+                departments = list(Department.objects.filter(group__in=group_ids))
+            else:
+                users = role_users(*roles) if roles else User.objects.none()
+            people = [u for u in users if (not roles or has_role(u, *roles)) and not (step.rule and step.rule(obj, u))]
+            if people or departments:
+                yield step, people, departments
 
     def _refresh_state(self, obj):
         """Read the state afresh, locking the row where the database can (PostgreSQL)."""

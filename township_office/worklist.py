@@ -68,6 +68,12 @@ def matter_of(obj):
     return matter
 
 
+def tracked_ids(model):
+    """The pks of ``model``'s records that have a Matter."""
+    content_type = ContentType.objects.get_for_model(model)
+    return Matter.objects.filter(content_type=content_type).values_list("object_id", flat=True)
+
+
 def _matter(obj):
     matter = matter_of(obj)
     if matter is None:

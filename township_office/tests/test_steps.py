@@ -207,3 +207,17 @@ def test_quick_create_buttons_follow_roles(client_for, clerk, front_desk, staff)
     assert "登记来访" in page and "登记收文" not in page
     page = client_for(staff).get(reverse("township_office:todo")).content.decode()
     assert "拟稿" in page and "申请用印" in page
+
+
+def test_rebuild_worklist_gives_records_in_flight_their_items(township, staff, people):
+    from django.core.management import call_command
+
+    legacy = Dossier.objects.create(title="升级前的案卷")
+    permissions.grant(legacy, ["view", "handle"], users=[staff])
+    finished = Dossier.objects.create(title="升级前已办结", status=Dossier.Status.DONE)
+    permissions.grant(finished, ["view", "handle"], users=[staff])
+    call_command("rebuild_worklist", verbosity=0)
+    assert [i.matter.title for i in worklist.waiting(staff)] == ["升级前的案卷"]
+    assert worklist.matter_of(finished).state == "已办结"
+    call_command("rebuild_worklist", verbosity=0)  # again: nothing doubles
+    assert worklist.waiting(staff).count() == 1
