@@ -28,7 +28,7 @@ class DepartmentPicker(forms.CheckboxSelectMultiple):
     def optgroups(self, name, value, attrs=None):
         groups = {}
         flat = super().optgroups(name, value, attrs)
-        for _, options, index in flat:
+        for _, options, _index in flat:
             for option in options:
                 department = getattr(option["value"], "instance", None)
                 kind = getattr(department, "kind", "") if department is not None else ""
