@@ -62,3 +62,16 @@ def test_leader_grid_shows_titles_in_rank_order(township):
 
     html = str(InstructForm()["leaders"])
     assert 'class="leader-grid"' in html and "<small>" in html
+
+
+def test_printouts_use_the_installed_fangsong():
+    """make installs FandolFang (scripts/install_fangsong.py); the print stylesheet names it before the Song
+    fallback, and fontconfig finds it with every GB 2312 character."""
+    import subprocess
+
+    from django.contrib.staticfiles import finders
+
+    css = open(finders.find("township_office/css/print.css"), encoding="utf-8").read()
+    assert css.index('"FandolFang"') < css.index('"Noto Serif CJK SC"')
+    found = subprocess.run(["fc-list", ":family=FandolFang", "file"], capture_output=True, text=True).stdout
+    assert "FandolFang-GB2312.otf" in found
