@@ -82,7 +82,7 @@ def seed():
         },
     )
     # An outgoing draft waiting for the deputy leader's review.
-    workflow.draft_outgoing(
+    services.draft_outgoing(
         by=people["department_staff"],
         data={
             "issuer_code": IssuerCode.objects.get(code="长政发"),
