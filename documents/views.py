@@ -125,7 +125,24 @@ def incoming_detail(request, code):
     return incoming_page(request, document)
 
 
-incoming_step = actions.step_view(workflow.incoming, get_incoming_for_user, incoming_page)
+def _step_view(flow, load, render_page):
+    """``actions.step_view``, refusing a person who may not take the step (403) before their form is validated:
+    the core validates the form first, so a forbidden POST with an incomplete form answered 400."""
+    generic = actions.step_view(flow, load, render_page)
+
+    @require_POST
+    def view(request, code, name):
+        obj = load(request.user, code)
+        step = flow.steps.get(name)
+        refusal = flow.refusal(step, obj, request.user) if step is not None else None
+        if refusal is not None and refusal.forbidden:
+            return render_page(request, obj, refusal=refusal.message, status=403)
+        return generic(request, code, name)
+
+    return view
+
+
+incoming_step = _step_view(workflow.incoming, get_incoming_for_user, incoming_page)
 
 
 def incoming_slip(request, code):
@@ -270,7 +287,7 @@ def outgoing_detail(request, code):
     return outgoing_page(request, document)
 
 
-outgoing_step = actions.step_view(workflow.outgoing, get_outgoing_for_user, outgoing_page)
+outgoing_step = _step_view(workflow.outgoing, get_outgoing_for_user, outgoing_page)
 
 
 def outgoing_sheet(request, code):

@@ -724,12 +724,15 @@ def _countersign_rule(document, user):
     return None
 
 
-def _after_countersign(document, *, by):
-    """One department signed or was skipped: the others keep their step; when none is left, on to 签发."""
+def _after_countersign(document, *, by, comment):
+    """One department signed or was skipped (one audit event saying which): the others keep their step; when
+    none is left, on to 签发."""
     pending = pending_countersign(document)
     permissions.set_grants(document, "countersign", departments=pending)
-    if not pending:
-        steps.advance(document, by=by, target=Out.SIGN_OFF, comment="会签完毕")
+    if pending:
+        audit.record(steps.current_step().label, by=by, obj=document, comment=comment)
+    else:
+        steps.advance(document, by=by, target=Out.SIGN_OFF, comment=f"{comment}（会签完毕）")
         _to_sign_off(document)
 
 
@@ -746,8 +749,7 @@ def countersign(document, *, by, text):
     """会签 by a member of a countersigning department; when every department has signed, on to 签发."""
     _need_text(text)
     _opinion(document, Opinion.Step.COUNTERSIGN, by, text, department=by.department)
-    audit.record("会签", by=by, obj=document, comment=f"{by.department}：{text}")
-    _after_countersign(document, by=by)
+    _after_countersign(document, by=by, comment=f"{by.department}：{text}")
 
 
 @outgoing.step(
@@ -766,9 +768,8 @@ def skip_countersign(document, *, by, department, reason):
     if department not in pending_countersign(document):
         raise Refused(f"{department} 不在待会签部门之列。")
     _opinion(document, Opinion.Step.COUNTERSIGN, by, reason, department=department, skipped=True)
-    audit.record("跳过会签", by=by, obj=document, comment=f"{department}：{reason}")
     worklist.withdraw(document, "countersign", by=by, departments=[department], decision=f"跳过会签：{reason}"[:200])
-    _after_countersign(document, by=by)
+    _after_countersign(document, by=by, comment=f"{department}：{reason}")
 
 
 def _signer_rule(document, user):
