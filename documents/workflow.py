@@ -495,13 +495,37 @@ def reviewers_for(document):
     return list(role_users(Role.DEPUTY_LEADER).filter(position__in_charge_of=document.drafting_department_id))
 
 
+def _not_drafter(document, users):
+    return [u for u in users if u.pk != document.drafter_id]
+
+
+def checkers_for(document):
+    """核稿: the office directors, never the drafter; the principal leaders when an office director drafted it
+    and no other office director is there (the next person in the chain decides)."""
+    return _not_drafter(document, role_users(Role.OFFICE_DIRECTOR)) or _not_drafter(
+        document, role_users(Role.PRINCIPAL_LEADER)
+    )
+
+
+def check_roles(document):
+    """Who may 核稿 this document: one function for the declaration and for the items (``checkers_for``)."""
+    if _not_drafter(document, role_users(Role.OFFICE_DIRECTOR)):
+        return (Role.OFFICE_DIRECTOR,)
+    return (Role.PRINCIPAL_LEADER,)
+
+
 def signers_for(document):
     """签发: the principal leaders for important and upward documents; for routine ones the deputy leaders in
-    charge of the drafting department (the principal leaders when none is)."""
-    principals = list(role_users(Role.PRINCIPAL_LEADER))
+    charge of the drafting department (the principal leaders when none is). Never the drafter."""
+    principals = _not_drafter(document, role_users(Role.PRINCIPAL_LEADER))
     if document.importance != OutgoingDocument.Importance.ROUTINE:
         return principals
-    return reviewers_for(document) or principals
+    return _not_drafter(document, reviewers_for(document)) or principals
+
+
+def _not_own_draft(document, user):
+    """Separation of duties: nobody checks or signs a document they drafted themselves."""
+    return "不能核稿或签发自己拟稿的发文，由下一位审批人办理。" if document.drafter_id == user.pk else None
 
 
 def pending_countersign(document):
@@ -658,7 +682,7 @@ def _to_check(document):
         document,
         "check",
         label="核稿",
-        users=role_users(Role.OFFICE_DIRECTOR),
+        users=checkers_for(document),
         urgent=document.is_urgent,
         notify=f"请核稿：{document.title}",
     )
@@ -682,8 +706,9 @@ def review_return(document, *, by, text):
 @outgoing.step(
     "核稿通过",
     source=[Out.OFFICE_CHECK],
+    rule=_not_own_draft,
     target=[Out.COUNTERSIGN, Out.SIGN_OFF],
-    roles=[Role.OFFICE_DIRECTOR],
+    roles=check_roles,
     form=OpinionForm,
     everyone=True,
 )
@@ -704,8 +729,9 @@ def check(document, *, by, text):
 @outgoing.step(
     "核稿退回",
     source=[Out.OFFICE_CHECK],
+    rule=_not_own_draft,
     target=Out.DRAFT,
-    roles=[Role.OFFICE_DIRECTOR],
+    roles=check_roles,
     form=OpinionForm,
     style="danger",
     everyone=True,
@@ -772,6 +798,8 @@ def skip_countersign(document, *, by, department, reason):
 
 
 def _signer_rule(document, user):
+    if document.drafter_id == user.pk:
+        return _not_own_draft(document, user)
     if document.importance != OutgoingDocument.Importance.ROUTINE and not has_role(user, Role.PRINCIPAL_LEADER):
         return "重要文件和上行文须由主要领导签发。"
     return None
@@ -804,6 +832,7 @@ def sign_off(document, *, by, text):
     target=Out.DRAFT,
     roles=LEADERS,
     grant="sign_off",
+    rule=_not_own_draft,
     form=OpinionForm,
     style="danger",
     everyone=True,

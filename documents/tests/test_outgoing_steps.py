@@ -293,3 +293,52 @@ def test_submit_refuses_a_draft_without_a_body(staff, township):
     with pytest.raises(Refused, match="正文"):
         workflow.submit(document, by=staff)
     assert OutgoingDocument.objects.get(pk=document.pk).status == S.DRAFT
+
+
+def _give_staff_role(user, department):
+    from django.contrib.auth.models import Group
+
+    from township_office.models import User
+    from township_office.roles import Role
+
+    user.groups.add(Group.objects.get(name=Role.DEPARTMENT_STAFF))
+    User.objects.filter(pk=user.pk).update(department=department)
+    return User.objects.get(pk=user.pk)
+
+
+def test_office_director_does_not_check_her_own_draft(office_director, principal, deputy_secretary, pdf_upload):
+    from township_office.models import Department
+
+    drafter = _give_staff_role(office_director, Department.objects.get(name="党政办公室"))
+    document = services.draft_outgoing(
+        by=drafter,
+        data={"issuer_code": IssuerCode.objects.get(code="长政发"), "title": "办公室自拟", "main_recipients": "各村"},
+        body=pdf_upload(),
+    )
+    workflow.review(document, by=deputy_secretary, text="同意")
+    document = OutgoingDocument.objects.get(pk=document.pk)
+    assert not workflow.outgoing.allows(document, drafter, "check")
+    with pytest.raises(Refused):
+        workflow.check(document, by=drafter, text="自己核自己的稿")
+    assert not worklist.waiting(drafter).filter(step="check").exists()
+    assert worklist.waiting(principal).get().step == "check"  # the next in the chain
+    workflow.check(document, by=principal, text="核稿无误")
+    assert OutgoingDocument.objects.get(pk=document.pk).status == S.SIGN_OFF
+
+
+def test_a_leader_does_not_sign_his_own_draft(deputy, principal, mayor, office_director, pdf_upload, departments):
+    drafter = _give_staff_role(deputy, departments["农业农村办公室"])
+    document = services.draft_outgoing(
+        by=drafter,
+        data={"issuer_code": IssuerCode.objects.get(code="长政发"), "title": "分管领导自拟", "main_recipients": "各村"},
+        body=pdf_upload(),
+    )
+    OutgoingDocument.objects.filter(pk=document.pk).update(status=S.OFFICE_CHECK)
+    document = OutgoingDocument.objects.get(pk=document.pk)
+    worklist.track(document, kind="发文")
+    workflow.check(document, by=office_director, text="核稿无误")
+    document = OutgoingDocument.objects.get(pk=document.pk)
+    assert not workflow.outgoing.allows(document, drafter, "sign_off")
+    assert {item.assignee for item in worklist.open_items(document, "sign_off")} == {principal, mayor}
+    workflow.sign_off(document, by=principal, text="同意")
+    assert OutgoingDocument.objects.get(pk=document.pk).signer == principal
