@@ -31,6 +31,14 @@ class LeaderField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.full_name}（{getattr(getattr(obj, 'position', None), 'title', '')}）"
 
+    def _check_values(self, value):
+        for pk in value:  # a key no database integer can hold is no leader (and no OverflowError)
+            if not (str(pk).isascii() and str(pk).isdigit() and len(str(pk)) <= 18):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super()._check_values(value)
+
 
 class ReceptionForm(forms.ModelForm):
     accompanying_leaders = LeaderField(
@@ -314,6 +322,11 @@ class MaterialDoneForm(StepForm):
 
 
 # --- Query parameters -------------------------------------------------------------------------------------------
+
+
+class ListFilterForm(forms.Form):
+    q = forms.CharField(label="搜索", required=False, max_length=100)
+    status = forms.ChoiceField(label="状态", choices=[("", "全部"), *Reception.Status.choices], required=False)
 
 
 class CalendarForm(forms.Form):

@@ -22,19 +22,20 @@ from township_office.pdf import pdf_response
 from township_office.roles import OFFICE, Role, has_role
 
 from . import pdf, rules, workflow
-from .forms import CalendarForm, PlanForms, TotalsForm
+from .forms import CalendarForm, ListFilterForm, PlanForms, TotalsForm
 from .models import ItineraryItem, Reception
 from .permissions import get_reception_for_user, visible_receptions
 
 
 def reception_list(request):
     rows = visible_receptions(request.user)
-    q = request.GET.get("q", "").strip()
+    form = ListFilterForm(request.GET)
+    valid = form.is_valid()
+    q, status = (form.cleaned_data["q"], form.cleaned_data["status"]) if valid else ("", "")
     rows = search.matching(rows, q, ["visiting_unit", "purpose", "letter_number"])
-    status = request.GET.get("status", "")
-    if status in Reception.Status.values:
+    if status:
         rows = rows.filter(status=status)
-    page = paginate(request, rows.order_by("-start"), 30)
+    page = paginate(request, rows.order_by("-start") if valid else rows.none(), 30)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -42,12 +43,14 @@ def reception_list(request):
         "reception/list.html",
         {
             "page": page,
-            "q": q,
+            "form": form,
+            "q": request.GET.get("q", "") if not valid else q,
             "status": status,
             "query": query.urlencode(),
             "statuses": Reception.Status.choices,
             "can_create": workflow.may_draft(request.user),
         },
+        status=200 if valid else 400,
     )
 
 

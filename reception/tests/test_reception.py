@@ -224,3 +224,14 @@ def test_totals_bad_year_is_400_in_chinese(client_for, office_director, year):
 
 def test_totals_refused_to_departments(client_for, staff):
     assert client_for(staff).get(reverse("reception:totals")).status_code == 403
+
+
+@pytest.mark.parametrize("query", [{"q": "a\x00b"}, {"q": "县" * 101}, {"status": "nosuch"}])
+def test_list_bad_filter_is_400_in_chinese(client_for, clerk, query):
+    response = client_for(clerk).get(reverse("reception:list"), query)
+    assert response.status_code == 400 and 'class="error"' in response.content.decode()
+
+
+def test_list_page_far_past_the_end(client_for, clerk, make_reception):
+    make_reception()
+    assert client_for(clerk).get(reverse("reception:list"), {"page": "99999999999"}).status_code == 200

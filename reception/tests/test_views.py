@@ -297,3 +297,43 @@ def test_form_has_add_row_buttons_labels_and_no_inline_script(client_for, clerk,
     assert '<label class="visually-hidden" for="id_items-0-meeting_room">会议室（第1行）</label>' in page
     assert "<script>" not in page
     assert "不用会议室" in page
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"accompanying_leaders": ["9" * 30]},
+        {"items-0-meeting_room": "9" * 30},
+        {"items-0-department": "9" * 30},
+        {"start": "0001-01-01T00:00"},
+        {"letter_date": "9999-12-31"},
+        {"items-0-start": "0001-01-01T09:00"},
+        {"meal_diners": "9" * 30},
+        {"guests-TOTAL_FORMS": "9" * 12},
+        {"visiting_unit": "县\x00局"},
+    ],
+)
+def test_hostile_plan_input_is_400_never_500(client_for, clerk, rooms, changes):
+    client = client_for(clerk)
+    data = {**plan_data(), **changes}
+    response = client.post(reverse("reception:create"), data)
+    assert response.status_code == 400
+    assert client.post(reverse("reception:check_new"), data).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "name,data",
+    [
+        ("tick", {"tick-item": "9" * 30}),
+        ("tick", {"tick-item": "abc"}),
+        ("finish_material", {"finish_material-material": "9" * 30}),
+        ("add_checklist_item", {"add_checklist_item-text": "x\x00y"}),
+    ],
+)
+def test_hostile_step_input_is_400(make_reception, client_for, clerk, staff, name, data):
+    reception = make_reception(material="项目汇报材料", checklist=["确认用车"])
+    workflow.submit(reception, by=clerk)
+    user = staff if name == "finish_material" else clerk
+    response = client_for(user).post(step_url(reception, name), data)
+    assert response.status_code == 400
+    assert 'data-testid="refusal"' in response.content.decode() or 'class="error"' in response.content.decode()

@@ -62,7 +62,8 @@ class Rollback(Exception):
 
 
 @pytest.fixture
-def prepared(make_reception, people, stranger):
+def prepared(make_reception, people, stranger, monkeypatch):
+    monkeypatch.setattr("reception.pdf.reception_list", lambda reception: b"%PDF-1.4\n%%EOF\n")  # tested elsewhere
     people = {**people, "stranger": stranger}
     clerk, director = people["clerk"], people["office_director"]
 
