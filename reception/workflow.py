@@ -179,15 +179,19 @@ def _withdraw_others(reception, step, *, keep_users, by):
         worklist.withdraw(reception, step, by=by, users=users, decision="已不在接待方案中")
 
 
-def _material_reassigned(reception, item, old, new):
-    """转交 of a material's item to another department: the material moves with it."""
+def _reassigned(reception, item, old, new):
+    """转交 by the office director: a material moves with its item to the new department; an accompanying leader's
+    item hands the accompanying to the new leader."""
+    if item.step == "acknowledge" and item.assignee_id:
+        reception.accompanying_leaders.remove(old)
+        reception.accompanying_leaders.add(new)
     if item.step.startswith("material-") and item.department_id:
         Material.objects.filter(pk=int(item.step.split("-", 1)[1]), reception=reception).update(department=new)
         undone = Material.objects.filter(reception=reception, done_at__isnull=True).select_related("department")
         permissions.set_grants(reception, "prepare", departments={m.department for m in undone})
 
 
-plans = steps.Flow(Reception, kind="接待方案", url_name="reception:step", on_reassign=_material_reassigned)
+plans = steps.Flow(Reception, kind="接待方案", url_name="reception:step", on_reassign=_reassigned)
 
 
 # --- Creating a plan (not a step: there is no record yet) --------------------------------------------------------

@@ -410,3 +410,32 @@ def test_close_only_after_the_end_with_everything_done(make_reception, clerk, of
     workflow.close(fresh(reception), by=clerk, **close_arguments())
     reception = fresh(reception)
     assert reception.status == S.CLOSED and reception.invoices and reception.closed_at <= timezone.now()
+
+
+def test_reassigning_a_material_moves_it_with_its_grant(make_reception, clerk, office_director, staff, resources_staff):
+    from township_office import steps
+
+    reception = make_reception(material="项目汇报材料")
+    workflow.submit(reception, by=clerk)
+    item = WorkItem.objects.get(step__startswith="material-", done_at__isnull=True)
+    steps.reassign(item, by=office_director, to_department=resources_staff.department, reason="职责调整")
+    material = reception.materials.get()
+    assert material.department == resources_staff.department
+    assert "prepare" in held(resources_staff, reception) and "prepare" not in held(staff, reception)
+    assert worklist.waiting(resources_staff).get().step == workflow.material_step(material)
+    workflow.finish_material(fresh(reception), by=resources_staff, material=material)
+    assert not worklist.waiting(resources_staff).exists()
+
+
+def test_reassigning_a_leaders_read_item_hands_over_the_accompanying(
+    make_reception, clerk, office_director, deputy, deputy_mayor
+):
+    from township_office import steps
+
+    reception = make_reception()
+    workflow.submit(reception, by=clerk)
+    workflow.approve(fresh(reception), by=office_director)
+    item = WorkItem.objects.get(step="acknowledge", done_at__isnull=True)
+    steps.reassign(item, by=office_director, to_user=deputy_mayor, reason="出差")
+    assert list(fresh(reception).accompanying_leaders.all()) == [deputy_mayor]
+    assert "accompany" in held(deputy_mayor, reception) and "accompany" not in held(deputy, reception)
