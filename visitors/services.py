@@ -8,12 +8,15 @@ from django.apps import apps
 from django.db.models import Q
 from django.utils import timezone
 
-from township_office import permissions, search
+from township_office import search
 from township_office.dates import day_range
 from township_office.roles import Role, has_role, role_users
 
+from . import rules
+from .idnumber import normalise_id_number
 from .models import Contact, PetitionCase
 from .permissions import DESK, visible_cases
+from .phones import search_form
 
 OPEN = [PetitionCase.Status.REGISTERED, PetitionCase.Status.INSTRUCTING, PetitionCase.Status.HANDLING]
 
@@ -34,11 +37,9 @@ def report_readers():
 
 
 def _hidden_from(readers, prefix=""):
-    """Accusations naming any of the readers or their departments: left out of a report they may read."""
-    departments = {pk for reader in readers for pk in permissions.department_ids(reader)}
-    return Q(**{f"{prefix}accused_department__in": departments}) | Q(
-        **{f"{prefix}accused_person__in": [reader.pk for reader in readers]}
-    )
+    """Accusations any of the readers must not see (accused, of the accused department or in charge of it): left
+    out of a report they may read."""
+    return rules.hidden_from_any(readers, prefix)
 
 
 def _case_line(case, openable):
@@ -78,7 +79,8 @@ def daily_report(day=None, *, readers=None, viewer=None, limit=None):
     since, until = day_range(start, day)
     contacts = list(
         Contact.objects.filter(received_at__gte=since, received_at__lt=until)
-        .exclude(_hidden_from(readers, "cases__"))
+        .exclude(status=Contact.Status.DRAFT)
+        .exclude(pk__in=PetitionCase.objects.filter(_hidden_from(readers)).values("contact_id"))
         .order_by("received_at", "pk")
     )
     cases = PetitionCase.objects.exclude(_hidden_from(readers)).select_related("contact", "lead_department")
@@ -194,7 +196,13 @@ def export_xlsx(cases):
 
 
 def search_contacts(queryset, q):
-    q = q.strip()
+    """Name, phone or matter containing the words; or the same ID number or phone however it was typed (full-width
+    digits, spaces, +86)."""
+    q = q.replace("\x00", "").strip()
     if not q:
         return queryset
-    return search.matching(queryset, q, ["name", "phone", "matter"], extra=Q(id_number=q.upper()))
+    extra = Q(id_number=normalise_id_number(q))
+    phone = search_form(q)
+    if phone:
+        extra |= Q(phone=phone)
+    return search.matching(queryset, q, ["name", "phone", "matter"], extra=extra)
