@@ -124,6 +124,7 @@ class PetitionCase(models.Model):
         WITHDRAWN = "withdrawn", "已撤回"
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    prefix = models.CharField("编号前缀", max_length=10, blank=True, help_text="立案时乡镇设置的信访编号前缀")
     year = models.PositiveIntegerField("年度")
     serial = models.PositiveIntegerField("编号")
     contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="cases", verbose_name="来源登记")
@@ -213,7 +214,7 @@ class PetitionCase(models.Model):
 
     @property
     def number(self):
-        return f"长信〔{self.year}〕{self.serial}号"
+        return f"{self.prefix}〔{self.year}〕{self.serial}号"
 
     def worklist_title(self):
         return f"{self.number} {self.contact.matter[:40]}"
@@ -279,14 +280,18 @@ class CaseReminder(models.Model):
 
 
 class DailyReport(models.Model):
-    """每日来文来电来访汇报, rendered each morning."""
+    """每日来文来电来访汇报 as the PDF one principal leader receives each morning (what that leader may read)."""
 
-    date = models.DateField("日期", unique=True)
+    date = models.DateField("日期")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name="收阅人"
+    )
     file = models.FileField(upload_to="daily/")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        ordering = ["-date"]
+        ordering = ["-date", "pk"]
+        constraints = [models.UniqueConstraint(fields=["date", "recipient"], name="daily_report_once_per_reader")]
 
     def __str__(self):
         return f"{self.date} 每日汇报"

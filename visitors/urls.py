@@ -18,5 +18,6 @@ urlpatterns = [
     path("cases/<uuid:code>/assignment.pdf", views.case_assignment_pdf, name="case_assignment_pdf"),
     path("cases/<uuid:code>/reply.pdf", views.case_reply_pdf, name="case_reply_pdf"),
     path("daily/", views.daily_report, name="daily_report"),
+    path("daily/generate/", views.daily_report_generate, name="daily_report_generate"),
     path("daily/<int:pk>.pdf", views.daily_report_pdf, name="daily_report_pdf"),
 ]

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -14,7 +15,7 @@ from township_office.pagination import paginate
 from township_office.pdf import pdf_response
 from township_office.roles import Role, has_role
 
-from . import pdf, services, workflow
+from . import daily, pdf, services, workflow
 from .forms import ContactForm, RepresentativeFormSet, check_representatives
 from .models import Contact, DailyReport, PetitionCase
 from .permissions import DESK, get_case_for_user, get_contact_for_user, sees_full_id, visible_cases, visible_contacts
@@ -309,17 +310,45 @@ REPORT_READERS = (Role.PRINCIPAL_LEADER, Role.OFFICE_DIRECTOR)
 REPORT_PAGE_LINES = 50
 
 
-def daily_report(request):
-    if not has_role(request.user, *REPORT_READERS):
+def _report_reader(user):
+    if not has_role(user, *REPORT_READERS):
         raise PermissionDenied("每日汇报供主要领导和办公室主任查阅。")
+
+
+def _own_reports(user):
+    """The PDFs made for this reader (and those of before, made once for all readers)."""
+    return DailyReport.objects.filter(Q(recipient=user.pk) | Q(recipient__isnull=True))
+
+
+def daily_report(request):
+    _report_reader(request.user)
     report = services.daily_report(readers=[request.user], viewer=request.user, limit=REPORT_PAGE_LINES)
-    return render(request, "visitors/daily_report.html", {"r": report, "archive": DailyReport.objects.all()[:14]})
+    archive = list(_own_reports(request.user).order_by("-date", "pk")[:14])
+    return render(
+        request,
+        "visitors/daily_report.html",
+        {
+            "r": report,
+            "archive": archive,
+            "today_pdf": next((d for d in archive if d.date == report["day"]), None),
+            "in_process": daily.in_process() or not settings.CELERY_BROKER_URL,
+        },
+    )
+
+
+@require_POST
+def daily_report_generate(request):
+    """生成今日汇报: the principal leaders' PDFs of today, made now (afresh if made before)."""
+    _report_reader(request.user)
+    made = daily.produce(base_url=request.build_absolute_uri("/"), force=True)
+    audit.record("生成每日汇报", by=request.user, comment=f"{timezone.localdate():%Y-%m-%d}，{len(made)}份")
+    messages.success(request, f"已生成今日汇报（{len(made)}份），并通知主要领导。")
+    return redirect("visitors:daily_report")
 
 
 def daily_report_pdf(request, pk):
-    if not has_role(request.user, *REPORT_READERS):
-        raise PermissionDenied("每日汇报供主要领导和办公室主任查阅。")
-    report = get_object_or_404(DailyReport, pk=pk)
+    _report_reader(request.user)
+    report = get_object_or_404(_own_reports(request.user), pk=pk)
     return FileResponse(
         report.file.open("rb"), content_type="application/pdf", filename=f"每日汇报-{report.date:%Y%m%d}.pdf"
     )

@@ -12,7 +12,7 @@ from django.utils import timezone
 from sequences import get_next_value
 
 from township_office import audit, permissions, steps, worklist
-from township_office.models import User
+from township_office.models import Township, User
 from township_office.roles import LEADERS, Role, has_role, role_users
 from township_office.steps import Refused
 from township_office.workflow import transition
@@ -183,9 +183,11 @@ def open_case(contact, *, by, petition_type, category=None, accused_department=N
         raise Refused("只有检举控告类事项登记被反映部门或被反映人。")
     steps.advance(contact, by=by)
     year = timezone.localdate().year
+    township = Township.current()
     case = PetitionCase.objects.create(
         contact=contact,
         opened_by=by,
+        prefix=township.case_number_prefix if township else "",
         petition_type=petition_type,
         category=category or contact.category,
         received_on=timezone.localtime(contact.received_at).date(),
@@ -287,7 +289,16 @@ def _handling_departments(case):
 
 
 def _on_reassign(case, item, old, new):
-    """转交 keeps the case's own names right: the instructing leader, the lead department."""
+    """转交 keeps the case's own names right (the instructing leader, the lead department), and never hands an
+    accusation to whom it must not reach."""
+    if isinstance(new, User):
+        reason = _not_accused(case, new)
+        if reason:
+            raise Refused(f"不能转交给{new}：该检举控告事项涉及其本人或其所在、分管的部门。")
+    else:
+        reason = rules.department_refusal(case, new)
+        if reason:
+            raise Refused(reason)
     if item.step in ("instruct", "approve_extension") and isinstance(new, User):
         PetitionCase.objects.filter(pk=case.pk).update(instructing_leader=new)
     elif item.step == "report_progress" and not isinstance(new, User) and case.lead_department_id == old.pk:
