@@ -284,7 +284,12 @@ class DailyReport(models.Model):
 
     date = models.DateField("日期")
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name="收阅人"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name="收阅人",
     )
     file = models.FileField(upload_to="daily/")
     created_at = models.DateTimeField(default=timezone.now)
