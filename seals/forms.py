@@ -75,7 +75,22 @@ class SealRequestForm(forms.ModelForm):
         copies = self.cleaned_data["copies"]
         if copies < 1:
             raise forms.ValidationError("用印份数至少为 1。")
+        if copies > 10000:
+            raise forms.ValidationError("用印份数不能超过 10000 份。")
         return copies
+
+    def clean_expected_return(self):
+        value = self.cleaned_data.get("expected_return")
+        if value is not None:
+            from django.utils import timezone
+
+            try:
+                year = timezone.localtime(value).year
+            except (OverflowError, ValueError):
+                year = 0
+            if not 2000 <= year <= 2099:
+                raise forms.ValidationError("预计归还时间不正确，请重新选择。")
+        return value
 
     def clean(self):
         data = super().clean()
@@ -203,7 +218,7 @@ class LetterFilterForm(forms.Form):
     status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部"), *IntroductionLetter.Status.choices])
 
 
-MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+MONTH = re.compile(r"^([0-9]{4})-([0-9]{1,2})$")
 
 
 class RegisterMonthForm(forms.Form):

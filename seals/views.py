@@ -10,9 +10,9 @@ from django.shortcuts import redirect, render
 
 from township_office import audit, search, steps
 from township_office.actions import step_view
-from township_office.pagination import paginate
+from township_office.pagination import CappedPaginator
 from township_office.pdf import pdf_response
-from township_office.roles import LEADERS, Role, has_role
+from township_office.roles import Role, has_role
 
 from . import pdf, workflow
 from .forms import LetterFilterForm, LetterForm, RegisterMonthForm, RequestFilterForm, SealRequestForm
@@ -27,6 +27,16 @@ from .permissions import (
 )
 
 logger = logging.getLogger(__name__)
+
+MAX_PAGE = 10000  # ?page= past this is read as the last page counted (a huge number would overflow SQL LIMIT)
+
+
+def paginate(request, rows, per_page):
+    """The core's capped paging, with ``?page=`` read safely (any text, any size)."""
+    raw = request.GET.get("page") or "1"
+    number = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 6 else 1
+    number = min(max(number, 1), MAX_PAGE)
+    return CappedPaginator(rows, per_page, number=number).get_page(number)
 
 
 def request_list(request):
@@ -107,7 +117,7 @@ def request_page(request, seal_request, *, bound=None, refusal=None, status=200)
         "stampings": seal_request.stampings.select_related("seal", "custodian"),
         "events": audit.history(seal_request),
         # Leaders read the file, not its hash: the fingerprint is for the seal keeper and the office.
-        "show_fingerprint": not has_role(user, *LEADERS) or has_role(user, Role.OFFICE_DIRECTOR, Role.SEAL_KEEPER),
+        "show_fingerprint": has_role(user, Role.OFFICE_DIRECTOR, Role.SEAL_KEEPER),
         **steps.page_context(workflow.requests, seal_request, user, bound=bound, refusal=refusal),
     }
     return render(request, "seals/request_detail.html", context, status=status)
@@ -122,7 +132,8 @@ request_step = step_view(workflow.requests, get_request_for_user, request_page)
 
 def request_form_pdf(request, code):
     seal_request = get_request_for_user(request.user, code)
-    return pdf_response(pdf.approval_form(seal_request), f"用印审批单-{seal_request.year}-{seal_request.serial}.pdf")
+    name = f"{seal_request.year}-{seal_request.serial}" if seal_request.serial else "草稿"
+    return pdf_response(pdf.approval_form(seal_request), f"用印审批单-{name}.pdf")
 
 
 def request_document(request, code):

@@ -448,6 +448,7 @@ def file_unchanged(request):
     "用印",
     source=[R.APPROVED],
     target=[R.STAMPED, R.VOID],
+    roles=[Role.SEAL_KEEPER],
     rule=_keeps_a_seal,
     form=StampForm,
     success="用印已登记。",
@@ -522,6 +523,7 @@ def _append_to_register(request, seal, custodian, copies):
 @requests.step(
     "登记带出",
     source=[R.APPROVED, R.STAMPED],
+    roles=[Role.SEAL_KEEPER],
     rule=_may_take_out,
     everyone=True,
     style="secondary",
@@ -553,6 +555,7 @@ def take_out(request, *, by):
 @requests.step(
     "登记归还",
     source=[R.APPROVED, R.STAMPED, R.VOID],
+    roles=[Role.SEAL_KEEPER],
     rule=_may_sign_back_in,
     everyone=True,
     confirm="确认印章已归还并完好？",

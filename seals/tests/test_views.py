@@ -153,7 +153,7 @@ def test_register_and_forms_print(client_for, apply, deputy, seal_keeper, office
         assert expected in text, expected
     register = client.get(reverse("seals:register"), {"format": "pdf"})
     text = PdfReader(io.BytesIO(register.content)).pages[0].extract_text().replace(" ", "")
-    assert "用印登记簿" in text and "哈希链校验通过" in text and "长官镇农业农村办公室" in text
+    assert "用印登记簿" in text and "登记簿完整，未被改动" in text and "长官镇农业农村办公室" in text
     assert client_for(deputy).get(reverse("seals:register")).status_code == 403
 
 

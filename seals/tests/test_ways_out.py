@@ -157,3 +157,22 @@ def test_letter_steps_through_the_page(client_for, staff, deputy):
     assert letter.printable
     page = client_for(staff).get(letter.get_absolute_url()).content.decode()
     assert "打印介绍信" in page and 'data-step="void_letter"' in page
+
+
+def test_out_of_range_numbers_and_dates_are_400_not_500(client_for, staff, seals):
+    client = client_for(staff)
+    cases = [
+        {"copies": "99999999999999999999999"},
+        {"copies": "-3"},
+        {"contract_amount": "1e400", "use_type": "contract"},
+        {"use_type": "take_out", "expected_return": "0001-01-01T00:00"},
+        {"use_type": "take_out", "expected_return": "9999-12-31T23:59"},
+        {"title": "a\x00b"},
+    ]
+    for extra in cases:
+        response = client.post(reverse("seals:request_create"), form_data(seals, action="draft", **extra))
+        assert response.status_code == 400, extra
+    assert not SealRequest.objects.exists()
+    letter = {"recipient_unit": "县局", "persons": "黄磊", "purpose": "联系"}
+    for extra in ({"person_count": "99999999999999999999", "valid_days": 3}, {"person_count": 1, "valid_days": 0}):
+        assert client.post(reverse("seals:letter_create"), letter | extra).status_code == 400, extra
