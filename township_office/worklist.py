@@ -242,6 +242,11 @@ def waiting(user, kind=Kind.ACT):
     )
 
 
+def waiting_all(user):
+    """Every open item for the user, to act on or to read (the navigation's count)."""
+    return WorkItem.objects.filter(_for(user), done_at__isnull=True)
+
+
 def done_by(user):
     """已办: what the user did, latest first."""
     return (

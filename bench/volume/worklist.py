@@ -87,7 +87,10 @@ def _items_from_grants(flow, created, matter_ids):
 
     for perm, perm_steps in by_perm.items():
         codename = f"{perm}_{model._meta.model_name}"
-        for table, who in ((get_user_obj_perms_model(model), "user_id"), (get_group_obj_perms_model(model), "group_id")):
+        for table, who in (
+            (get_user_obj_perms_model(model), "user_id"),
+            (get_group_obj_perms_model(model), "group_id"),
+        ):
             grants = table.objects.filter(permission__codename=codename).values_list("content_object_id", who)
             for object_id, holder in grants.iterator(chunk_size=BATCH):
                 if object_id not in matter_ids:
@@ -129,7 +132,11 @@ def _items_from_roles(flow, created, matter_ids):
             if state in step.source and object_id in matter_ids:
                 rows += [
                     WorkItem(
-                        matter_id=matter_ids[object_id], step=step.name, label=step.work, assignee_id=pk, created_at=when
+                        matter_id=matter_ids[object_id],
+                        step=step.name,
+                        label=step.work,
+                        assignee_id=pk,
+                        created_at=when,
                     )
                     for pk in holders
                 ]

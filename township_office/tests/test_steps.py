@@ -189,7 +189,7 @@ def test_home_tabs_in_constant_queries(client_for, office_director, staff, djang
     client = client_for(staff)
     client.get(reverse("township_office:todo"))  # warm the per-process caches (permission ids, township)
     for tab in ("todo", "read", "done", "started"):
-        with django_assert_max_num_queries(8 + 12):  # the work list's own queries plus the legacy providers
+        with django_assert_max_num_queries(8):
             response = client.get(reverse("township_office:todo") + f"?tab={tab}")
         assert response.status_code == 200
     page = client.get(reverse("township_office:todo")).content.decode()
