@@ -5,6 +5,8 @@ from contextvars import ContextVar
 from .models import AuditEvent
 
 client_address: ContextVar[str | None] = ContextVar("client_address", default=None)
+# Inside a declared step: the events it wrote (the step writes one itself when its body wrote none).
+step_events: ContextVar[list | None] = ContextVar("step_events", default=None)
 
 
 def record(action, *, by, obj=None, from_state="", to_state="", comment="", object_type=None):
@@ -16,7 +18,7 @@ def record(action, *, by, obj=None, from_state="", to_state="", comment="", obje
     else:
         object_code = object_repr = ""
     actor = by if getattr(by, "is_authenticated", False) else None
-    return AuditEvent.objects.create(
+    event = AuditEvent.objects.create(
         actor=actor,
         actor_name=(actor.get_full_name() if actor else "系统")[:60],
         action=action,
@@ -28,6 +30,10 @@ def record(action, *, by, obj=None, from_state="", to_state="", comment="", obje
         comment=comment or "",
         client_address=client_address.get(),
     )
+    written = step_events.get()
+    if written is not None:
+        written.append(event)
+    return event
 
 
 def history(obj):
