@@ -20,9 +20,9 @@ def pdf(pages=2):
     return HTML(string=html).write_pdf()
 
 
-def docx(pages=1):
+def docx(pages=1, title=TEXT):
     def page(n):
-        text = f"<w:p><w:r><w:t>{TEXT}（第{n}页）</w:t></w:r></w:p>"
+        text = f"<w:p><w:r><w:t>{title}（第{n}页）</w:t></w:r></w:p>"
         text += "<w:p><w:r><w:t>各村（社区）、镇直各单位：现将有关事项通知如下。</w:t></w:r></w:p>" * 5
         return text + ('<w:p><w:r><w:br w:type="page"/></w:r></w:p>' if n < pages else "")
 
