@@ -102,3 +102,40 @@ def test_switching_between_attachments(browser_login):
     assert "共 1 页" in page.locator("[data-preview]").inner_text()
     assert "/attachments/" in page.get_by_role("link", name="下载原文件").get_attribute("href")
     screenshot(page, "leader-desktop-preview-switched")
+
+
+@pytest.mark.parametrize(
+    "name,make",
+    [
+        ("来文.pdf", lambda: preview_samples.pdf(2)),
+        pytest.param("来文.docx", lambda: preview_samples.docx(2), marks=pytest.mark.libreoffice),
+        ("来文.ofd", lambda: preview_samples.ofd(2)),
+    ],
+)
+def test_leader_reads_then_instructs_on_a_phone(browser_login, name, make):
+    """The story of issue 13: the 来文 is readable in the page, then the 批示 is written below it."""
+    from documents import services, workflow
+    from township_office.models import Department
+
+    people = {u.username: u for u in User.objects.filter(username__in=["clerk", "office_director", "deputy_leader"])}
+    document = services.register_incoming(
+        by=people["clerk"],
+        data={"source_org": "县人民政府办公室", "title": f"关于做好冬季森林防火工作的通知（{name[-4:]}）"},
+        files=[SimpleUploadedFile(name, make())],
+    )
+    workflow.propose(
+        document,
+        by=people["office_director"],
+        proposal="拟请陈刚副镇长阅示。",
+        leaders=[people["deputy_leader"]],
+        lead_department=Department.objects.get(name="农业农村办公室"),
+    )
+    leader = browser_login("deputy_leader", phone=True)
+    leader.goto(f"{leader.base_url}/documents/incoming/{document.code}/")
+    _first_page_drawn(leader)
+    assert "共 2 页" in leader.locator("[data-preview]").inner_text()
+    leader.fill("#id_instruct-text", "请农业农村办公室抓紧落实，周五前报结果。")
+    screenshot(leader, f"leader-phone-reads-then-instructs-{name[-3:]}")
+    leader.once("dialog", lambda dialog: dialog.accept())
+    leader.click("#step-instruct button:has-text('批示') >> nth=0")
+    assert "批示已签发" in leader.locator(".messages").inner_text()
