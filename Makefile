@@ -8,7 +8,8 @@ MANAGE := $(PY) manage.py
 # Debian packages the project relies on: CJK fonts for the printouts, Pango and the
 # HarfBuzz subsetting library for WeasyPrint, chromium for the browser tests,
 # poppler-utils to look at PDFs; LibreOffice (writer, calc, no GUI) converts
-# Word/WPS/Excel attachments for the preview, and AR PL UMing is the Song face OFD text is drawn in.
+# Word/WPS/Excel attachments for the preview (a desktop LibreOffice already installed does too: the -nogui
+# packages would replace it), and AR PL UMing is the Song face OFD text is drawn in.
 DEBIAN_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 chromium poppler-utils \
 	libreoffice-writer-nogui libreoffice-calc-nogui fonts-arphic-uming
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -26,7 +27,10 @@ help:
 
 system-deps:
 	@missing=""; for p in $(DEBIAN_PACKAGES); do \
-	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	  for q in $$p $${p%-nogui}; do \
+	    dpkg-query -W -f='$${Status}' $$q 2>/dev/null | grep -q "install ok installed" && continue 2; \
+	  done; \
+	  missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
