@@ -367,7 +367,12 @@ def reassign(item, *, by, to_user=None, to_department=None, reason=""):
     model = item.matter.content_type.model_class()
     flow = flow_for(model)
     with transaction.atomic():
-        item = WorkItem.objects.select_for_update().select_related("matter", "assignee", "department").get(pk=item.pk)
+        # Lock the item's own row only: PostgreSQL refuses FOR UPDATE on the nullable side of the outer joins.
+        item = (
+            WorkItem.objects.select_for_update(of=("self",))
+            .select_related("matter", "assignee", "department")
+            .get(pk=item.pk)
+        )
         if item.done_at is not None:
             raise Refused("该待办已经办理或已转交，请刷新页面。")
         obj = model._default_manager.get(pk=item.matter.object_id)
