@@ -19,12 +19,11 @@ from township_office import actions, audit, search, steps
 from township_office.dates import day_range
 from township_office.pagination import paginate
 from township_office.pdf import pdf_response
-from township_office.roles import OFFICE, Role, has_role
 
 from . import pdf, rules, workflow
 from .forms import CalendarForm, ListFilterForm, PlanForms, TotalsForm
 from .models import ItineraryItem, Reception
-from .permissions import get_reception_for_user, visible_receptions
+from .permissions import get_reception_for_user, may_see_totals, visible_receptions
 
 
 def reception_list(request):
@@ -49,6 +48,7 @@ def reception_list(request):
             "query": query.urlencode(),
             "statuses": Reception.Status.choices,
             "can_create": workflow.may_draft(request.user),
+            "can_see_totals": may_see_totals(request.user),
         },
         status=200 if valid else 400,
     )
@@ -309,7 +309,7 @@ def calendar_view(request):
 
 def totals(request):
     """Monthly and yearly totals of closed receptions, with a chart and an Excel export."""
-    if not has_role(request.user, *OFFICE, Role.PRINCIPAL_LEADER):
+    if not may_see_totals(request.user):
         raise PermissionDenied("只有办公室和主要领导可以查看接待费用统计。")
     form = TotalsForm(request.GET)
     if not form.is_valid():
