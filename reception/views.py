@@ -73,18 +73,26 @@ def reception_page(request, reception, *, bound=None, refusal=None, status=200):
     guests = list(reception.guests.all())
     materials = list(reception.materials.select_related("department", "done_by"))
     checklist = list(reception.checklist.select_related("done_by"))
+    items = list(reception.itinerary.select_related("department", "meeting_room"))
+    leaders = list(reception.accompanying_leaders.all())
+    if offered.get("submit") or offered.get("approve"):  # what would refuse the step the person is offered
+        problems = rules.check(
+            reception, guests=len(guests), items=items, leaders=leaders, has_scan=bool(reception.letter_scan)
+        )
+    else:
+        problems = []
     context.update(
         {
             "r": reception,
             "offered": offered,
             "edit_step": offered.get("edit") or offered.get("revise"),
             "guests": guests,
-            "items": reception.itinerary.select_related("department", "meeting_room"),
+            "items": items,
             "materials": materials,
             "my_department": request.user.department_id,
             "checklist": checklist,
-            "leaders": reception.accompanying_leaders.all(),
-            "problems": rules.breaches(reception) if offered.get("submit") or offered.get("approve") else [],
+            "leaders": leaders,
+            "problems": problems,
             "close_blockers": workflow.close_blockers(reception) if "close" in _declared_from(reception) else [],
             "diner_limit": rules.diner_limit(len(guests)),
             "events": audit.history(reception),
