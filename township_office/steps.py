@@ -80,7 +80,7 @@ class Step:
     target: tuple = ()
     roles: object = ()  # a tuple of roles, or a function of the record returning one
     grant: str | None = None  # the object permission the person must hold on the record
-    rule: object = None  # rule(obj, user) → None, or the Chinese reason it is refused
+    rule: object = None  # rule(obj, user) → None, or the Chinese reason it is refused (403), or a Refused
     form: type | None = None
     confirm: str = ""  # asked before an irreversible step
     success: str = ""
@@ -196,6 +196,8 @@ class Flow:
             return Refused(step.refusal or f"您不是该{self.kind}的{step.label}人。", forbidden=True)
         if step.rule is not None:
             reason = step.rule(obj, user)
+            if isinstance(reason, Refused):  # a rule may say "not yet" (400) rather than "not you" (403)
+                return reason
             if reason:
                 return Refused(reason, forbidden=True)
         return None
@@ -237,7 +239,9 @@ class Flow:
             refusal = self.refusal(step, obj, by)
             if refusal is not None:
                 raise refusal
+            waiting = set(worklist.mine(obj, step.name, by).values_list("pk", flat=True))
             token, events = _current.set(step), audit.step_events.set([])
+            kept_token = worklist.reassigned.set(set())
             try:
                 result = func(obj, by=by, **kwargs)
             except Refused as error:
@@ -246,11 +250,16 @@ class Flow:
                 pending, result = error, None
             finally:
                 written = audit.step_events.get()
+                kept = worklist.reassigned.get()
                 _current.reset(token)
                 audit.step_events.reset(events)
+                worklist.reassigned.reset(kept_token)
             if not written:  # a step that changed no state is audited all the same
                 audit.record(step.label, by=by, obj=obj, comment=pending.message if pending else "")
-            closed = worklist.finish(obj, step.name, by=by, decision=step.label, everyone=step.everyone)
+            # What waited for the person closes, unless the body gave it to them again (copies left to stamp).
+            closed = worklist.finish(
+                obj, step.name, by=by, decision=step.label, everyone=step.everyone, among=waiting - kept
+            )
             if not closed:  # taken without an item waiting for the person: 已办 shows it all the same
                 worklist.record_done(obj, step.name, by=by, label=step.label)
             self.settle(obj, by=by, decision=f"{by.get_full_name()}已{step.label}")
@@ -346,8 +355,11 @@ def page_context(flow, obj, user, *, bound=None, refusal=None):
 
     items = list(worklist.open_items(obj).select_related("assignee", "department").order_by("created_at", "pk"))
     if items and has_role(user, Role.OFFICE_DIRECTOR):
+        candidates = {}  # the people (or departments) one may hand a step to, read once per kind of item
         for item in items:
-            item.reassign_form = ReassignForm(item=item, obj=obj, flow=flow, prefix=f"reassign-{item.pk}")
+            item.reassign_form = ReassignForm(
+                item=item, obj=obj, flow=flow, prefix=f"reassign-{item.pk}", candidates=candidates
+            )
     return {"steps": flow.panel(obj, user, bound=bound), "work_items": items, "refusal": refusal}
 
 

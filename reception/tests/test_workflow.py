@@ -1,7 +1,6 @@
 """The reception plan's steps: (state × step × persona) → allowed or refused, and what each step leaves behind."""
 
 import contextlib
-import os
 from datetime import timedelta
 
 import pytest
@@ -413,16 +412,6 @@ def test_close_only_after_the_end_with_everything_done(make_reception, clerk, of
     assert reception.status == S.CLOSED and reception.invoices and reception.closed_at <= timezone.now()
 
 
-# The core's steps.reassign locks the item with select_related over its nullable person/department: PostgreSQL
-# refuses FOR UPDATE on the nullable side of an outer join (fix in the core: select_for_update(of=("self",))).
-core_reassign_on_postgres = pytest.mark.xfail(
-    os.environ.get("DATABASE_URL", "").startswith("postgres"),
-    reason="township_office.steps.reassign: FOR UPDATE over an outer join on PostgreSQL (core bug, reported)",
-    strict=False,
-)
-
-
-@core_reassign_on_postgres
 def test_reassigning_a_material_moves_it_with_its_grant(make_reception, clerk, office_director, staff, resources_staff):
     from township_office import steps
 
@@ -438,7 +427,6 @@ def test_reassigning_a_material_moves_it_with_its_grant(make_reception, clerk, o
     assert not worklist.waiting(resources_staff).exists()
 
 
-@core_reassign_on_postgres
 def test_reassigning_a_leaders_read_item_hands_over_the_accompanying(
     make_reception, clerk, office_director, deputy, deputy_mayor
 ):
