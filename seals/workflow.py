@@ -10,6 +10,7 @@ person in the chain, the principal leader, decides instead). The chain and every
 steps' declarations name the same level's role (``LEVEL_ROLE``) and require the ``approve`` grant it hands out.
 """
 
+import logging
 from contextvars import ContextVar
 
 from django.conf import settings
@@ -28,6 +29,8 @@ from township_office.uploads import sha256_of
 from .forms import ApproveForm, EditDraftForm, RejectForm, StampForm, VoidForm
 from .models import ApprovalStep, IntroductionLetter, RegisterHead, Seal, SealRequest, Stamping
 from .permissions import APPLICANT_ROLES
+
+logger = logging.getLogger(__name__)
 
 R = SealRequest.Status
 L = IntroductionLetter.Status
@@ -368,8 +371,12 @@ def _void_if_file_changed(request, *, by, since):
     """The approval is bound to the file's SHA-256: a stored file that no longer matches voids it (and stays void)."""
     if not request.steps.filter(decision=ApprovalStep.Decision.APPROVED).exists() and since == "审批":
         return
-    if file_unchanged(request):
-        return
+    try:
+        if file_unchanged(request):
+            return
+    except FileMissing:
+        logger.error("seal request %s: stored file %s is missing", request.code, request.document.name)
+        raise Refused("待用印文件缺失，请联系系统管理员。") from None
     message = "待用印文件与审批时的文件不一致，原审批已作废，请重新申请。"
     steps.advance(request, by=by, target=R.VOID, comment=message)
     permissions.set_grants(request, "approve")
@@ -436,12 +443,17 @@ def _need(text, message):
         raise Refused(message)
 
 
+class FileMissing(Exception):
+    pass
+
+
 def file_unchanged(request):
+    """Does the stored file still match the fingerprint the approval is bound to? FileMissing when it is gone."""
     try:
         with request.document.open("rb") as f:
             return sha256_of(f) == request.document_sha256
     except (OSError, ValueError):
-        return False
+        raise FileMissing(request.document.name) from None
 
 
 @requests.step(

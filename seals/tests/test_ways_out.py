@@ -176,3 +176,21 @@ def test_out_of_range_numbers_and_dates_are_400_not_500(client_for, staff, seals
     letter = {"recipient_unit": "县局", "persons": "黄磊", "purpose": "联系"}
     for extra in ({"person_count": "99999999999999999999", "valid_days": 3}, {"person_count": 1, "valid_days": 0}):
         assert client.post(reverse("seals:letter_create"), letter | extra).status_code == 400, extra
+
+
+def test_stamping_with_the_stored_file_missing_is_refused_not_voided(client_for, apply, deputy, seal_keeper, caplog):
+    import os
+
+    request = apply()
+    workflow.decide(request, by=deputy, approve=True)
+    request.refresh_from_db()
+    os.remove(request.document.path)
+    with caplog.at_level("ERROR", logger="seals.workflow"):
+        response = client_for(seal_keeper).post(
+            reverse("seals:request_step", args=[request.code, "stamp"]),
+            {"stamp-seal": request.seals.get().pk, "stamp-copies": 1},
+        )
+    assert response.status_code == 400 and "文件缺失，请联系系统管理员" in response.content.decode()
+    request.refresh_from_db()
+    assert request.status == SealRequest.Status.APPROVED
+    assert any("missing" in r.getMessage() for r in caplog.records)
