@@ -95,8 +95,15 @@ def current_step(request):
     return request.steps.filter(decision=ApprovalStep.Decision.PENDING).order_by("order").first()
 
 
+def _waiting(request):
+    """current_step() read once per page for the declarations' rules (the step wrapper reads it afresh)."""
+    if "_waiting_step" not in request.__dict__:
+        request.__dict__["_waiting_step"] = current_step(request)
+    return request.__dict__["_waiting_step"]
+
+
 def _current_role(request):
-    step = current_step(request)
+    step = _waiting(request)
     return (LEVEL_ROLE[step.level],) if step is not None else ()
 
 
@@ -127,7 +134,7 @@ def _deciding_at(level):
         refused = _not_own(request, user)
         if refused:
             return refused
-        step = current_step(request)
+        step = _waiting(request)
         if step is None or step.level != level:
             return f"当前不是{Level(level).label}审批环节。"
         return None
@@ -136,7 +143,7 @@ def _deciding_at(level):
 
 
 def _deciding_now(request, user):
-    return _not_own(request, user) or (None if current_step(request) else "当前没有待审批的环节。")
+    return _not_own(request, user) or (None if _waiting(request) else "当前没有待审批的环节。")
 
 
 def _undecided(request, user):
@@ -192,6 +199,7 @@ class SealFlow(steps.Flow):
     that, still inside the step's transaction (a refusal rolls it back with everything else)."""
 
     def _run(self, step, func, obj, by, kwargs):
+        obj.__dict__.pop("_waiting_step", None)  # the check inside the transaction reads the chain afresh
         token, pending, result = _after_step.set([]), None, None
         try:
             with transaction.atomic():
@@ -205,6 +213,7 @@ class SealFlow(steps.Flow):
                     job()
         finally:
             _after_step.reset(token)
+            obj.__dict__.pop("_waiting_step", None)
         if pending is not None:
             raise pending
         return result

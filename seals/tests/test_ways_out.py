@@ -194,3 +194,35 @@ def test_stamping_with_the_stored_file_missing_is_refused_not_voided(client_for,
     request.refresh_from_db()
     assert request.status == SealRequest.Status.APPROVED
     assert any("missing" in r.getMessage() for r in caplog.records)
+
+
+def test_the_applicant_follows_the_request_in_started(client_for, apply, staff, deputy, seal_keeper):
+    request = apply(copies=1)
+    started = reverse("township_office:todo") + "?tab=started"
+
+    def state():
+        page = client_for(staff).get(started).content.decode()
+        assert request.title in page
+        return page
+
+    assert "审批中" in state()
+    workflow.decide(request, by=deputy, approve=True)
+    assert "已批准待用印" in state()
+    request.refresh_from_db()
+    workflow.stamp(request, by=seal_keeper, seal=request.seals.get(), copies=1)
+    assert "已用印" in state()
+    assert [i.step for i in worklist.waiting(seal_keeper)] == []
+    done = client_for(seal_keeper).get(reverse("township_office:todo") + "?tab=done").content.decode()
+    assert request.title in done
+
+
+def test_detail_page_queries_are_bounded(client_for, apply, deputy, seal_keeper, office_director, count_queries):
+    request = apply()
+    for user in (deputy, office_director, staff_of(request)):
+        assert count_queries(client_for(user), request.get_absolute_url()) <= 16
+    workflow.decide(request, by=deputy, approve=True)
+    assert count_queries(client_for(seal_keeper), request.get_absolute_url()) <= 18
+
+
+def staff_of(request):
+    return request.applicant
