@@ -107,7 +107,7 @@ def test_submit_from_the_form_refused_keeps_the_input(client_for, staff, seals, 
 
 
 def test_huge_or_bad_seal_ids_are_invalid_choices_not_500(client_for, staff, seals):
-    for value in ("99999999999999999999999", "-1", "abc", "1e5"):
+    for value in ("99999999999999999999999", "9223372036854775807", "9223372036854775808", "-1", "abc", "1e5", "１"):
         response = client_for(staff).post(
             reverse("seals:request_create"), form_data(seals, seals=[value], action="draft")
         )
@@ -226,3 +226,16 @@ def test_detail_page_queries_are_bounded(client_for, apply, deputy, seal_keeper,
 
 def staff_of(request):
     return request.applicant
+
+
+def test_a_linked_draft_is_not_shown_to_the_linked_document(staff, seals):
+    from seals import api
+
+    data = {"title": "关于农田水利的实施意见", "recipient": "各村", "purpose": "发文用印", "copies": 3}
+    data |= {"use_type": "document", "linked_object_type": "documents.outgoingdocument", "linked_object_code": "abc"}
+    draft = workflow.save_draft(by=staff, data=data, seals=[seals["长官镇人民政府"]])
+    assert api.requests_for("documents.outgoingdocument", "abc") == []
+    draft.document = SimpleUploadedFile("a.pdf", PDF)
+    draft.save()
+    workflow.submit(draft, by=staff)
+    assert [s.status for s in api.requests_for("documents.outgoingdocument", "abc")] == ["pending"]
