@@ -222,7 +222,7 @@ class SealFlow(steps.Flow):
 def after_step(job):
     queue = _after_step.get()
     if queue is None:
-        raise RuntimeError("after_step() is called from inside a step of a SealFlow")
+        raise RuntimeError("after_step() must be called from inside a step of a SealFlow")
     queue.append(job)
 
 
