@@ -64,8 +64,11 @@ def contact_list(request):
     q = _query_text(request)
     contacts = services.search_contacts(contacts, q)
     channel = request.GET.get("channel", "")
+    errors = {}
     if channel in Contact.Channel.values:
         contacts = contacts.filter(channel=channel)
+    elif channel:
+        errors["channel"] = "没有这个渠道，请从列表中选择。"
     page = _page(request, contacts.select_related("received_by").order_by("-received_at", "-pk"), 30)
     page.object_list = list(page.object_list)
     _mark_repeats(page.object_list)
@@ -81,7 +84,9 @@ def contact_list(request):
             "channels": Contact.Channel.choices,
             "query": query.urlencode(),
             "can_register": has_role(request.user, *DESK),
+            "errors": errors,
         },
+        status=400 if errors else 200,
     )
 
 
@@ -229,8 +234,11 @@ def case_list(request):
         contact = Contact.objects.filter(pk=OuterRef("contact_id"))
         cases = cases.filter(Exists(services.search_contacts(contact, q)))
     status = request.GET.get("status", "")
+    errors = {}
     if status in PetitionCase.Status.values:
         cases = cases.filter(status=status)
+    elif status:
+        errors["status"] = "没有这个状态，请从列表中选择。"
     if request.GET.get("format") in ("csv", "xlsx"):
         if not has_role(request.user, Role.OFFICE_DIRECTOR, Role.FRONT_DESK):
             raise PermissionDenied("只有办公室可以导出信访事项。")
@@ -259,7 +267,9 @@ def case_list(request):
             "query": query.urlencode(),
             "today": timezone.localdate(),
             "can_export": has_role(request.user, *DESK),
+            "errors": errors,
         },
+        status=400 if errors else 200,
     )
 
 

@@ -366,3 +366,59 @@ def test_refused_submit_of_case_steps_with_bad_ids(accepted, client_for, office_
     assert response.status_code == 400
     with pytest.raises(Refused):
         workflow.report_up(accepted, by=office_director, text="x")
+
+
+def test_data_migration_normalises_rows_and_backfills_work_items(front_desk, office_director, deputy, departments):
+    """Rows written before the steps (no Matter, no work item, numbers as typed) get what the steps would write."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from township_office.models import Matter
+
+    migration = import_module("visitors.migrations.0005_normalise_and_work_items")
+    waiting = Contact.objects.create(
+        received_by=front_desk, name="旧来电", phone="139 0571 0001", matter="旧登记", channel="call"
+    )
+    visit = Contact.objects.create(
+        received_by=front_desk,
+        name="旧来访",
+        id_number="３３０１０６１９８００１０１００２１",
+        phone="13905710002",
+        matter="旧来访",
+        status=Contact.Status.CASE,
+    )
+    handling = PetitionCase.objects.create(
+        contact=visit,
+        prefix="长信",
+        year=2026,
+        serial=1,
+        petition_type="claim",
+        category="land",
+        received_on=timezone.localdate(),
+        status=S.HANDLING,
+        instructing_leader=deputy,
+        lead_department=departments["自然资源所"],
+        deadline=timezone.localdate() + timedelta(days=30),
+    )
+    migration.normalise(apps, None)
+    migration.opened_by(apps, None)
+    migration.work_items(apps, None)
+    waiting.refresh_from_db()
+    visit.refresh_from_db()
+    assert waiting.phone == "13905710001" and visit.id_number == "330106198001010021"
+    assert PetitionCase.objects.get(pk=handling.pk).opened_by == front_desk  # the registering person
+    assert Matter.objects.filter(initiator=front_desk).count() == 3
+    assert worklist.waiting(front_desk).get().matter.title.startswith("来电 旧来电")
+    item = WorkItem.objects.get(step="report_progress")
+    assert item.department == departments["自然资源所"] and item.due == handling.deadline
+    migration.work_items(apps, None)  # run twice: nothing doubled
+    assert Matter.objects.count() == 3 and WorkItem.objects.count() == 2
+
+
+def test_unknown_filter_values_are_told_with_400(client_for, front_desk, township):
+    client = client_for(front_desk)
+    response = client.get(reverse("visitors:case_list"), {"status": "nonsense"})
+    assert response.status_code == 400 and "没有这个状态" in response.content.decode()
+    response = client.get(reverse("visitors:contact_list"), {"channel": "x\x00"})
+    assert response.status_code == 400 and "没有这个渠道" in response.content.decode()
