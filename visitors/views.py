@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,7 +15,7 @@ from township_office.pagination import paginate
 from township_office.pdf import pdf_response
 from township_office.roles import Role, has_role
 
-from . import daily, pdf, services, workflow
+from . import daily, pdf, rules, services, workflow
 from .forms import ContactForm, RepresentativeFormSet, check_representatives
 from .models import Contact, DailyReport, PetitionCase
 from .permissions import DESK, get_case_for_user, get_contact_for_user, sees_full_id, visible_cases, visible_contacts
@@ -189,7 +189,7 @@ def contact_page(request, contact, *, bound=None, refusal=None, status=200, show
             "edit_url": editable and contact.get_edit_url(),
             "earlier": visible_contacts(request.user)
             .filter(pk__in=earlier.values("pk"))
-            .prefetch_related("cases")
+            .prefetch_related(Prefetch("cases", queryset=visible_cases(request.user)))
             .order_by("-received_at")[:20],
             "cases": visible_cases(request.user).filter(contact=contact),
             "events": audit.history(contact),
@@ -286,7 +286,10 @@ def case_page(request, case, *, bound=None, refusal=None, status=200):
             "progress": case.progress.select_related("author", "department"),
             "supports": case.support_departments.all(),
             "events": audit.history(case),
-            "earlier": workflow.earlier_contacts(case.contact).count(),
+            # counted without the contacts of accusations this reader must not see
+            "earlier": workflow.earlier_contacts(case.contact)
+            .exclude(pk__in=PetitionCase.objects.filter(rules.hidden_cases(user)).values("contact_id"))
+            .count(),
             "today": timezone.localdate(),
         }
     )

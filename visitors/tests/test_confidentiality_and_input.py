@@ -422,3 +422,33 @@ def test_unknown_filter_values_are_told_with_400(client_for, front_desk, townshi
     assert response.status_code == 400 and "没有这个状态" in response.content.decode()
     response = client.get(reverse("visitors:contact_list"), {"channel": "x\x00"})
     assert response.status_code == 400 and "没有这个渠道" in response.content.decode()
+
+
+def test_repeat_count_leaves_out_an_accusation_the_reader_must_not_see(
+    register, front_desk, office_director, deputy, client_for, departments
+):
+    first = register(name="张建军")
+    workflow.open_case(first, by=front_desk, petition_type="accusation", accused_department=departments["自然资源所"])
+    case = workflow.open_case(register(name="张建军"), by=front_desk, petition_type="claim")
+    workflow.accept(
+        case,
+        by=office_director,
+        notice_text="已受理",
+        severity="minor",
+        leader=deputy,
+        lead_department=departments["财政所"],
+    )
+    assert "重复信访（此前 1 次）" in client_for(office_director).get(case.get_absolute_url()).content.decode()
+    page = client_for(deputy).get(case.get_absolute_url()).content.decode()  # 陈刚 is in charge of 自然资源所
+    assert case.number in page and "重复信访" not in page
+
+
+def test_daily_report_queries_do_not_grow_with_the_lines(
+    register, front_desk, client_for, office_director, count_queries
+):
+    client = client_for(office_director)
+    workflow.open_case(register(), by=front_desk, petition_type="claim")
+    one = count_queries(client, reverse("visitors:daily_report"))
+    for i in range(15):
+        workflow.open_case(register(name=f"信访人{i}", phone=f"139000001{i:02d}"), by=front_desk, petition_type="claim")
+    assert count_queries(client, reverse("visitors:daily_report")) == one
