@@ -64,7 +64,7 @@ def _save_representatives(contact, representatives):
         raise ValidationError("集体访推选的代表不得超过5人。")
     contact.representatives.all().delete()
     for row in representatives:
-        Representative.objects.create(contact=contact, **row)
+        Representative.objects.create(contact=contact, **rules.normalise_contact_data(row))
     return representatives
 
 
