@@ -452,3 +452,56 @@ def test_daily_report_queries_do_not_grow_with_the_lines(
     for i in range(15):
         workflow.open_case(register(name=f"信访人{i}", phone=f"139000001{i:02d}"), by=front_desk, petition_type="claim")
     assert count_queries(client, reverse("visitors:daily_report")) == one
+
+
+@pytest.mark.parametrize("value", ["0001-01-01T00:00", "9999-12-31T23:59", "abc"])
+def test_unreasonable_registration_times_are_form_errors(client_for, front_desk, value):
+    response = client_for(front_desk).post(
+        reverse("visitors:contact_register"),
+        {
+            "channel": "call",
+            "received_at": value,
+            "name": "来电人",
+            "phone": "13905710003",
+            "people_count": 1,
+            "category": "other",
+            "matter": "咨询",
+            "outcome": "register",
+            "reps-TOTAL_FORMS": 5,
+            "reps-INITIAL_FORMS": 0,
+        },
+    )
+    assert response.status_code == 400 and not Contact.objects.exists()
+
+
+HUGE = "99999999999999999999999"
+
+
+@pytest.mark.parametrize("field", ["leader", "lead_department", "support_departments"])
+def test_huge_ids_in_choices_are_form_errors(
+    field, register, front_desk, office_director, client_for, deputy, departments
+):
+    case = workflow.open_case(register(), by=front_desk, petition_type="claim")
+    data = {
+        "accept-notice_text": "已受理",
+        "accept-severity": "minor",
+        "accept-leader": deputy.pk,
+        "accept-lead_department": departments["自然资源所"].pk,
+        "accept-deadline": timezone.localdate().isoformat(),
+        f"accept-{field}": HUGE,
+    }
+    response = client_for(office_director).post(reverse("visitors:case_step", args=[case.code, "accept"]), data)
+    assert response.status_code == 400 and PetitionCase.objects.get(pk=case.pk).status == S.REGISTERED
+
+
+def test_huge_ids_when_opening_a_case_are_form_errors(register, front_desk, client_for):
+    contact = register()
+    response = client_for(front_desk).post(
+        reverse("visitors:contact_step", args=[contact.code, "open_case"]),
+        {
+            "open_case-petition_type": "accusation",
+            "open_case-accused_department": HUGE,
+            "open_case-accused_person": HUGE,
+        },
+    )
+    assert response.status_code == 400 and not contact.cases.exists()
