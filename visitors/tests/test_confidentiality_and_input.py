@@ -505,3 +505,12 @@ def test_huge_ids_when_opening_a_case_are_form_errors(register, front_desk, clie
         },
     )
     assert response.status_code == 400 and not contact.cases.exists()
+
+
+def test_in_process_only_without_a_broker(settings):
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/0"
+    assert daily.in_process() is False  # beat does it
+    settings.CELERY_BROKER_URL = ""
+    assert daily.in_process() is False  # the test environment: the tests call produce() themselves
+    settings.DAILY_REPORT_IN_PROCESS = True
+    assert daily.in_process() is True
