@@ -3,7 +3,6 @@ prefix, 信访 deadlines, the daily report (links, marks, Beijing days, made wit
 
 import csv
 import io
-import os
 from datetime import UTC, datetime, timedelta
 from unittest import mock
 
@@ -89,10 +88,6 @@ def test_accusation_hidden_from_the_leader_in_charge_everywhere(
     assert worklist.waiting(deputy_mayor).get().step == "instruct"
 
 
-@pytest.mark.xfail(
-    os.environ.get("DATABASE_URL", "").startswith("postgres"),
-    reason="core: steps.reassign locks WorkItem with select_related over nullable FKs; needs select_for_update(of=('self',))",
-)
 def test_accusation_not_given_to_the_accused_by_reassign(
     accusation, client_for, office_director, deputy, deputy_mayor, departments
 ):

@@ -3,8 +3,6 @@
 An allowed step writes its audit event and its work items; a refused one changes neither the record, nor the
 grants, nor the work items, nor the notifications."""
 
-import os
-
 import pytest
 from django.db import transaction
 from django.urls import reverse
@@ -279,10 +277,6 @@ def test_rejected_extension_can_be_asked_again(case_in, office_director, deputy)
     workflow.request_extension(case, by=office_director, days=5, reason="再补充材料")
 
 
-@pytest.mark.xfail(
-    os.environ.get("DATABASE_URL", "").startswith("postgres"),
-    reason="core: steps.reassign locks WorkItem with select_related over nullable FKs; needs select_for_update(of=('self',))",
-)
 def test_reassigning_the_instruction_moves_leader_grant_and_item(
     case_in, client_for, office_director, deputy, deputy_mayor
 ):
@@ -393,10 +387,6 @@ def test_page_offers_exactly_the_available_steps(case_in, client_for, office_dir
     assert 'data-step="instruct"' in page and 'data-confirm="批示提交后不能修改，确定提交吗？"' in page
 
 
-@pytest.mark.xfail(
-    os.environ.get("DATABASE_URL", "").startswith("postgres"),
-    reason="core: steps.reassign locks WorkItem with select_related over nullable FKs; needs select_for_update(of=('self',))",
-)
 def test_reassigning_the_handling_moves_the_lead_department(case_in, client_for, office_director, departments):
     case = case_in("handling")
     item = worklist.open_items(case, "report_progress").get()
