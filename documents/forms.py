@@ -183,8 +183,37 @@ class ProposalForm(StepForm):
         return data
 
 
+INSTRUCTION_PHRASES = ("同意", "已阅", "请×××阅处", "按程序办理")
+APPROVAL_PHRASES = ("同意", "同意印发", "按程序办理")
+
+
+class PhraseTextarea(forms.Textarea):
+    """A text box with the office's 常用批示语 above it, each put in with one tap (static/documents/js/phrases.js)."""
+
+    template_name = "documents/widgets/phrases.html"
+
+    def __init__(self, phrases, attrs=None):
+        super().__init__(attrs={"rows": 3, **(attrs or {})})
+        self.phrases = phrases
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["phrases"] = self.phrases
+        return context
+
+
+def instruction_phrases():
+    from django.conf import settings
+
+    return tuple(getattr(settings, "DOCUMENTS_INSTRUCTION_PHRASES", INSTRUCTION_PHRASES))
+
+
 class InstructForm(StepForm):
-    text = forms.CharField(label="批示内容", widget=forms.Textarea(attrs={"rows": 4}))
+    text = forms.CharField(label="批示内容", widget=PhraseTextarea(INSTRUCTION_PHRASES, attrs={"rows": 4}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["text"].widget.phrases = instruction_phrases()
 
 
 class ReadForm(StepForm):
@@ -312,6 +341,15 @@ class SubmitForm(StepForm):
 
 class OpinionForm(StepForm):
     text = forms.CharField(label="意见", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ApproveForm(StepForm):
+    """审核通过, 核稿通过, 签发: an opinion may be typed, tapped or left empty (recorded as 同意)."""
+
+    text = forms.CharField(label="意见（不填即为「同意」）", required=False, widget=PhraseTextarea(APPROVAL_PHRASES))
+
+    def arguments(self):
+        return {"text": self.cleaned_data["text"].strip() or "同意"}
 
 
 class OptionalOpinionForm(StepForm):

@@ -136,7 +136,9 @@ def _step_view(flow, load, render_page):
         step = flow.steps.get(name)
         refusal = flow.refusal(step, obj, request.user) if step is not None else None
         if refusal is not None and refusal.forbidden:
-            return render_page(request, obj, refusal=refusal.message, status=403)
+            form = flow.form(step, obj, request.user, request.POST, request.FILES)
+            bound = {name: form} if form is not None else None
+            return render_page(request, obj, bound=bound, refusal=refusal.message, status=403)
         return generic(request, code, name)
 
     return view

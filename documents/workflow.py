@@ -19,6 +19,7 @@ from township_office.steps import Refused  # noqa: F401  (services raise it too)
 from township_office.uploads import validate_upload
 
 from .forms import (
+    ApproveForm,
     ArchiveForm,
     ChaseForm,
     CompleteForm,
@@ -665,12 +666,12 @@ def withdraw(document, *, by):
     target=Out.OFFICE_CHECK,
     roles=[Role.DEPUTY_LEADER],
     grant="review",
-    form=OpinionForm,
+    form=ApproveForm,
     refusal="您不是该稿的审核人。",
 )
-def review(document, *, by, text):
+def review(document, *, by, text="同意"):
     """部门审核 by the deputy leader in charge of the drafting department."""
-    _need_text(text)
+    text = text.strip() or "同意"  # approving without typing records 同意
     _opinion(document, Opinion.Step.DEPT_REVIEW, by, text)
     steps.advance(document, by=by, comment=text)
     permissions.set_grants(document, "review")
@@ -709,13 +710,13 @@ def review_return(document, *, by, text):
     rule=_not_own_draft,
     target=[Out.COUNTERSIGN, Out.SIGN_OFF],
     roles=check_roles,
-    form=OpinionForm,
+    form=ApproveForm,
     everyone=True,
 )
-def check(document, *, by, text):
+def check(document, *, by, text="同意"):
     """办公室核稿: on to 会签 (each countersigning department) or straight to 签发. The grants are written here,
     after the decision, in the step's transaction: a refused or returned 核稿 grants nothing."""
-    _need_text(text)
+    text = text.strip() or "同意"  # approving without typing records 同意
     _opinion(document, Opinion.Step.OFFICE_CHECK, by, text)
     countersign = list(document.countersign_departments.all())
     if countersign:
@@ -812,14 +813,14 @@ def _signer_rule(document, user):
     roles=LEADERS,
     grant="sign_off",
     rule=_signer_rule,
-    form=OpinionForm,
+    form=ApproveForm,
     everyone=True,
     confirm="签发后进入复核、编号，确定签发吗？",
     refusal="您不是该文的签发人。",
 )
-def sign_off(document, *, by, text):
+def sign_off(document, *, by, text="同意"):
     """签发: by the right leader; opinion, name and full date are recorded."""
-    _need_text(text)
+    text = text.strip() or "同意"  # approving without typing records 同意
     _opinion(document, Opinion.Step.SIGN_OFF, by, text)
     steps.advance(document, by=by, comment=text, signer=by)
     permissions.set_grants(document, "sign_off")

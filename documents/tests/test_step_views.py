@@ -186,11 +186,45 @@ def test_outgoing_stranger_404_and_unknown_step_404(client_for, drafted, strange
     assert client_for(staff).post(step_url(drafted, "nosuchstep")).status_code == 404
 
 
-def test_refused_review_keeps_the_opinion(client_for, drafted, deputy, staff):
+def test_refused_review_after_withdrawal(client_for, drafted, deputy, staff):
     workflow.withdraw(drafted, by=staff)  # the drafter took it back meanwhile
     response = client_for(deputy).post(step_url(drafted, "review"), {"review-text": "同意，请办公室核稿"})
-    assert response.status_code in (403, 404)  # the reviewer lost the document with the step
+    assert response.status_code == 404  # the reviewer lost the document with the step
     workflow.submit(OutgoingDocument.objects.get(pk=drafted.pk), by=staff)
-    response = client_for(deputy).post(step_url(drafted, "review"), {"review-text": ""})
+    response = client_for(deputy).post(step_url(drafted, "review_return"), {"review_return-text": ""})
     assert response.status_code == 400
     assert OutgoingDocument.objects.get(pk=drafted.pk).status == S.DEPT_REVIEW
+
+
+def test_countersign_typed_after_a_skip_is_kept(client_for, countersigning, office_director, resources_staff):
+    department = countersigning.countersign_departments.get()
+    workflow.skip_countersign(countersigning, by=office_director, department=department, reason="无人值守")
+    response = client_for(resources_staff).post(
+        step_url(countersigning, "countersign"), {"countersign-text": "我所同意，建议补充耕地保护条款"}
+    )
+    assert response.status_code == 400  # the state moved on: not the person's fault
+    page = response.content.decode()
+    assert "我所同意，建议补充耕地保护条款" in page and "不能会签" in page
+
+
+def test_forbidden_step_keeps_what_was_typed(client_for, routed, principal):
+    response = client_for(principal).post(step_url(routed, "instruct"), {"instruct-text": "拟同意，请陈刚同志阅处"})
+    assert response.status_code == 403
+    assert "拟同意，请陈刚同志阅处" in response.content.decode()
+
+
+def test_instruction_phrases_and_confirmation_are_offered(client_for, routed, deputy):
+    page = client_for(deputy).get(routed.get_absolute_url()).content.decode()
+    for phrase in ("同意", "已阅", "请×××阅处", "按程序办理"):
+        assert f'data-phrase="{phrase}"' in page
+    assert 'data-confirm="批示签发后不能修改' in page
+    assert "documents/js/phrases.js" in page and "<script>" not in page
+
+
+def test_sign_off_without_typing_records_agreement(client_for, drafted, deputy, office_director):
+    workflow.review(drafted, by=deputy, text="同意")
+    workflow.check(drafted, by=office_director, text="核稿无误")
+    response = client_for(deputy).post(step_url(drafted, "sign_off"), {"sign_off-text": ""})
+    assert response.status_code == 302
+    assert drafted.opinions.get(step="sign_off").text == "同意"
+    assert OutgoingDocument.objects.get(pk=drafted.pk).status == S.RECHECK
