@@ -407,7 +407,9 @@ def report_progress(document, *, by, text):
 def complete(document, *, by, result, reply=""):
     if not result.strip():
         raise Refused("请填写办理结果。")
-    steps.advance(document, by=by, comment=result, result=result, reply=reply, completed_at=timezone.now())
+    steps.advance(
+        document, by=by, comment=result, result=result, reply=reply, completed_at=timezone.now(), completed_by=by
+    )
     _assign_archive(document)
     notify(
         role_users(Role.OFFICE_DIRECTOR),

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from documents import services, workflow
+from documents import pdf, services, workflow
 from documents.models import IncomingDocument
 from township_office.models import AuditEvent
 
@@ -167,7 +167,8 @@ def test_routing_slip_prints_every_entry(client_for, routed, deputy, principal, 
     text = reader.pages[0].extract_text()
     for expected in (
         "长官镇党政办公室收文处理笺",
-        f"收〔{routed.year}〕{routed.serial}号",
+        f"收文〔{routed.year}〕{routed.serial}号",  # as the pages say it
+        "黄磊",  # 办理结果: who
         "县人民政府办公室",
         "拟请陈刚副镇长阅示",
         "请农业农村办公室抓紧落实",
@@ -192,6 +193,8 @@ def test_draft_sheet_prints(client_for, drafted, deputy, staff):
     text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text().replace(" ", "")
     for expected in ("长官镇人民政府发文稿纸", "关于秋冬季农田水利建设的实施意见", "同意报办公室核稿", "陈刚", "黄磊"):
         assert expected in text, expected
+    assert "密级" in text and "紧急程度" in text and "密级/紧急" not in text  # two cells, as on the paper form
+    assert "联系电话" in text and "校对" in text
 
 
 def test_batch_print_offers_download(client_for, clerk, register, django_capture_on_commit_callbacks):
@@ -256,3 +259,30 @@ def test_archive_catalogue_pages_by_archive_number(monkeypatch, client_for, cler
 
     sheet = load_workbook(io.BytesIO(export.content)).active
     assert [sheet.cell(row, 2).value for row in (2, 3, 4)] == [f"A-{year}-{n:04d}" for n in (1, 2, 3)]
+
+
+def test_catalogue_lists_a_file_on_its_beijing_day_and_exports_no_formula(
+    client_for, register, office_director, staff, clerk, departments
+):
+    from datetime import UTC, datetime
+    from unittest import mock
+    from zoneinfo import ZoneInfo
+
+    signed = datetime(2026, 11, 26, 2, 58, tzinfo=ZoneInfo("Asia/Shanghai"))  # 25 Nov 18:58 UTC
+    clock = datetime(2026, 11, 26, 23, 30, tzinfo=UTC)  # 07:30 on the 27th in Beijing
+    with mock.patch("django.utils.timezone.now", return_value=clock):
+        document = register(title='=HYPERLINK("http://x","点我")', signed_for_at=signed)
+        workflow.propose(document, by=office_director, proposal="办理", lead_department=departments["农业农村办公室"])
+        workflow.complete(document, by=staff, result="完成")
+        workflow.archive_incoming(document, by=clerk, retention="D10")
+        [row] = pdf.catalogue_rows(clerk, 2026)
+        assert row["date"].isoformat() == "2026-11-26"
+        client = client_for(clerk)
+        page = client.get(reverse("documents:archive_catalogue")).content.decode()  # the year of 07:30 local
+        assert "2026" in page and document.archive_code in page
+        xlsx = client.get(reverse("documents:archive_catalogue"), {"year": 2026, "format": "xlsx"})
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet.cell(2, 6).value == "2026-11-26"
+    assert sheet.cell(2, 5).value.startswith("'=HYPERLINK")  # text, never a live formula
