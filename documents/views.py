@@ -1,5 +1,8 @@
 """Thin views: load through the access functions, validate a form, call one workflow function."""
 
+import logging
+import uuid
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -19,6 +22,8 @@ from .forms import IncomingFilterForm, IncomingForm, OutgoingFilterForm, Outgoin
 from .models import BatchPrint, Circulation, IncomingDocument
 from .permissions import get_incoming_for_user, get_outgoing_for_user, visible_incoming, visible_outgoing
 from .tasks import print_slips
+
+logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 30
 CATALOGUE_PAGE_SIZE = 100
@@ -61,6 +66,7 @@ def incoming_list(request):
             "query": query.urlencode(),
             "today": today,
             "can_register": services.can_register(request.user),
+            "can_batch_print": services.can_batch_print(request.user),
         },
     )
 
@@ -158,7 +164,7 @@ def incoming_attachment(request, code, pk):
     document = get_incoming_for_user(request.user, code)
     attachment = get_object_or_404(document.attachments, pk=pk)
     services.record_secret_read(request.user, document)
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+    return _stored_file(request, attachment.file, as_attachment=True, filename=attachment.name)
 
 
 def circulation_board(request):
@@ -181,7 +187,19 @@ def circulation_board(request):
 
 @require_POST
 def batch_print(request):
+    """批量打印收文处理笺 (the office): only well-formed codes of files the person may see are printed."""
+    if not services.can_batch_print(request.user):
+        raise PermissionDenied("只有办公室可以批量打印收文处理笺。")
     codes = request.POST.getlist("codes")
+    try:
+        codes = [uuid.UUID(code) for code in codes]
+    except ValueError:
+        return render(
+            request,
+            "documents/message.html",
+            {"title": "批量打印", "message": "所选收文无效，请返回列表重新勾选。"},
+            status=400,
+        )
     documents = list(visible_incoming(request.user).filter(code__in=codes).values_list("code", flat=True))
     if not documents:
         messages.error(request, "请先勾选要打印的收文。")
@@ -189,6 +207,21 @@ def batch_print(request):
     batch = BatchPrint.objects.create(requested_by=request.user, document_codes=[str(c) for c in documents])
     print_slips.delay_on_commit(batch.pk)
     return redirect("documents:batch_detail", code=batch.code)
+
+
+def _stored_file(request, field, **response):
+    """A stored file as a download, or a clear page (logged) when it is missing on disk."""
+    try:
+        handle = field.open("rb")
+    except (FileNotFoundError, OSError, ValueError):
+        logger.error("stored file missing: %s (asked by %s)", field.name or "（空）", request.user.username)
+        return render(
+            request,
+            "documents/message.html",
+            {"title": "文件缺失", "message": "文件缺失，请联系系统管理员。"},
+            status=404,
+        )
+    return FileResponse(handle, **response)
 
 
 def batch_detail(request, code):
@@ -214,7 +247,7 @@ def batch_status(request, code):
 
 def batch_download(request, code):
     batch = get_object_or_404(BatchPrint, code=code, requested_by=request.user, status=BatchPrint.Status.DONE)
-    return FileResponse(batch.file.open("rb"), content_type="application/pdf", filename="收文处理笺批量打印.pdf")
+    return _stored_file(request, batch.file, content_type="application/pdf", filename="收文处理笺批量打印.pdf")
 
 
 # --- Outgoing ---------------------------------------------------------------------
@@ -301,8 +334,9 @@ def outgoing_sheet(request, code):
 def outgoing_body(request, code):
     document = get_outgoing_for_user(request.user, code)
     services.record_secret_read(request.user, document)
-    return FileResponse(
-        document.body.open("rb"),
+    return _stored_file(
+        request,
+        document.body,
         as_attachment=True,
         filename=f"{document.title}{document.body.name[document.body.name.rfind('.') :]}",
     )

@@ -286,3 +286,31 @@ def test_catalogue_lists_a_file_on_its_beijing_day_and_exports_no_formula(
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     assert sheet.cell(2, 6).value == "2026-11-26"
     assert sheet.cell(2, 5).value.startswith("'=HYPERLINK")  # text, never a live formula
+
+
+def test_batch_print_with_malformed_codes_is_a_400_not_a_500(client_for, clerk, register):
+    register()
+    response = client_for(clerk).post(reverse("documents:batch_print"), {"codes": ["abc"]})
+    assert response.status_code == 400 and "所选收文无效" in response.content.decode()
+
+
+def test_leaders_see_no_batch_print_and_may_not_post_it(client_for, routed, deputy):
+    page = client_for(deputy).get(reverse("documents:incoming_list")).content.decode()
+    assert routed.title in page and 'name="codes"' not in page and "批量打印" not in page
+    response = client_for(deputy).post(reverse("documents:batch_print"), {"codes": [str(routed.code)]})
+    assert response.status_code == 403
+
+
+def test_missing_stored_file_is_a_clear_page_and_logged(client_for, clerk, staff, drafted, pdf_upload, caplog):
+    document = services.register_incoming(
+        by=clerk, data={"source_org": "县政府", "title": "有附件的文件"}, files=[pdf_upload("扫描件.pdf")]
+    )
+    attachment = document.attachments.get()
+    attachment.file.storage.delete(attachment.file.name)
+    drafted.body.storage.delete(drafted.body.name)
+    with caplog.at_level("ERROR", logger="documents.views"):
+        response = client_for(clerk).get(reverse("documents:incoming_attachment", args=[document.code, attachment.pk]))
+        assert response.status_code == 404 and "文件缺失，请联系系统管理员" in response.content.decode()
+        response = client_for(staff).get(reverse("documents:outgoing_body", args=[drafted.code]))
+        assert response.status_code == 404 and "文件缺失，请联系系统管理员" in response.content.decode()
+    assert "stored file missing" in caplog.text
