@@ -189,7 +189,7 @@ def test_report_progress_is_one_transaction(in_state, staff, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("notification store down")
 
-    monkeypatch.setattr(workflow, "notify", broken)
+    monkeypatch.setattr(workflow.incoming_steps, "notify", broken)
     with pytest.raises(RuntimeError):
         workflow.report_progress(document, by=staff, text="已部署")
     with pytest.raises(RuntimeError):
