@@ -40,7 +40,7 @@ def _reassign_incoming(document, item, old, new):
     if item.step == "instruct":
         document.instructing_leaders.remove(old)
         document.instructing_leaders.add(new)
-    elif item.step in ("complete", "report_progress"):
+    elif item.step in ("complete", "report_progress") and item.department_id:
         Assignment.objects.filter(document=document, department=old).update(department=new)
         permissions.revoke(document, "handle", departments=[old])
         permissions.grant(document, "handle", departments=[new])
