@@ -228,3 +228,12 @@ def test_sign_off_without_typing_records_agreement(client_for, drafted, deputy, 
     assert response.status_code == 302
     assert drafted.opinions.get(step="sign_off").text == "同意"
     assert OutgoingDocument.objects.get(pk=drafted.pk).status == S.RECHECK
+
+
+def test_detail_pages_queries_do_not_grow_with_history(client_for, routed, deputy, staff, count_queries):
+    workflow.instruct(routed, by=deputy, text="请抓紧")
+    one = count_queries(client_for(deputy), routed.get_absolute_url())
+    for i in range(4):
+        workflow.instruct(routed, by=deputy, text=f"补充批示{i}")
+        workflow.report_progress(routed, by=staff, text=f"进展{i}")
+    assert count_queries(client_for(deputy), routed.get_absolute_url()) == one <= 20
