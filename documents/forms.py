@@ -249,6 +249,11 @@ class IncomingFilterForm(forms.Form):
     overdue = forms.BooleanField(label="仅看逾期", required=False)
 
 
+class CatalogueForm(forms.Form):
+    year = forms.IntegerField(label="年度", required=False, min_value=1949, max_value=2100)
+    format = forms.ChoiceField(label="格式", required=False, choices=[("", "网页"), ("pdf", "PDF"), ("xlsx", "Excel")])
+
+
 # --- 发文 ---------------------------------------------------------------------------
 
 OUTGOING_FIELDS = [

@@ -7,7 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -18,7 +18,7 @@ from township_office.pdf import pdf_response
 from township_office.roles import OFFICE, has_role
 
 from . import pdf, services, workflow
-from .forms import IncomingFilterForm, IncomingForm, OutgoingFilterForm, OutgoingForm, PhoneRecordForm
+from .forms import CatalogueForm, IncomingFilterForm, IncomingForm, OutgoingFilterForm, OutgoingForm, PhoneRecordForm
 from .models import BatchPrint, Circulation, IncomingDocument
 from .permissions import get_incoming_for_user, get_outgoing_for_user, visible_incoming, visible_outgoing
 from .tasks import print_slips
@@ -68,6 +68,7 @@ def incoming_list(request):
             "can_register": services.can_register(request.user),
             "can_batch_print": services.can_batch_print(request.user),
         },
+        status=400 if form.is_bound and not form.is_valid() else 200,
     )
 
 
@@ -273,6 +274,7 @@ def outgoing_list(request):
             "query": query.urlencode(),
             "can_draft": services.can_draft(request.user),
         },
+        status=400 if form.is_bound and not form.is_valid() else 200,
     )
 
 
@@ -348,11 +350,14 @@ def outgoing_body(request, code):
 def archive_catalogue(request):
     if not has_role(request.user, *OFFICE):
         raise PermissionDenied("只有办公室可以查看归档文件目录。")
-    try:
-        year = int(request.GET.get("year") or timezone.localdate().year)
-    except ValueError:
-        raise Http404("年度无效") from None
-    fmt = request.GET.get("format")
+    form = CatalogueForm(request.GET or None)
+    year = timezone.localdate().year
+    if form.is_bound and not form.is_valid():
+        context = {"rows": [], "page": None, "year": request.GET.get("year", ""), "form": form, "query": ""}
+        return render(request, "documents/archive_catalogue.html", context, status=400)
+    if form.is_bound:
+        year = form.cleaned_data["year"] or year
+    fmt = form.cleaned_data.get("format") if form.is_bound else ""
     if fmt == "pdf":
         audit.record("导出归档文件目录", by=request.user, comment=f"{year}年 PDF")
         rows = pdf.catalogue_rows(request.user, year)
@@ -362,6 +367,5 @@ def archive_catalogue(request):
         return pdf.catalogue_xlsx(pdf.catalogue_rows(request.user, year), year)
     page = paginate(request, pdf.catalogue_entries(request.user, year), CATALOGUE_PAGE_SIZE)
     rows = pdf.catalogue_rows(request.user, year, entries=page.object_list)
-    return render(
-        request, "documents/archive_catalogue.html", {"rows": rows, "page": page, "year": year, "query": f"year={year}"}
-    )
+    context = {"rows": rows, "page": page, "year": year, "form": form, "query": f"year={year}"}
+    return render(request, "documents/archive_catalogue.html", context)

@@ -314,3 +314,21 @@ def test_missing_stored_file_is_a_clear_page_and_logged(client_for, clerk, staff
         response = client_for(staff).get(reverse("documents:outgoing_body", args=[drafted.code]))
         assert response.status_code == 404 and "文件缺失，请联系系统管理员" in response.content.decode()
     assert "stored file missing" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "url,params,message",
+    [
+        ("documents:incoming_list", {"year": "abc"}, "年度：输入整数"),
+        ("documents:incoming_list", {"year": "99999999999999999999"}, "年度："),
+        ("documents:incoming_list", {"status": "nonsense"}, "状态："),
+        ("documents:outgoing_list", {"status": "nonsense"}, "状态："),
+        ("documents:archive_catalogue", {"year": "abc"}, "年度：输入整数"),
+        ("documents:archive_catalogue", {"year": "99999999999999999999"}, "年度："),
+        ("documents:archive_catalogue", {"year": "2026", "format": "doc"}, "格式："),
+    ],
+)
+def test_bad_filters_answer_400_with_the_reason(client_for, clerk, url, params, message):
+    response = client_for(clerk).get(reverse(url), params)
+    assert response.status_code == 400
+    assert message in response.content.decode()
