@@ -14,6 +14,44 @@ DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%
 BODY_KINDS = ("word", "pdf", "ofd")
 
 
+def _sane_pk(value):
+    """A primary key as a form sends it: ASCII digits that fit a database integer (a huge number would overflow
+    SQLite's INTEGER and answer 500 instead of a message)."""
+    text = str(value).strip()
+    return text.isascii() and text.isdigit() and len(text) <= 18
+
+
+class SafeChoice:
+    """A model choice field that refuses a malformed id with its own message before asking the database."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not _sane_pk(value):
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class SafeMultipleChoice:
+    def _check_values(self, value):
+        for pk in value:
+            if not _sane_pk(pk):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super()._check_values(value)
+
+
+class DepartmentField(SafeChoice, StaffedDepartmentField):
+    pass
+
+
+class DepartmentsField(SafeMultipleChoice, StaffedDepartmentsField):
+    pass
+
+
+class SafeModelChoiceField(SafeChoice, forms.ModelChoiceField):
+    pass
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -54,6 +92,10 @@ INCOMING_WIDGETS = {
 
 
 def _check_incoming(form, data):
+    for name in ("signed_for_at", "call_time", "deadline"):
+        value = data.get(name)
+        if value and not 1949 <= value.year <= 2100:
+            form.add_error(name, "请填写1949年至2100年之间的日期。")
     if data.get("secrecy") not in (None, "none") and not data.get("secrecy_term"):
         form.add_error("secrecy_term", "涉密文件请填写保密期限。")
     if data.get("nature") == IncomingDocument.Nature.FOR_ACTION and not data.get("deadline"):
@@ -87,6 +129,11 @@ class PhoneRecordForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in ("call_time", "caller", "content"):
             self.fields[name].required = True
+
+    def clean(self):
+        data = super().clean()
+        _check_incoming(self, data)
+        return data
 
 
 # --- 收文 steps ---------------------------------------------------------------------
@@ -143,7 +190,7 @@ def _leader_choices():
     )
 
 
-class LeaderChoiceField(forms.ModelMultipleChoiceField):
+class LeaderChoiceField(SafeMultipleChoice, forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         title = getattr(getattr(obj, "position", None), "title", "")
         return f"{obj.full_name}（{title}）" if title else obj.full_name
@@ -154,13 +201,13 @@ class ProposalForm(StepForm):
     leaders = LeaderChoiceField(
         label="呈批领导", queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
-    lead_department = StaffedDepartmentField(
+    lead_department = DepartmentField(
         label="主办部门",
         queryset=departments_with_accounts(),
         required=False,
         help_text="标注「无账号」的部门没有可用账号，不能选择",
     )
-    support_departments = StaffedDepartmentsField(
+    support_departments = DepartmentsField(
         label="协办部门", queryset=departments_with_accounts(), required=False, widget=forms.CheckboxSelectMultiple
     )
     readers = LeaderChoiceField(
@@ -284,8 +331,12 @@ class OutgoingFields:
     """The drafting fields shared by 拟稿 and 修改草稿."""
 
     def add_drafting_fields(self):
-        self.fields["issuer_code"].queryset = IssuerCode.objects.filter(is_active=True)
-        self.fields["countersign_departments"] = StaffedDepartmentsField(
+        self.fields["issuer_code"] = SafeModelChoiceField(
+            label="发文机关代字",
+            queryset=IssuerCode.objects.filter(is_active=True),
+            initial=self.initial.get("issuer_code"),
+        )
+        self.fields["countersign_departments"] = DepartmentsField(
             label="会签部门",
             queryset=departments_with_accounts(),
             required=False,
@@ -362,7 +413,7 @@ class OptionalOpinionForm(StepForm):
 
 
 class SkipCountersignForm(StepForm):
-    department = forms.ModelChoiceField(label="跳过会签的部门", queryset=None)
+    department = SafeModelChoiceField(label="跳过会签的部门", queryset=None)
     reason = forms.CharField(label="跳过理由", widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):

@@ -85,7 +85,8 @@ def incoming_register(request, phone=False):
         document = services.register_incoming(by=request.user, data=data, files=files)
         messages.success(request, f"已登记 {document.number}。")
         return redirect(document)
-    return render(request, "documents/incoming_form.html", {"form": form, "phone": phone})
+    status = 400 if form.is_bound else 200  # a POST that got here was refused by the form
+    return render(request, "documents/incoming_form.html", {"form": form, "phone": phone}, status=status)
 
 
 # --- Incoming: detail and steps --------------------------------------------------

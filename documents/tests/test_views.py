@@ -52,7 +52,7 @@ def test_bad_input_keeps_what_was_typed_and_changes_nothing(client_for, clerk):
         },
     )
     page = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "涉密文件请填写保密期限" in page and "批办件请填写办理时限" in page
     assert "关于秸秆禁烧的通知" in page and "县农业农村局" in page
     assert not IncomingDocument.objects.exists()
@@ -332,3 +332,40 @@ def test_bad_filters_answer_400_with_the_reason(client_for, clerk, url, params, 
     response = client_for(clerk).get(reverse(url), params)
     assert response.status_code == 400
     assert message in response.content.decode()
+
+
+def test_malformed_ids_and_dates_answer_400_not_500(client_for, staff, clerk, office_director, register):
+    huge = "99999999999999999999"
+    response = client_for(staff).post(
+        reverse("documents:outgoing_create"),
+        {"title": "x", "issuer_code": huge, "countersign_departments": [huge], "action": "draft"},
+    )
+    assert response.status_code == 400
+    document = register()
+    response = client_for(office_director).post(
+        reverse("documents:incoming_step", args=[document.code, "propose"]),
+        {"propose-proposal": "x", "propose-leaders": [huge], "propose-lead_department": huge},
+    )
+    assert response.status_code == 400
+    year_one = {
+        "title": "x",
+        "source_org": "y",
+        "doc_type": "通知",
+        "secrecy": "none",
+        "urgency": "normal",
+        "copies": "1",
+        "pages": "1",
+        "nature": "for_reading",
+        "signed_for_at": "0001-01-01T00:00",
+        "deadline": "0001-01-01",
+    }
+    response = client_for(office_director).post(
+        reverse("documents:incoming_step", args=[document.code, "correct"]),
+        {f"correct-{k}": v for k, v in year_one.items()},
+    )
+    assert response.status_code == 400 and "1949年至2100年" in response.content.decode()
+    response = client_for(clerk).post(reverse("documents:incoming_register"), year_one)
+    assert response.status_code == 400 and "1949年至2100年" in response.content.decode()
+    phone = {**year_one, "call_time": "0001-01-01T00:00", "caller": "刘科长", "content": "通知"}
+    response = client_for(clerk).post(reverse("documents:phone_register"), phone)
+    assert response.status_code == 400
