@@ -7,7 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
-from django.http import FileResponse, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -164,6 +164,8 @@ def incoming_slip(request, code):
 
 def incoming_attachment(request, code, pk):
     document = get_incoming_for_user(request.user, code)
+    if pk > 2**63 - 1:  # past any database integer: no such attachment (not an overflow)
+        raise Http404("未找到该附件")
     attachment = get_object_or_404(document.attachments, pk=pk)
     services.record_secret_read(request.user, document)
     return _stored_file(request, attachment.file, as_attachment=True, filename=attachment.name)

@@ -369,3 +369,9 @@ def test_malformed_ids_and_dates_answer_400_not_500(client_for, staff, clerk, of
     phone = {**year_one, "call_time": "0001-01-01T00:00", "caller": "刘科长", "content": "通知"}
     response = client_for(clerk).post(reverse("documents:phone_register"), phone)
     assert response.status_code == 400
+
+
+def test_huge_attachment_id_is_404(client_for, clerk, register):
+    document = register()
+    url = f"{document.get_absolute_url()}attachments/99999999999999999999/"
+    assert client_for(clerk).get(url).status_code == 404
