@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from documents import workflow
 from documents.models import IncomingDocument, OutgoingDocument
@@ -52,6 +53,28 @@ def test_clerk_corrects_a_registered_file_with_a_forgotten_scan(client_for, regi
     assert document.attachments.get().name == "第2页.pdf"
     page = client_for(clerk).get(document.get_absolute_url()).content.decode()
     assert "文件标题：关于冬季防火的通知 → 关于做好冬季森林防火工作的通知" in page  # in the 流转记录
+    event = AuditEvent.objects.get(action="更正登记")
+    assert "签收时间" in event.comment  # 09:00 was typed over the registered time
+    response = client_for(clerk).post(
+        step_url(document, "correct"),
+        {
+            f"correct-{name}": value
+            for name, value in {
+                "signed_for_at": timezone.localtime(document.signed_for_at).strftime("%Y-%m-%dT%H:%M"),
+                "source_org": "县人民政府办公室",
+                "source_doc_number": "县政办发〔2026〕15号",
+                "title": "关于做好冬季森林防火工作的通知",
+                "doc_type": "通知",
+                "secrecy": "none",
+                "urgency": "normal",
+                "copies": "1",
+                "pages": "3",
+                "deadline": document.deadline.isoformat(),
+                "nature": "for_action",
+            }.items()
+        },
+    )
+    assert response.status_code == 400 and "没有需要更正的内容" in response.content.decode()  # the time as shown
 
 
 def test_correction_after_proposal_is_403_for_the_clerk(client_for, routed, clerk):

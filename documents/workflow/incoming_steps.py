@@ -1,5 +1,7 @@
 """收文 steps: 更正登记, 退文, 拟办, 批示, 已阅, 报告进展, 办结, 催办, 归档."""
 
+from datetime import datetime
+
 from django.utils import timezone
 from sequences import get_next_value
 
@@ -87,6 +89,12 @@ def _shown(document, name, value):
     return str(value)
 
 
+def _same_minute(old, new):
+    if isinstance(old, datetime) and isinstance(new, datetime):
+        return old.replace(second=0, microsecond=0) == new.replace(second=0, microsecond=0)
+    return False
+
+
 @incoming.step(
     "更正登记",
     source=[In.REGISTERED, In.INSTRUCTING, In.HANDLING, In.COMPLETED],
@@ -101,6 +109,8 @@ def correct(document, *, by, changes, files=(), reason=""):
     lines, changed = [], []
     for name, value in changes.items():
         old = getattr(document, name)
+        if _same_minute(old, value):  # the form shows times to the minute: an untouched time is no change
+            continue
         if old != value:
             label = IncomingDocument._meta.get_field(name).verbose_name
             lines.append(f"{label}：{_shown(document, name, old)} → {_shown(document, name, value)}")
