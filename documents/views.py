@@ -3,7 +3,6 @@
 import logging
 import uuid
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
@@ -92,24 +91,6 @@ def incoming_register(request, phone=False):
 # --- Incoming: detail and steps --------------------------------------------------
 
 
-def _steps_context(flow, obj, user, bound, refusal):
-    """The flow's page context, plus what the person typed into a step they can no longer take (the record
-    moved on under them): shown back as text so that nothing typed is lost."""
-    context = steps.page_context(flow, obj, user, bound=bound, refusal=refusal)
-    offered = {s.name for s in context["steps"]}
-    context["kept_input"] = []
-    for name, form in (bound or {}).items():
-        if name in offered or form is None or name not in flow.steps:
-            continue
-        typed = [
-            (form[field].label, form.data.get(form.add_prefix(field), ""))
-            for field, declared in form.fields.items()
-            if isinstance(declared, forms.CharField)
-        ]
-        context["kept_input"].append((flow[name].label, [(label, value) for label, value in typed if value.strip()]))
-    return context
-
-
 def incoming_page(request, document, *, bound=None, refusal=None, status=200):
     """The 收文 page: the file, its history, and the steps the person may take now (from the flow)."""
     context = {
@@ -122,7 +103,7 @@ def incoming_page(request, document, *, bound=None, refusal=None, status=200):
         "reminders": document.reminders.select_related("sent_by"),
         "events": audit.history(document),
         "today": timezone.localdate(),
-        **_steps_context(workflow.incoming, document, request.user, bound, refusal),
+        **steps.page_context(workflow.incoming, document, request.user, bound=bound, refusal=refusal),
     }
     return render(request, "documents/incoming_detail.html", context, status=status)
 
@@ -133,26 +114,7 @@ def incoming_detail(request, code):
     return incoming_page(request, document)
 
 
-def _step_view(flow, load, render_page):
-    """``actions.step_view``, refusing a person who may not take the step (403) before their form is validated:
-    the core validates the form first, so a forbidden POST with an incomplete form answered 400."""
-    generic = actions.step_view(flow, load, render_page)
-
-    @require_POST
-    def view(request, code, name):
-        obj = load(request.user, code)
-        step = flow.steps.get(name)
-        refusal = flow.refusal(step, obj, request.user) if step is not None else None
-        if refusal is not None and refusal.forbidden:
-            form = flow.form(step, obj, request.user, request.POST, request.FILES)
-            bound = {name: form} if form is not None else None
-            return render_page(request, obj, bound=bound, refusal=refusal.message, status=403)
-        return generic(request, code, name)
-
-    return view
-
-
-incoming_step = _step_view(workflow.incoming, get_incoming_for_user, incoming_page)
+incoming_step = actions.step_view(workflow.incoming, get_incoming_for_user, incoming_page)
 
 
 def incoming_slip(request, code):
@@ -316,7 +278,7 @@ def outgoing_page(request, document, *, bound=None, refusal=None, status=200):
         "new_seal_request_url": workflow.new_seal_request_url(document)
         if workflow.outgoing.allows(document, request.user, "seal")
         else "",
-        **_steps_context(workflow.outgoing, document, request.user, bound, refusal),
+        **steps.page_context(workflow.outgoing, document, request.user, bound=bound, refusal=refusal),
     }
     return render(request, "documents/outgoing_detail.html", context, status=status)
 
@@ -327,7 +289,7 @@ def outgoing_detail(request, code):
     return outgoing_page(request, document)
 
 
-outgoing_step = _step_view(workflow.outgoing, get_outgoing_for_user, outgoing_page)
+outgoing_step = actions.step_view(workflow.outgoing, get_outgoing_for_user, outgoing_page)
 
 
 def outgoing_sheet(request, code):

@@ -363,7 +363,27 @@ def page_context(flow, obj, user, *, bound=None, refusal=None):
             item.reassign_form = ReassignForm(
                 item=item, obj=obj, flow=flow, prefix=f"reassign-{item.pk}", candidates=candidates
             )
-    return {"steps": flow.panel(obj, user, bound=bound), "work_items": items, "refusal": refusal}
+    panel = flow.panel(obj, user, bound=bound)
+    return {"steps": panel, "work_items": items, "refusal": refusal, "kept_input": kept_input(flow, panel, bound)}
+
+
+def kept_input(flow, panel, bound):
+    """What the person typed into a step the page no longer offers them (the record moved on meanwhile, or the
+    step was not theirs): shown back as text, so that nothing typed is lost."""
+    offered = {s.name for s in panel}
+    kept = []
+    for name, form in (bound or {}).items():
+        if name in offered or form is None or name not in flow.steps:
+            continue
+        typed = [
+            (form[field].label, form.data.get(form.add_prefix(field), ""))
+            for field, declared in form.fields.items()
+            if isinstance(declared, forms.CharField)
+        ]
+        typed = [(label, value) for label, value in typed if isinstance(value, str) and value.strip()]
+        if typed:
+            kept.append((flow[name].label, typed))
+    return kept
 
 
 def reassign(item, *, by, to_user=None, to_department=None, reason=""):

@@ -162,8 +162,9 @@ def _close(items, *, by, decision):
         return 0
     pks = [pk for pk, _, _ in items]
     closed = closed_in_step.get()
-    if closed is not None and getattr(by, "is_authenticated", False):
-        closed.extend(pks)
+    if closed is not None and getattr(by, "is_authenticated", False):  # the person's own work, done by them
+        department = getattr(by, "department_id", None)
+        closed.extend(pk for pk, a, d in items if a == by.pk or (department and d == department))
     WorkItem.objects.filter(pk__in=pks, done_at__isnull=True).update(
         done_at=now, done_by=by if getattr(by, "is_authenticated", False) else None, decision=decision[:200]
     )

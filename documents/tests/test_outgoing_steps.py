@@ -2,7 +2,6 @@
 audit event, grants and work items, a refused one changes nothing. And the ways out: draft, 撤回, 跳过会签."""
 
 import pytest
-from django.db import NotSupportedError, connection
 from django.forms.models import model_to_dict
 
 from documents import services, workflow
@@ -12,16 +11,6 @@ from township_office.models import AuditEvent, IssuerCode, Notification, WorkIte
 from township_office.steps import Refused
 
 S = OutgoingDocument.Status
-
-# Core bug on PostgreSQL: steps.reassign locks its item with select_for_update() over the nullable assignee and
-# department joins ("FOR UPDATE cannot be applied to the nullable side of an outer join"); the lead fixes it in
-# township_office/steps.py (select_for_update(of=("self",))). Strict: this marker fails once the core is fixed.
-core_reassign_on_postgres = pytest.mark.xfail(
-    connection.vendor == "postgresql",
-    reason="core steps.reassign FOR UPDATE over outer joins",
-    raises=NotSupportedError,
-    strict=True,
-)
 
 
 @pytest.fixture
@@ -279,7 +268,6 @@ def test_skip_countersign_unblocks_and_moves_on(out_state, office_director, reso
     assert worklist.waiting(deputy).get().step == "sign_off"
 
 
-@core_reassign_on_postgres
 def test_reassigned_countersign_keeps_the_department_list(
     new_draft, deputy, office_director, resources_staff, village_staff, departments
 ):
