@@ -19,12 +19,11 @@ from township_office import actions, audit, search, steps
 from township_office.dates import day_range
 from township_office.pagination import paginate
 from township_office.pdf import pdf_response
-from township_office.roles import OFFICE, Role, has_role
 
 from . import pdf, rules, workflow
 from .forms import CalendarForm, ListFilterForm, PlanForms, TotalsForm
 from .models import ItineraryItem, Reception
-from .permissions import get_reception_for_user, visible_receptions
+from .permissions import get_reception_for_user, may_see_totals, visible_receptions
 
 
 def reception_list(request):
@@ -49,6 +48,7 @@ def reception_list(request):
             "query": query.urlencode(),
             "statuses": Reception.Status.choices,
             "can_create": workflow.may_draft(request.user),
+            "can_see_totals": may_see_totals(request.user),
         },
         status=200 if valid else 400,
     )
@@ -73,18 +73,26 @@ def reception_page(request, reception, *, bound=None, refusal=None, status=200):
     guests = list(reception.guests.all())
     materials = list(reception.materials.select_related("department", "done_by"))
     checklist = list(reception.checklist.select_related("done_by"))
+    items = list(reception.itinerary.select_related("department", "meeting_room"))
+    leaders = list(reception.accompanying_leaders.all())
+    if offered.get("submit") or offered.get("approve"):  # what would refuse the step the person is offered
+        problems = rules.check(
+            reception, guests=len(guests), items=items, leaders=leaders, has_scan=bool(reception.letter_scan)
+        )
+    else:
+        problems = []
     context.update(
         {
             "r": reception,
             "offered": offered,
             "edit_step": offered.get("edit") or offered.get("revise"),
             "guests": guests,
-            "items": reception.itinerary.select_related("department", "meeting_room"),
+            "items": items,
             "materials": materials,
             "my_department": request.user.department_id,
             "checklist": checklist,
-            "leaders": reception.accompanying_leaders.all(),
-            "problems": rules.breaches(reception) if offered.get("submit") or offered.get("approve") else [],
+            "leaders": leaders,
+            "problems": problems,
             "close_blockers": workflow.close_blockers(reception) if "close" in _declared_from(reception) else [],
             "diner_limit": rules.diner_limit(len(guests)),
             "events": audit.history(reception),
@@ -309,7 +317,7 @@ def calendar_view(request):
 
 def totals(request):
     """Monthly and yearly totals of closed receptions, with a chart and an Excel export."""
-    if not has_role(request.user, *OFFICE, Role.PRINCIPAL_LEADER):
+    if not may_see_totals(request.user):
         raise PermissionDenied("只有办公室和主要领导可以查看接待费用统计。")
     form = TotalsForm(request.GET)
     if not form.is_valid():

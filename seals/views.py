@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from township_office import audit, search, steps
 from township_office.actions import step_view
@@ -152,7 +153,10 @@ def request_document(request, code):
 def register(request):
     if not has_role(request.user, *REGISTER_ROLES):
         raise PermissionDenied("只有印章管理员和办公室主任可以查看用印登记簿。")
-    form = RegisterMonthForm(request.GET)
+    data = request.GET.copy()
+    if not data.get("month"):
+        data["month"] = timezone.localdate().strftime("%Y-%m")  # the picker shows the month on the page
+    form = RegisterMonthForm(data)
     if not form.is_valid():
         return render(request, "seals/register.html", {"form": form, "page": None}, status=400)
     month = form.cleaned_data["month"]

@@ -10,6 +10,7 @@ person in the chain, the principal leader, decides instead). The chain and every
 steps' declarations name the same level's role (``LEVEL_ROLE``) and require the ``approve`` grant it hands out.
 """
 
+import logging
 from contextvars import ContextVar
 
 from django.conf import settings
@@ -28,6 +29,8 @@ from township_office.uploads import sha256_of
 from .forms import ApproveForm, EditDraftForm, RejectForm, StampForm, VoidForm
 from .models import ApprovalStep, IntroductionLetter, RegisterHead, Seal, SealRequest, Stamping
 from .permissions import APPLICANT_ROLES
+
+logger = logging.getLogger(__name__)
 
 R = SealRequest.Status
 L = IntroductionLetter.Status
@@ -92,8 +95,15 @@ def current_step(request):
     return request.steps.filter(decision=ApprovalStep.Decision.PENDING).order_by("order").first()
 
 
+def _waiting(request):
+    """current_step() read once per page for the declarations' rules (the step wrapper reads it afresh)."""
+    if "_waiting_step" not in request.__dict__:
+        request.__dict__["_waiting_step"] = current_step(request)
+    return request.__dict__["_waiting_step"]
+
+
 def _current_role(request):
-    step = current_step(request)
+    step = _waiting(request)
     return (LEVEL_ROLE[step.level],) if step is not None else ()
 
 
@@ -124,7 +134,7 @@ def _deciding_at(level):
         refused = _not_own(request, user)
         if refused:
             return refused
-        step = current_step(request)
+        step = _waiting(request)
         if step is None or step.level != level:
             return f"当前不是{Level(level).label}审批环节。"
         return None
@@ -133,7 +143,7 @@ def _deciding_at(level):
 
 
 def _deciding_now(request, user):
-    return _not_own(request, user) or (None if current_step(request) else "当前没有待审批的环节。")
+    return _not_own(request, user) or (None if _waiting(request) else "当前没有待审批的环节。")
 
 
 def _undecided(request, user):
@@ -189,6 +199,7 @@ class SealFlow(steps.Flow):
     that, still inside the step's transaction (a refusal rolls it back with everything else)."""
 
     def _run(self, step, func, obj, by, kwargs):
+        obj.__dict__.pop("_waiting_step", None)  # the check inside the transaction reads the chain afresh
         token, pending, result = _after_step.set([]), None, None
         try:
             with transaction.atomic():
@@ -202,6 +213,7 @@ class SealFlow(steps.Flow):
                     job()
         finally:
             _after_step.reset(token)
+            obj.__dict__.pop("_waiting_step", None)
         if pending is not None:
             raise pending
         return result
@@ -210,7 +222,7 @@ class SealFlow(steps.Flow):
 def after_step(job):
     queue = _after_step.get()
     if queue is None:
-        raise RuntimeError("after_step() is called from inside a step of a SealFlow")
+        raise RuntimeError("after_step() must be called from inside a step of a SealFlow")
     queue.append(job)
 
 
@@ -368,8 +380,12 @@ def _void_if_file_changed(request, *, by, since):
     """The approval is bound to the file's SHA-256: a stored file that no longer matches voids it (and stays void)."""
     if not request.steps.filter(decision=ApprovalStep.Decision.APPROVED).exists() and since == "审批":
         return
-    if file_unchanged(request):
-        return
+    try:
+        if file_unchanged(request):
+            return
+    except FileMissing:
+        logger.error("seal request %s: stored file %s is missing", request.code, request.document.name)
+        raise Refused("待用印文件缺失，请联系系统管理员。") from None
     message = "待用印文件与审批时的文件不一致，原审批已作废，请重新申请。"
     steps.advance(request, by=by, target=R.VOID, comment=message)
     permissions.set_grants(request, "approve")
@@ -436,12 +452,17 @@ def _need(text, message):
         raise Refused(message)
 
 
+class FileMissing(Exception):
+    pass
+
+
 def file_unchanged(request):
+    """Does the stored file still match the fingerprint the approval is bound to? FileMissing when it is gone."""
     try:
         with request.document.open("rb") as f:
             return sha256_of(f) == request.document_sha256
     except (OSError, ValueError):
-        return False
+        raise FileMissing(request.document.name) from None
 
 
 @requests.step(

@@ -80,7 +80,7 @@ class Step:
     target: tuple = ()
     roles: object = ()  # a tuple of roles, or a function of the record returning one
     grant: str | None = None  # the object permission the person must hold on the record
-    rule: object = None  # rule(obj, user) → None, or the Chinese reason it is refused
+    rule: object = None  # rule(obj, user) → None, or the Chinese reason it is refused (403), or a Refused
     form: type | None = None
     confirm: str = ""  # asked before an irreversible step
     success: str = ""
@@ -196,6 +196,8 @@ class Flow:
             return Refused(step.refusal or f"您不是该{self.kind}的{step.label}人。", forbidden=True)
         if step.rule is not None:
             reason = step.rule(obj, user)
+            if isinstance(reason, Refused):  # a rule may say "not yet" (400) rather than "not you" (403)
+                return reason
             if reason:
                 return Refused(reason, forbidden=True)
         return None
@@ -237,7 +239,10 @@ class Flow:
             refusal = self.refusal(step, obj, by)
             if refusal is not None:
                 raise refusal
+            waiting = set(worklist.mine(obj, step.name, by).values_list("pk", flat=True))
             token, events = _current.set(step), audit.step_events.set([])
+            kept_token = worklist.reassigned.set(set())
+            closed_token = worklist.closed_in_step.set([])
             try:
                 result = func(obj, by=by, **kwargs)
             except Refused as error:
@@ -246,12 +251,19 @@ class Flow:
                 pending, result = error, None
             finally:
                 written = audit.step_events.get()
+                kept = worklist.reassigned.get()
+                closed_by_body = worklist.closed_in_step.get()
+                worklist.closed_in_step.reset(closed_token)
                 _current.reset(token)
                 audit.step_events.reset(events)
+                worklist.reassigned.reset(kept_token)
             if not written:  # a step that changed no state is audited all the same
                 audit.record(step.label, by=by, obj=obj, comment=pending.message if pending else "")
-            closed = worklist.finish(obj, step.name, by=by, decision=step.label, everyone=step.everyone)
-            if not closed:  # taken without an item waiting for the person: 已办 shows it all the same
+            # What waited for the person closes, unless the body gave it to them again (copies left to stamp).
+            closed = worklist.finish(
+                obj, step.name, by=by, decision=step.label, everyone=step.everyone, among=waiting - kept
+            )
+            if not closed and not closed_by_body:  # no item waited for the person: 已办 shows the step all the same
                 worklist.record_done(obj, step.name, by=by, label=step.label)
             self.settle(obj, by=by, decision=f"{by.get_full_name()}已{step.label}")
             worklist.touch(obj)
@@ -346,9 +358,32 @@ def page_context(flow, obj, user, *, bound=None, refusal=None):
 
     items = list(worklist.open_items(obj).select_related("assignee", "department").order_by("created_at", "pk"))
     if items and has_role(user, Role.OFFICE_DIRECTOR):
+        candidates = {}  # the people (or departments) one may hand a step to, read once per kind of item
         for item in items:
-            item.reassign_form = ReassignForm(item=item, obj=obj, flow=flow, prefix=f"reassign-{item.pk}")
-    return {"steps": flow.panel(obj, user, bound=bound), "work_items": items, "refusal": refusal}
+            item.reassign_form = ReassignForm(
+                item=item, obj=obj, flow=flow, prefix=f"reassign-{item.pk}", candidates=candidates
+            )
+    panel = flow.panel(obj, user, bound=bound)
+    return {"steps": panel, "work_items": items, "refusal": refusal, "kept_input": kept_input(flow, panel, bound)}
+
+
+def kept_input(flow, panel, bound):
+    """What the person typed into a step the page no longer offers them (the record moved on meanwhile, or the
+    step was not theirs): shown back as text, so that nothing typed is lost."""
+    offered = {s.name for s in panel}
+    kept = []
+    for name, form in (bound or {}).items():
+        if name in offered or form is None or name not in flow.steps:
+            continue
+        typed = [
+            (form[field].label, form.data.get(form.add_prefix(field), ""))
+            for field, declared in form.fields.items()
+            if isinstance(declared, forms.CharField)
+        ]
+        typed = [(label, value) for label, value in typed if isinstance(value, str) and value.strip()]
+        if typed:
+            kept.append((flow[name].label, typed))
+    return kept
 
 
 def reassign(item, *, by, to_user=None, to_department=None, reason=""):
@@ -367,7 +402,12 @@ def reassign(item, *, by, to_user=None, to_department=None, reason=""):
     model = item.matter.content_type.model_class()
     flow = flow_for(model)
     with transaction.atomic():
-        item = WorkItem.objects.select_for_update().select_related("matter", "assignee", "department").get(pk=item.pk)
+        # Lock the item's own row only: PostgreSQL refuses FOR UPDATE on the nullable side of the outer joins.
+        item = (
+            WorkItem.objects.select_for_update(of=("self",))
+            .select_related("matter", "assignee", "department")
+            .get(pk=item.pk)
+        )
         if item.done_at is not None:
             raise Refused("该待办已经办理或已转交，请刷新页面。")
         obj = model._default_manager.get(pk=item.matter.object_id)

@@ -189,7 +189,7 @@ def test_report_progress_is_one_transaction(in_state, staff, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("notification store down")
 
-    monkeypatch.setattr(workflow, "notify", broken)
+    monkeypatch.setattr(workflow.incoming_steps, "notify", broken)
     with pytest.raises(RuntimeError):
         workflow.report_progress(document, by=staff, text="已部署")
     with pytest.raises(RuntimeError):
@@ -236,3 +236,17 @@ def test_reassigning_the_lead_department_moves_the_assignment(in_state, office_d
     assert document.assignments.get(role="lead").department == village_staff.department
     assert workflow.incoming.allows(document, village_staff, "complete")
     assert not workflow.incoming.allows(IncomingDocument.objects.get(pk=document.pk), staff, "complete")
+
+
+def test_reassigning_the_office_completion_to_a_clerk(register, office_director, clerk):
+    document = register()
+    workflow.propose(
+        document, by=office_director, proposal="传阅即可", readers=[clerk.__class__.objects.get(username="mayor")]
+    )
+    IncomingDocument.objects.filter(pk=document.pk).update(status=S.HANDLING)
+    document = IncomingDocument.objects.get(pk=document.pk)
+    workflow.incoming_steps._assign_handling(document)  # no lead department: the office completes
+    item = WorkItem.objects.get(step="complete", done_at__isnull=True)
+    steps.reassign(item, by=office_director, to_user=clerk, reason="文书办结")
+    assert worklist.waiting(clerk).get().step == "complete"
+    workflow.complete(IncomingDocument.objects.get(pk=document.pk), by=clerk, result="已办结")

@@ -18,8 +18,8 @@ def stamped(monkeypatch):
     class Stamped:
         number, status_label, url, fully_stamped = "用印〔2026〕1号", "已用印", "/seals/x/", True
 
-    monkeypatch.setattr(workflow, "seal_requests_for", lambda d: [Stamped()])
-    monkeypatch.setattr(workflow, "_seals_api", lambda: object())
+    monkeypatch.setattr(workflow.outgoing_steps, "seal_requests_for", lambda d: [Stamped()])
+    monkeypatch.setattr(workflow.outgoing_steps, "_seals_api", lambda: object())
 
 
 @pytest.fixture

@@ -337,3 +337,25 @@ def test_hostile_step_input_is_400(make_reception, client_for, clerk, staff, nam
     response = client_for(user).post(step_url(reception, name), data)
     assert response.status_code == 400
     assert 'data-testid="refusal"' in response.content.decode() or 'class="error"' in response.content.decode()
+
+
+def test_plan_page_queries_do_not_grow_with_the_plan(make_reception, client_for, clerk, office_director, count_queries):
+    from reception.models import ChecklistItem, Guest, Material
+
+    small = make_reception(guests=1, material="项目汇报", checklist=["确认用车"], room=None)
+    workflow.submit(small, by=clerk)
+    large = make_reception(guests=10, material="项目汇报", checklist=["确认用车"], room=None, leaders=[])
+    for i in range(5):
+        Guest.objects.create(reception=large, name=f"随员{i}", unit="县农业农村局", title="科员")
+        ChecklistItem.objects.create(reception=large, text=f"事项{i}")
+        Material.objects.create(
+            reception=large,
+            title=f"材料{i}",
+            deadline=large.materials.get(title="项目汇报").deadline,
+            department=large.materials.get(title="项目汇报").department,
+        )
+    workflow.submit(large, by=clerk)
+    # As the drafter: the office director's page adds the core's 转交 form per open work item (one query each).
+    client = client_for(clerk)
+    one = count_queries(client, small.get_absolute_url())
+    assert count_queries(client, large.get_absolute_url()) <= one <= 22

@@ -439,3 +439,16 @@ def test_reassigning_a_leaders_read_item_hands_over_the_accompanying(
     steps.reassign(item, by=office_director, to_user=deputy_mayor, reason="出差")
     assert list(fresh(reception).accompanying_leaders.all()) == [deputy_mayor]
     assert "accompany" in held(deputy_mayor, reception) and "accompany" not in held(deputy, reception)
+
+
+def test_close_refusal_names_the_end_in_beijing_time_at_0730(make_reception):
+    from datetime import datetime
+    from unittest import mock
+    from zoneinfo import ZoneInfo
+
+    shanghai = ZoneInfo("Asia/Shanghai")
+    now = datetime(2026, 5, 11, 7, 30, tzinfo=shanghai).astimezone(ZoneInfo("UTC"))  # 23:30 UTC on the 10th
+    with mock.patch("django.utils.timezone.now", return_value=now):
+        reception = make_reception(start=datetime(2026, 5, 11, 9, 30, tzinfo=shanghai))
+        assert workflow.close_blockers(reception) == ["接待尚未结束（05月11日 13:30 结束），结束后才能结算"]
+        assert reception.worklist_title().endswith("（05月11日）")

@@ -107,7 +107,7 @@ def test_submit_from_the_form_refused_keeps_the_input(client_for, staff, seals, 
 
 
 def test_huge_or_bad_seal_ids_are_invalid_choices_not_500(client_for, staff, seals):
-    for value in ("99999999999999999999999", "-1", "abc", "1e5"):
+    for value in ("99999999999999999999999", "9223372036854775807", "9223372036854775808", "-1", "abc", "1e5", "１"):
         response = client_for(staff).post(
             reverse("seals:request_create"), form_data(seals, seals=[value], action="draft")
         )
@@ -176,3 +176,66 @@ def test_out_of_range_numbers_and_dates_are_400_not_500(client_for, staff, seals
     letter = {"recipient_unit": "县局", "persons": "黄磊", "purpose": "联系"}
     for extra in ({"person_count": "99999999999999999999", "valid_days": 3}, {"person_count": 1, "valid_days": 0}):
         assert client.post(reverse("seals:letter_create"), letter | extra).status_code == 400, extra
+
+
+def test_stamping_with_the_stored_file_missing_is_refused_not_voided(client_for, apply, deputy, seal_keeper, caplog):
+    import os
+
+    request = apply()
+    workflow.decide(request, by=deputy, approve=True)
+    request.refresh_from_db()
+    os.remove(request.document.path)
+    with caplog.at_level("ERROR", logger="seals.workflow"):
+        response = client_for(seal_keeper).post(
+            reverse("seals:request_step", args=[request.code, "stamp"]),
+            {"stamp-seal": request.seals.get().pk, "stamp-copies": 1},
+        )
+    assert response.status_code == 400 and "文件缺失，请联系系统管理员" in response.content.decode()
+    request.refresh_from_db()
+    assert request.status == SealRequest.Status.APPROVED
+    assert any("missing" in r.getMessage() for r in caplog.records)
+
+
+def test_the_applicant_follows_the_request_in_started(client_for, apply, staff, deputy, seal_keeper):
+    request = apply(copies=1)
+    started = reverse("township_office:todo") + "?tab=started"
+
+    def state():
+        page = client_for(staff).get(started).content.decode()
+        assert request.title in page
+        return page
+
+    assert "审批中" in state()
+    workflow.decide(request, by=deputy, approve=True)
+    assert "已批准待用印" in state()
+    request.refresh_from_db()
+    workflow.stamp(request, by=seal_keeper, seal=request.seals.get(), copies=1)
+    assert "已用印" in state()
+    assert [i.step for i in worklist.waiting(seal_keeper)] == []
+    done = client_for(seal_keeper).get(reverse("township_office:todo") + "?tab=done").content.decode()
+    assert request.title in done
+
+
+def test_detail_page_queries_are_bounded(client_for, apply, deputy, seal_keeper, office_director, count_queries):
+    request = apply()
+    for user in (deputy, office_director, staff_of(request)):
+        assert count_queries(client_for(user), request.get_absolute_url()) <= 16
+    workflow.decide(request, by=deputy, approve=True)
+    assert count_queries(client_for(seal_keeper), request.get_absolute_url()) <= 18
+
+
+def staff_of(request):
+    return request.applicant
+
+
+def test_a_linked_draft_is_not_shown_to_the_linked_document(staff, seals):
+    from seals import api
+
+    data = {"title": "关于农田水利的实施意见", "recipient": "各村", "purpose": "发文用印", "copies": 3}
+    data |= {"use_type": "document", "linked_object_type": "documents.outgoingdocument", "linked_object_code": "abc"}
+    draft = workflow.save_draft(by=staff, data=data, seals=[seals["长官镇人民政府"]])
+    assert api.requests_for("documents.outgoingdocument", "abc") == []
+    draft.document = SimpleUploadedFile("a.pdf", PDF)
+    draft.save()
+    workflow.submit(draft, by=staff)
+    assert [s.status for s in api.requests_for("documents.outgoingdocument", "abc")] == ["pending"]

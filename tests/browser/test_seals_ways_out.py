@@ -3,6 +3,7 @@ confirmation; the seal keeper stamps and reads the register check in plain words
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from conftest import screenshot
 
@@ -132,4 +133,5 @@ def test_leader_approves_on_a_phone_after_confirming(browser_login, seals, peopl
     keeper.click(".mainnav >> text=用印登记簿")
     check = keeper.locator("[data-testid=register-check]").inner_text()
     assert "登记簿完整，未被改动" in check and "哈希" not in keeper.locator("main").inner_text()
+    assert keeper.input_value("#id_month") == timezone.localdate().strftime("%Y-%m")
     screenshot(keeper, "seals-6-register-plain-words")
