@@ -318,8 +318,7 @@ def office_to_pdf(data, fmt):
             str(source),
         ]
         env = {**os.environ, "HOME": work}
-        # In a worker a long file may take its time; in a request (no broker) stay under gunicorn's 30 s.
-        timeout = 25 if settings.CELERY_TASK_ALWAYS_EAGER else 300
+        timeout = _timeout()
         # Its own process group: the soffice script starts soffice.bin, which a timeout must end too.
         process = subprocess.Popen(
             command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True
@@ -360,8 +359,34 @@ def _soffice_profile(slots=8):
     raise PreviewFailed("LibreOffice 正忙，请稍后再试")
 
 
+def _timeout():
+    """In a worker a long file may take its time; in a request (no broker) stay under gunicorn's 30 s."""
+    return 25 if settings.CELERY_TASK_ALWAYS_EAGER else 300
+
+
 def ofd_to_pdf(data):
-    """OFD (GB/T 33190) bytes → PDF bytes with easyofd (reportlab drawing)."""
+    """OFD bytes → PDF bytes, with easyofd in a child process (``python -m township_office.preview ofd``): a
+    file that makes it loop or crash is stopped at the time limit and cannot take the web or worker process along."""
+    import sys
+
+    try:
+        completed = subprocess.run(
+            [sys.executable, "-m", "township_office.preview", "ofd"],
+            input=data,
+            capture_output=True,
+            timeout=_timeout(),
+            check=False,
+            cwd=settings.BASE_DIR,
+        )
+    except subprocess.TimeoutExpired:
+        raise PreviewFailed(f"OFD 转换超过 {_timeout()} 秒") from None
+    if completed.returncode or not completed.stdout.startswith(b"%PDF"):
+        raise PreviewFailed(f"OFD: {completed.stderr.decode(errors='replace')[-300:]}")
+    return completed.stdout
+
+
+def _ofd_to_pdf_here(data):
+    """OFD (GB/T 33190) bytes → PDF bytes with easyofd (reportlab drawing), in this process."""
     import base64
 
     from loguru import logger
@@ -562,3 +587,14 @@ def viewer_context(user, kind, ref, *, others=(), loaded=None):
         "viewer_url": viewer_url,
         "files": files if len(files) > 1 else [],
     }
+
+
+if __name__ == "__main__":  # python -m township_office.preview ofd < file.ofd > file.pdf (see ofd_to_pdf)
+    import sys
+
+    if sys.argv[1:] != ["ofd"]:
+        sys.exit("usage: python -m township_office.preview ofd < file.ofd > file.pdf")
+    pdf_out = sys.stdout.buffer
+    with contextlib.redirect_stdout(sys.stderr):  # easyofd prints its progress
+        pdf = _ofd_to_pdf_here(sys.stdin.buffer.read())
+    pdf_out.write(pdf)

@@ -301,3 +301,10 @@ def test_a_broken_queue_does_not_break_the_detail_page(client_for, clerk, incomi
         response = client_for(clerk).get(f"/documents/incoming/{document.code}/")
     assert response.status_code == 200
     assert "该文件无法预览，请下载查看" in response.content.decode()
+
+
+def test_a_conversion_past_its_time_limit_says_so(client_for, clerk, incoming, monkeypatch):
+    monkeypatch.setattr(preview, "_timeout", lambda: 0.01)  # the child process cannot even start in time
+    _, attachment = incoming("通知.ofd", preview_samples.ofd(1))
+    html = client_for(clerk).get(viewer_url(attachment)).content.decode()
+    assert "该文件无法预览，请下载查看" in html
