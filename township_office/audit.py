@@ -2,6 +2,9 @@
 
 from contextvars import ContextVar
 
+from django.db import transaction
+
+from . import auditchain
 from .models import AuditEvent
 
 client_address: ContextVar[str | None] = ContextVar("client_address", default=None)
@@ -16,6 +19,15 @@ def record(action, *, by, obj=None, from_state="", to_state="", comment="", obje
     else:
         object_code = object_repr = ""
     actor = by if getattr(by, "is_authenticated", False) else None
+    with transaction.atomic():
+        # Lock the chain's head first, so that events get their ids in the order of the chain.
+        head = auditchain.lock_head()
+        event = _create(actor, action, object_type, object_code, object_repr, from_state, to_state, comment)
+        auditchain.append(head, event)  # each event carries the hash of the one before it
+    return event
+
+
+def _create(actor, action, object_type, object_code, object_repr, from_state, to_state, comment):
     return AuditEvent.objects.create(
         actor=actor,
         actor_name=(actor.get_full_name() if actor else "系统")[:60],
