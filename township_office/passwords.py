@@ -8,6 +8,7 @@ they are created by ``seed_demo``, never through the admin).
 
 import string
 
+from django.contrib.auth import password_validation
 from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import ValidationError
 
@@ -17,6 +18,16 @@ CLASSES = [
     ("数字", lambda c: c in string.digits),
     ("特殊字符", lambda c: not c.isalnum() or not c.isascii()),
 ]
+
+
+class MinimumLengthValidator(password_validation.MinimumLengthValidator):
+    """Django's rule with its message in Chinese (Django 5.2's own zh-hans text no longer matches its source)."""
+
+    def get_error_message(self):
+        return f"密码太短，至少需要 {self.min_length} 个字符。"
+
+    def get_help_text(self):
+        return f"密码至少 {self.min_length} 个字符。"
 
 
 class CharacterClassValidator:

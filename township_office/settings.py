@@ -206,7 +206,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 # Password rules for 等保2.0 level 3 (township_office/passwords.py).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "township_office.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "township_office.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
     {"NAME": "township_office.passwords.UsernameNotContainedValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
