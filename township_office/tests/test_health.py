@@ -2,8 +2,6 @@
 
 import json
 import shutil
-import socket
-import subprocess
 import time
 from collections import namedtuple
 from contextlib import contextmanager
@@ -16,6 +14,7 @@ from django.utils import timezone
 
 from township_office import audit, health
 from township_office.models import Heartbeat
+from township_office.tests.services import broker, free_port, needs_redis_server, own_redis  # noqa: F401
 
 
 @pytest.fixture
@@ -127,7 +126,7 @@ def test_postgres_stopped_and_back(client, settings):
     assert _get(client)[0] == 200
     port = connection.settings_dict["PORT"]
     connection.close()
-    connection.settings_dict["PORT"] = _free_port()
+    connection.settings_dict["PORT"] = free_port()
     try:
         started = time.monotonic()
         status, body = _get(client)
@@ -139,57 +138,8 @@ def test_postgres_stopped_and_back(client, settings):
     assert _get(client)[0] == 200
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def own_redis():
-    """A Redis of this test's own on a spare port (never the shared one), stopped and started at will."""
-    port = _free_port()
-    command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-
-    class Redis:
-        url = f"redis://127.0.0.1:{port}/0"
-        process = None
-
-        def start(self):
-            self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            deadline = time.monotonic() + 10
-            while time.monotonic() < deadline:
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                    return
-                except OSError:
-                    time.sleep(0.05)
-            raise RuntimeError("redis-server did not start")
-
-        def stop(self):
-            self.process.terminate()
-            self.process.wait(timeout=10)
-
-    redis = Redis()
-    redis.start()
-    yield redis
-    if redis.process.poll() is None:
-        redis.stop()
-
-
-@pytest.fixture
-def broker(own_redis, settings):
-    from township_office.celery import app
-
-    before = app.conf.broker_url
-    settings.CELERY_BROKER_URL = own_redis.url
-    app.conf.broker_url = own_redis.url
-    yield own_redis
-    app.conf.broker_url = before
-
-
-@pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs redis-server")
-def test_broker_stopped_and_back(client, healthy, broker):
+@needs_redis_server
+def test_broker_stopped_and_back(client, healthy, broker):  # noqa: F811
     assert _get(client)[1]["checks"]["broker"] == {"ok": True}
     broker.stop()
     started = time.monotonic()
