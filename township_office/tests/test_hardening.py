@@ -128,3 +128,33 @@ def test_seed_demo_refuses_without_demo_flag_when_debug_is_off(db, settings):
     with pytest.raises(CommandError, match="--demo"):
         call_command("seed_demo")
     assert not User.objects.filter(username="clerk").exists()
+
+
+def test_production_values_of_env_example_pass_check_deploy(tmp_path):
+    """What `make check-deploy` runs: `check --deploy` with the PRODUCTION lines of .env.example."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from django.conf import settings
+
+    root = Path(settings.BASE_DIR)
+    production = {}
+    for line in (root / ".env.example").read_text(encoding="utf-8").splitlines():
+        if line.startswith("# PRODUCTION:"):
+            name, _, value = line.removeprefix("# PRODUCTION:").strip().partition("=")
+            production[name] = value
+    assert {"SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SECURE_COOKIES", "TRUSTED_PROXIES"} <= set(production)
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "SECRET_KEY_FILE")}
+    env.update(production, DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="township_office.settings")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
