@@ -2,6 +2,7 @@ import ipaddress
 import logging
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.shortcuts import redirect
@@ -86,8 +87,10 @@ class DatabaseUnavailableMiddleware:
         try:
             request.user.is_authenticated  # noqa: B018  (loads the session and the user)
         except (OperationalError, InterfaceError):
-            logger.exception("database unavailable")
-            return maintenance_response()
+            logger.error("database unavailable")
+            if request.path != "/healthz":
+                return maintenance_response()
+            request.user = AnonymousUser()  # /healthz reports the outage itself, as JSON
         return self.get_response(request)
 
     def process_exception(self, request, exception):

@@ -149,3 +149,11 @@ def test_broker_stopped_and_back(client, healthy, broker):  # noqa: F811
     broker.start()
     status, body = _get(client)
     assert status == 200 and body["checks"]["broker"] == {"ok": True}
+
+
+def test_healthz_reports_json_for_a_signed_in_monitor_while_the_database_is_down(client, healthy, clerk):
+    client.force_login(clerk)  # a session cookie: loading it needs the database
+    with database_down():
+        response = client.get("/healthz")
+    assert response.status_code == 503 and response["Content-Type"] == "application/json"
+    assert "database" in json.loads(response.content)["failed"]
