@@ -15,6 +15,7 @@ class ReceptionConfig(AppConfig):
             [Role.OFFICE_DIRECTOR, Role.CLERK, Role.PRINCIPAL_LEADER, Role.DEPUTY_LEADER, Role.DEPARTMENT_STAFF],
             order=40,
         )
+        navigation.register_quick("新建接待", "reception:create", [Role.OFFICE_DIRECTOR, Role.CLERK], order=40)
         navigation.register(
             "接待日历",
             "reception:calendar",

@@ -1,39 +1,95 @@
-"""The one way a view runs a workflow step: validate, call, then redirect with a message or show the refusal."""
+"""The one way a view takes a workflow step, and the one way a refusal is shown.
+
+    incoming_step = actions.step_view(workflow.incoming, get_incoming_for_user, incoming_page)
+
+``step_view`` answers ``POST <record>/step/<name>/``: the record is loaded through the app's access function
+(404 when the person may not see it), the step's form is validated, the step is called. Success: a message
+and a redirect (to the next item of 我的待办 when the person asked for "办理下一件"). Refused: the record's page
+again, with the reason above the step's form and everything the person typed kept in it, answered 400 (403
+when the person may not take that step). When a refusal itself changed the record (``Refused(...,
+keeps_changes=True)``), the page shows the new state and the reason.
+"""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import redirect
+from django.views.decorators.http import require_POST
 
 from . import todo
+from .steps import Refused, refusal_message, refusal_status
 from .workflow import TransitionNotAllowed
 
-REFUSALS = (ValidationError, TransitionNotAllowed)
+REFUSALS = (Refused, TransitionNotAllowed, ValidationError, PermissionDenied)
 
 
 def error_message(error):
     """The Chinese text of a refusal (a ValidationError may carry several messages)."""
-    if isinstance(error, TransitionNotAllowed):
-        return error.message
-    return "；".join(error.messages)
+    return refusal_message(error)
+
+
+def perform(request, flow, obj, name, *, render_page, success=None, **extra):
+    """Take step ``name`` of ``flow`` on ``obj`` as ``request.user`` with the POSTed form.
+
+    ``render_page(request, obj, bound=..., refusal=..., status=...)`` renders the record's page again."""
+    step = flow.steps.get(name)
+    if step is None:
+        raise Http404("没有这个办理步骤")
+    form = flow.form(step, obj, request.user, request.POST, request.FILES)
+    refusal, status = None, 400
+    if form is None or form.is_valid():
+        arguments = {}
+        if form is not None:
+            arguments = form.arguments() if hasattr(form, "arguments") else dict(form.cleaned_data)
+        try:
+            step.func(obj, by=request.user, **arguments, **extra)
+        except REFUSALS as error:
+            refusal, status = refusal_message(error), refusal_status(error)
+            if form is not None:
+                form.add_error(None, refusal)
+            obj.refresh_from_db()
+        else:
+            todo.forget(request.user.pk)  # what waited for this person has changed
+            messages.success(request, success or step.success or f"已{step.label}。")
+            if request.POST.get("next") == "todo":
+                return redirect(next_waiting_url(request.user, obj))
+            return redirect(obj)
+    return render_page(request, obj, bound={name: form} if form is not None else {}, refusal=refusal, status=status)
+
+
+def step_view(flow, load, render_page):
+    """A view taking any step of ``flow``: ``load(user, code)`` is the app's access function (404)."""
+
+    @require_POST
+    def view(request, code, name):
+        obj = load(request.user, code)
+        return perform(request, flow, obj, name, render_page=render_page)
+
+    return view
+
+
+def next_waiting_url(user, done_obj=None):
+    """下一件: the first item still waiting for the person, or 我的待办 when there is none."""
+    from . import worklist
+
+    for item in worklist.waiting(user)[:2]:
+        if done_obj is None or item.matter.url != done_obj.get_absolute_url():
+            return item.matter.url
+    return "township_office:todo"
 
 
 def run_action(request, obj, run, *, success, rerender, form=None):
-    """Call ``run(cleaned_data)`` when ``form`` (if any) is valid.
-
-    Success: a success message and a redirect to ``obj``. A refusal is shown in the form, which
-    ``rerender(form)`` renders again with everything the user typed (status 400); without a form, the refusal
-    becomes an error message on the redirect. Nothing changes on a refusal: workflow functions raise before
-    writing or inside their transaction."""
+    """Legacy helper for a view not yet moved to ``step_view`` (same rules: refusals shown, nothing lost)."""
     if form is None or form.is_valid():
         try:
             run(form.cleaned_data if form is not None else {})
-        except REFUSALS as error:
+        except (ValidationError, TransitionNotAllowed) as error:
             if form is None:
-                messages.error(request, error_message(error))
+                messages.error(request, refusal_message(error))
                 return redirect(obj)
-            form.add_error(None, error_message(error))
+            form.add_error(None, refusal_message(error))
         else:
-            todo.forget(request.user.pk)  # what waited for this person has changed
+            todo.forget(request.user.pk)
             messages.success(request, success)
             return redirect(obj)
     obj.refresh_from_db()

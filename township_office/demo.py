@@ -93,6 +93,7 @@ def seed_organisation():
     township.government_name = "长官镇人民政府"
     township.fonds_code = "J012"
     township.office_code = "BGS"
+    township.case_number_prefix = "长信"
     township.save()
 
     for code, body, description in [

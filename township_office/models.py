@@ -3,6 +3,7 @@
 import uuid
 
 from django.contrib.auth.models import AbstractUser, Group
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +18,9 @@ class Township(models.Model):
     government_name = models.CharField("政府名称", max_length=50, help_text="如：长官镇人民政府")
     fonds_code = models.CharField("全宗号", max_length=20, help_text="档号的第一段，按 DA/T 22-2015")
     office_code = models.CharField("机构代码", max_length=20, default="BGS", help_text="档号中的机构（问题）代码")
+    case_number_prefix = models.CharField(
+        "信访编号前缀", max_length=10, default="信", help_text="信访事项编号的前缀，如“长信”得到 长信〔2026〕1号"
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "乡镇信息"
@@ -189,6 +193,98 @@ class AuditEvent(models.Model):
         raise PermissionError("审计日志不可删除")
 
 
+class Matter(models.Model):
+    """One record going through a workflow (a 收文, a 用印申请, …) as the work lists see it.
+
+    Written by ``worklist.track()`` when the record is created and kept current by every step, so that
+    我的待办, 已办 and 我发起的 read one table and never ask the four apps. ``title`` is what the people who
+    hold work on the record may read of it (a secret file is "密件").
+    """
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    kind = models.CharField("类别", max_length=20)
+    title = models.CharField("标题", max_length=200)
+    url = models.CharField("链接", max_length=300)
+    state = models.CharField("当前状态", max_length=40, blank=True)
+    initiator = models.ForeignKey(
+        User, verbose_name="发起人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField("发起时间", default=timezone.now)
+    updated_at = models.DateTimeField("最近变化", default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "事项"
+        constraints = [models.UniqueConstraint(fields=["content_type", "object_id"], name="matter_once_per_record")]
+        indexes = [models.Index(fields=["initiator", "-updated_at"], name="matter_by_initiator")]
+
+    def __str__(self):
+        return f"{self.kind} {self.title}"
+
+
+class WorkItem(models.Model):
+    """Who must act on which record, by which step, since when and by when; and once done, by whom and how.
+
+    An item is for one person (``assignee``) or for every member of a department (``department``). The
+    steps write items in their own transaction (``worklist.assign``/``finish``); 我的待办 reads them.
+    """
+
+    class Kind(models.TextChoices):
+        ACT = "act", "待办"
+        READ = "read", "待阅"
+
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="work_items", verbose_name="事项")
+    step = models.CharField("步骤", max_length=40)
+    label = models.CharField("待办事项", max_length=40)
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices, default=Kind.ACT)
+    assignee = models.ForeignKey(
+        User, verbose_name="办理人", null=True, blank=True, on_delete=models.CASCADE, related_name="work_items"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name="办理部门", null=True, blank=True, on_delete=models.CASCADE, related_name="work_items"
+    )
+    created_at = models.DateTimeField("收到时间", default=timezone.now)
+    due = models.DateField("办理时限", null=True, blank=True)
+    urgent = models.BooleanField("紧急", default=False)
+    done_at = models.DateTimeField("办理时间", null=True, blank=True)
+    done_by = models.ForeignKey(
+        User, verbose_name="实际办理人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decision = models.CharField("办理结果", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "待办事项"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(assignee__isnull=False) | models.Q(department__isnull=False),
+                name="work_item_has_someone",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["assignee", "created_at"], condition=models.Q(done_at__isnull=True), name="work_open_person"
+            ),
+            models.Index(
+                fields=["department", "created_at"],
+                condition=models.Q(done_at__isnull=True),
+                name="work_open_department",
+            ),
+            models.Index(fields=["done_by", "-done_at"], name="work_done_by"),
+            models.Index(fields=["matter", "step"], name="work_matter_step"),
+        ]
+
+    def __str__(self):
+        return f"{self.label} {self.matter.title}"
+
+    @property
+    def is_open(self):
+        return self.done_at is None
+
+    @property
+    def overdue(self):
+        return self.due is not None and self.done_at is None and self.due < timezone.localdate()
+
+
 class Notification(models.Model):
     """In-app notification for one person."""
 
@@ -200,6 +296,8 @@ class Notification(models.Model):
     read_at = models.DateTimeField("阅读时间", null=True, blank=True)
     # De-duplication key: the same event never notifies the same person twice.
     event_key = models.CharField(max_length=120, blank=True)
+    # The work item it announces: once the item is done (by anyone), the notification is cleared.
+    work_item = models.ForeignKey(WorkItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         verbose_name = verbose_name_plural = "通知"

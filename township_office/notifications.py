@@ -1,4 +1,8 @@
-"""In-app notifications: ``notify`` queues a Celery task after the transaction commits."""
+"""In-app notifications: rows written in the step's own transaction.
+
+They need no broker: a step that commits has told its people, and a step that is refused or rolls back has
+told nobody. A notification announcing a work item (``worklist.assign(..., notify=...)``) clears itself once
+the item is done, by whoever did it."""
 
 from .models import Notification
 
@@ -6,14 +10,12 @@ from .models import Notification
 def notify(users, title, *, url="", body="", event_key=""):
     """Tell ``users`` (users or user ids) about something. With an ``event_key`` the same
     event reaches each person at most once, however often it is raised."""
-    from .tasks import create_notifications
-
     ids = sorted({u if isinstance(u, int) else u.pk for u in users if u is not None})
     if ids:
         from . import todo
 
         todo.forget(*ids)  # something new may be waiting for them
-        create_notifications.delay_on_commit(ids, title, url, body, event_key)
+        create(ids, title, url, body, event_key)
 
 
 def create(user_ids, title, url="", body="", event_key=""):

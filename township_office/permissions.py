@@ -18,6 +18,8 @@ from .roles import group_ids, has_role
 __all__ = [
     "grant",
     "revoke",
+    "set_grants",
+    "held",
     "visible",
     "granted_ids",
     "has_grant",
@@ -40,8 +42,13 @@ def _targets(users, departments, groups):
     return targets
 
 
+def _forget_held(obj):
+    obj.__dict__.pop("_held_perms", None)
+
+
 def grant(obj, perms, *, users=(), departments=(), groups=()):
     """Grant object permissions. ``change`` implies ``view``."""
+    _forget_held(obj)
     perms = [perms] if isinstance(perms, str) else list(perms)
     codenames = {_codename(type(obj), p) for p in perms}
     if any(c.startswith("change_") for c in codenames):
@@ -52,10 +59,70 @@ def grant(obj, perms, *, users=(), departments=(), groups=()):
 
 
 def revoke(obj, perms, *, users=(), departments=(), groups=()):
+    _forget_held(obj)
     perms = [perms] if isinstance(perms, str) else list(perms)
     for target in _targets(users, departments, groups):
         for perm in perms:
             remove_perm(_codename(type(obj), perm), target, obj)
+
+
+def holders(obj, perm):
+    """(user ids, group ids) holding ``perm`` on ``obj`` by an explicit grant."""
+    permission = permission_id(type(obj), perm)
+    users = get_user_obj_perms_model(type(obj)).objects.filter(permission=permission, content_object=obj.pk)
+    groups = get_group_obj_perms_model(type(obj)).objects.filter(permission=permission, content_object=obj.pk)
+    return set(users.values_list("user_id", flat=True)), set(groups.values_list("group_id", flat=True))
+
+
+def set_grants(obj, perm, *, users=(), departments=(), groups=()):
+    """Exactly these people and departments hold ``perm`` on ``obj`` afterwards: the missing are granted, the
+    others lose it. For the permission of one step (``instruct``, ``approve``, ``countersign``): whoever
+    leaves the step loses what it gave. Returns (users who lost it, groups that lost it)."""
+    _forget_held(obj)
+    model = type(obj)
+    permission = permission_id(model, perm)
+    want_users = {u.pk for u in users}
+    want_groups = {g.pk for g in groups} | {d.group_id for d in departments}
+    have_users, have_groups = holders(obj, perm)
+    lost_users, lost_groups = have_users - want_users, have_groups - want_groups
+    get_user_obj_perms_model(model).objects.filter(
+        permission=permission, content_object=obj.pk, user__in=lost_users
+    ).delete()
+    get_group_obj_perms_model(model).objects.filter(
+        permission=permission, content_object=obj.pk, group__in=lost_groups
+    ).delete()
+    get_user_obj_perms_model(model).objects.bulk_create(
+        [
+            get_user_obj_perms_model(model)(permission_id=permission, content_object=obj, user_id=pk)
+            for pk in want_users - have_users
+        ]
+    )
+    get_group_obj_perms_model(model).objects.bulk_create(
+        [
+            get_group_obj_perms_model(model)(permission_id=permission, content_object=obj, group_id=pk)
+            for pk in want_groups - have_groups
+        ]
+    )
+    return lost_users, lost_groups
+
+
+def held(user, obj):
+    """The permissions (short names: ``view``, ``instruct`` …) ``user`` holds on ``obj`` by explicit grant, own
+    or through a group: one query, kept on the record until a grant on it changes."""
+    cache = obj.__dict__.setdefault("_held_perms", {})
+    if user.pk not in cache:
+        if not user.is_authenticated or not user.is_active:
+            return frozenset()
+        model = type(obj)
+        own = get_user_obj_perms_model(model).objects.filter(user=user.pk, content_object=obj.pk)
+        codenames = set(own.values_list("permission__codename", flat=True))
+        groups = group_ids(user)
+        if groups:
+            through = get_group_obj_perms_model(model).objects.filter(group__in=groups, content_object=obj.pk)
+            codenames |= set(through.values_list("permission__codename", flat=True))
+        suffix = f"_{model._meta.model_name}"
+        cache[user.pk] = frozenset(c.removesuffix(suffix) for c in codenames)
+    return cache[user.pk]
 
 
 _permission_ids = {}

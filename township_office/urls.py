@@ -7,6 +7,7 @@ from . import health, views
 core_patterns = [
     path("", views.home, name="home"),
     path("todo/", views.todo_page, name="todo"),
+    path("work/<int:pk>/reassign/", views.work_item_reassign, name="work_item_reassign"),
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
     path("notifications/read-all/", views.notifications_mark_all_read, name="notifications_read_all"),

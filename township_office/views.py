@@ -1,14 +1,23 @@
-from django.http import HttpResponse
+from django.contrib import messages
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from . import todo
-from .forms import AuditFilterForm
-from .models import AuditEvent, Notification
+from . import navigation, steps, worklist
+from .forms import AuditFilterForm, ReassignForm
+from .models import AuditEvent, Notification, WorkItem
 from .pagination import paginate
 from .permissions import require
-from .roles import Role
+from .roles import Role, has_role
+
+TABS = {
+    "todo": "待办",
+    "read": "待阅/传阅",
+    "done": "已办",
+    "started": "我发起的",
+}
+WORK_PAGE_SIZE = 30
 
 
 def home(request):
@@ -20,8 +29,54 @@ def healthz(request):
 
 
 def todo_page(request):
-    sections = todo.collect(request.user)
-    return render(request, "township_office/todo.html", {"sections": sections, "cap": todo.COUNT_CAP})
+    """我的待办 and its tabs, each one query over the work items (or the matters) plus its page count."""
+    user = request.user
+    tab = request.GET.get("tab", "todo")
+    if tab not in TABS:
+        tab = "todo"
+    rows = {
+        "todo": lambda: worklist.waiting(user),
+        "read": lambda: worklist.read_items(user),
+        "done": lambda: worklist.done_by(user),
+        "started": lambda: worklist.started_by(user),
+    }[tab]()
+    page = paginate(request, rows, WORK_PAGE_SIZE)
+    context = {
+        "tab": tab,
+        "tabs": TABS,
+        "query": f"tab={tab}",
+        "page": page,
+        "quick": navigation.quick_for(user),
+        "today": timezone.localdate(),
+    }
+    return render(request, "township_office/todo.html", context)
+
+
+@require_POST
+def work_item_reassign(request, pk):
+    """转交: the office director hands a waiting step to someone else (see steps.reassign)."""
+    item = get_object_or_404(WorkItem.objects.select_related("matter"), pk=pk, done_at__isnull=True)
+    if not has_role(request.user, Role.OFFICE_DIRECTOR):
+        raise Http404("未找到该待办")
+    model = item.matter.content_type.model_class()
+    obj = get_object_or_404(model, pk=item.matter.object_id)
+    form = ReassignForm(request.POST, item=item, obj=obj, flow=steps.flow_for(model), prefix=f"reassign-{item.pk}")
+    if not form.is_valid():
+        messages.error(request, "转交未完成：" + "；".join(e for errors in form.errors.values() for e in errors))
+        return redirect(item.matter.url)
+    try:
+        steps.reassign(
+            item,
+            by=request.user,
+            to_user=form.cleaned_data.get("to_user"),
+            to_department=form.cleaned_data.get("to_department"),
+            reason=form.cleaned_data["reason"],
+        )
+    except steps.Refused as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"已转交：{item.label}。")
+    return redirect(item.matter.url)
 
 
 def notification_list(request):

@@ -80,43 +80,51 @@ def test_renamed_executable_attachment_is_refused(client_for, clerk):
     assert not IncomingDocument.objects.exists()
 
 
-def test_stranger_and_other_department_get_404(client_for, routed, stranger, resources_staff, system_admin):
+def test_stranger_and_other_department_get_404(client_for, routed, stranger, village_staff, system_admin):
     url = routed.get_absolute_url()
-    for user in (stranger, resources_staff, system_admin):
+    step = reverse("documents:incoming_step", args=[routed.code, "instruct"])
+    for user in (stranger, village_staff, system_admin):
+        assert client_for(user).post(step, {"instruct-text": "越权"}).status_code == 404
         assert client_for(user).get(url).status_code == 404
         assert client_for(user).get(reverse("documents:incoming_slip", args=[routed.code])).status_code == 404
-    assert client_for(resources_staff).get(f"/documents/incoming/{uuid.uuid4()}/").status_code == 404
+    assert client_for(village_staff).get(f"/documents/incoming/{uuid.uuid4()}/").status_code == 404
 
 
 def test_read_only_grantee_gets_403_on_write_and_nothing_changes(client_for, routed, principal):
     # The principal leader reads in circulation but was not asked to instruct.
     client = client_for(principal)
     assert client.get(routed.get_absolute_url()).status_code == 200
-    response = client.post(reverse("documents:incoming_instruct", args=[routed.code]), {"text": "越权批示"})
+    response = client.post(
+        reverse("documents:incoming_step", args=[routed.code, "instruct"]), {"instruct-text": "越权批示"}
+    )
     assert response.status_code == 403
     assert "您不是该文件的呈批领导" in response.content.decode()
     assert not routed.instructions.exists()
 
 
 def test_changing_views_are_post_only(client_for, routed, deputy):
-    assert client_for(deputy).get(reverse("documents:incoming_instruct", args=[routed.code])).status_code == 405
+    url = reverse("documents:incoming_step", args=[routed.code, "instruct"])
+    assert client_for(deputy).get(url).status_code == 405
 
 
-def test_workflow_error_is_shown_in_chinese(client_for, routed, office_director):
-    # The file has already been proposed: a second proposal is refused with a message.
+def test_workflow_error_is_shown_in_chinese_and_input_kept(client_for, routed, office_director, deputy):
+    # The file has already been proposed: a second proposal is refused with the reason, what was typed kept.
     response = client_for(office_director).post(
-        reverse("documents:incoming_propose", args=[routed.code]),
-        {"proposal": "再拟办", "circulation_mode": "sequential"},
+        reverse("documents:incoming_step", args=[routed.code, "propose"]),
+        {"propose-proposal": "再拟办一次", "propose-leaders": [deputy.pk], "propose-circulation_mode": "sequential"},
     )
-    assert response.status_code in (400, 200)
-    assert "状态已经变化" in response.content.decode() or response.status_code == 400
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "该收文当前为「待批示」，不能拟办" in page and "再拟办一次" in page
 
 
 def test_leader_instructs_from_the_detail_page(client_for, routed, deputy):
     client = client_for(deputy)
     page = client.get(routed.get_absolute_url()).content.decode()
-    assert "签发批示" in page
-    response = client.post(reverse("documents:incoming_instruct", args=[routed.code]), {"text": "请抓紧落实"})
+    assert 'data-step="instruct"' in page and 'data-step="propose"' not in page
+    response = client.post(
+        reverse("documents:incoming_step", args=[routed.code, "instruct"]), {"instruct-text": "请抓紧落实"}
+    )
     assert response.status_code == 302
     assert routed.instructions.get().text == "请抓紧落实"
 
@@ -179,7 +187,7 @@ def test_secret_read_is_audited(client_for, register, office_director):
 
 
 def test_draft_sheet_prints(client_for, drafted, deputy, staff):
-    workflow.review_outgoing(drafted, by=deputy, text="同意报办公室核稿")
+    workflow.review(drafted, by=deputy, text="同意报办公室核稿")
     response = client_for(staff).get(reverse("documents:outgoing_sheet", args=[drafted.code]))
     text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text().replace(" ", "")
     for expected in ("长官镇人民政府发文稿纸", "关于秋冬季农田水利建设的实施意见", "同意报办公室核稿", "陈刚", "黄磊"):

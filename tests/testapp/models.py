@@ -34,3 +34,12 @@ class DossierUserObjectPermission(UserObjectPermissionBase):
 
 class DossierGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Dossier, on_delete=models.CASCADE)
+
+
+def _dossier_url(self):
+    from django.urls import reverse
+
+    return reverse("dossier_detail", args=[self.code])
+
+
+Dossier.get_absolute_url = _dossier_url

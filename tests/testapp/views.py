@@ -24,6 +24,29 @@ def dossier_list(request):
     return render(request, "testapp/list.html", {"dossiers": visible_dossiers(request.user)})
 
 
+def get_dossier_for_user(user, code):
+    return permissions.get_for_user(user, visible_dossiers(user), code=code)
+
+
+def dossier_page(request, dossier, *, bound=None, refusal=None, status=200):
+    from township_office import steps
+
+    from .workflow import dossiers
+
+    context = {
+        "dossiers": [dossier],
+        **steps.page_context(dossiers, dossier, request.user, bound=bound, refusal=refusal),
+    }
+    return render(request, "testapp/list.html", context, status=status)
+
+
 def dossier_detail(request, code):
-    dossier = permissions.get_for_user(request.user, visible_dossiers(request.user), code=code)
-    return render(request, "testapp/list.html", {"dossiers": [dossier]})
+    return dossier_page(request, get_dossier_for_user(request.user, code))
+
+
+def dossier_step(request, code, name):
+    from township_office.actions import step_view
+
+    from .workflow import dossiers
+
+    return step_view(dossiers, get_dossier_for_user, dossier_page)(request, code, name)

@@ -81,7 +81,7 @@ def backwards(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('township_office', '0002_audit_append_only'),
+        ('township_office', '0003_matter_workitem'),
     ]
 
     operations = [

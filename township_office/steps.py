@@ -1,0 +1,440 @@
+"""Steps declared once: who may take which step of a workflow, from which state, with which form.
+
+Each app's ``workflow.py`` declares its steps on a ``Flow``::
+
+    incoming = steps.Flow(IncomingDocument, kind="收文", url_name="documents:incoming_step")
+
+    @incoming.step(
+        "拟办",
+        source=[In.REGISTERED],
+        target=[In.INSTRUCTING, In.HANDLING],
+        roles=[Role.OFFICE_DIRECTOR],
+        form=ProposalForm,
+    )
+    def propose(document, *, by, proposal, leaders, ...):
+        steps.advance(document, by=by, target=..., comment=proposal, proposal=proposal)
+        ...
+
+The declaration is the only home of "may this person take this step now": ``flow.available(obj, user)``
+lists the steps a person may take (the buttons and forms a page shows), and calling the step checks the
+same declaration first, inside the step's transaction, with the record's state read afresh. Whatever the
+page would not offer, the call refuses, and a refused step changes nothing.
+
+A step runs in one transaction: the state change (``advance``), the audit event, grants, work items and
+notifications commit together or not at all. When the body returns, the person's own work item for the
+step closes, every item the new state made moot closes, and the record's Matter shows the new state.
+
+Why not django-fsm-2: its transitions live on the model and check only a per-transition permission
+callable; here the check needs the object grant, the state read under the transaction and a Chinese reason
+for each refusal, and several steps choose their target state from their input (拟办 goes to 待批示 or 办理).
+The conditional update in ``workflow.transition`` gives the same protection as ConcurrentTransitionMixin.
+"""
+
+import functools
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+from django import forms
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+
+from . import audit, permissions, worklist
+from .roles import Role, has_role
+from .workflow import TransitionNotAllowed, transition
+
+__all__ = ["Flow", "Step", "StepForm", "Refused", "advance", "current_step", "flow_for"]
+
+
+class Refused(TransitionNotAllowed):
+    """A step was refused, with the reason in Chinese.
+
+    ``forbidden``: the person may not take this step (403); otherwise the state or the input does not allow
+    it (400). ``keeps_changes``: the refusal itself changed something that must stay (a seal approval voided
+    because the file changed): the step's transaction commits, then the refusal is shown with its reason.
+    """
+
+    def __init__(self, message, *, forbidden=False, keeps_changes=False):
+        super().__init__(message)
+        self.forbidden = forbidden
+        self.keeps_changes = keeps_changes
+
+
+class StepForm(forms.Form):
+    """A step's form: it knows the record and the person, and turns its data into the step's arguments."""
+
+    def __init__(self, *args, obj=None, user=None, **kwargs):
+        self.obj = obj
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def arguments(self):
+        return dict(self.cleaned_data)
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    label: str
+    source: tuple
+    target: tuple = ()
+    roles: object = ()  # a tuple of roles, or a function of the record returning one
+    grant: str | None = None  # the object permission the person must hold on the record
+    rule: object = None  # rule(obj, user) → None, or the Chinese reason it is refused (403), or a Refused
+    form: type | None = None
+    confirm: str = ""  # asked before an irreversible step
+    success: str = ""
+    style: str = "primary"  # primary, secondary, danger
+    everyone: bool = False  # taking it closes everyone's item of it, not only the person's own
+    work: str = ""  # the label of the work item of someone who must take it ("待批示"); "" for optional steps
+    refusal: str = ""  # the reason shown when role or grant is missing
+    flow: object = field(default=None, compare=False, repr=False)
+    func: object = field(default=None, compare=False, repr=False)
+
+    def roles_for(self, obj):
+        return tuple(self.roles(obj) if callable(self.roles) else self.roles)
+
+    def url(self, obj):
+        return reverse(self.flow.url_name, args=[obj.code, self.name])
+
+    def __call__(self, obj, *, by, **kwargs):
+        return self.func(obj, by=by, **kwargs)
+
+
+@dataclass
+class BoundStep:
+    """One step as a page shows it: its declaration, its form (bound after a refused POST) and its URL."""
+
+    step: Step
+    form: forms.Form | None
+    url: str
+    open: bool = False
+
+    def __getattr__(self, name):
+        return getattr(self.step, name)
+
+
+_current: ContextVar = ContextVar("current_step", default=None)
+_flows = {}
+
+
+def flow_for(model_or_obj):
+    model = model_or_obj if isinstance(model_or_obj, type) else type(model_or_obj)
+    return _flows.get(model._meta.label_lower)
+
+
+def flows():
+    """Every declared flow (one per workflow model)."""
+    return list(_flows.values())
+
+
+def current_step():
+    """The step whose body is running (or None)."""
+    return _current.get()
+
+
+def _role_names(roles):
+    return "、".join(Role(r).label for r in roles)
+
+
+class Flow:
+    """The steps of one model's workflow."""
+
+    def __init__(self, model, *, kind, url_name, status_field="status", on_reassign=None, initiator=None):
+        self.model = model
+        self.kind = kind
+        self.initiator = initiator  # the field naming who started a record (for 我发起的)
+        self.url_name = url_name
+        self.status_field = status_field
+        self.on_reassign = on_reassign
+        self.steps = {}
+        _flows[model._meta.label_lower] = self
+
+    def __iter__(self):
+        return iter(self.steps.values())
+
+    def __getitem__(self, name):
+        return self.steps[name]
+
+    def step(self, label, *, source, target=(), **options):
+        source = (source,) if isinstance(source, str) else tuple(source)
+        target = (target,) if isinstance(target, str) else tuple(target)
+
+        def declare(func):
+            step = Step(name=func.__name__, label=label, source=source, target=target, flow=self, **options)
+
+            @functools.wraps(func)
+            def run(obj, *, by, **kwargs):
+                return self._run(step, func, obj, by, kwargs)
+
+            object.__setattr__(step, "func", run)
+            self.steps[step.name] = step
+            run.step = step
+            return run
+
+        return declare
+
+    # --- May this person take this step now? -------------------------------------------------------------
+
+    def state_of(self, obj):
+        return getattr(obj, self.status_field)
+
+    def refusal(self, step, obj, user):
+        """None when ``user`` may take ``step`` on ``obj`` now; otherwise a Refused saying why."""
+        if isinstance(step, str):
+            step = self.steps[step]
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return Refused("请先登录。", forbidden=True)
+        state = self.state_of(obj)
+        if state not in step.source:
+            display = getattr(obj, f"get_{self.status_field}_display", lambda: state)()
+            return Refused(f"该{self.kind}当前为「{display}」，不能{step.label}（可能已被他人处理，请刷新页面）。")
+        roles = step.roles_for(obj)
+        if roles and not has_role(user, *roles):
+            return Refused(step.refusal or f"只有{_role_names(roles)}可以{step.label}。", forbidden=True)
+        if step.grant and step.grant not in permissions.held(user, obj):
+            return Refused(step.refusal or f"您不是该{self.kind}的{step.label}人。", forbidden=True)
+        if step.rule is not None:
+            reason = step.rule(obj, user)
+            if isinstance(reason, Refused):  # a rule may say "not yet" (400) rather than "not you" (403)
+                return reason
+            if reason:
+                return Refused(reason, forbidden=True)
+        return None
+
+    def allows(self, obj, user, name):
+        return name in self.steps and self.refusal(self.steps[name], obj, user) is None
+
+    def available(self, obj, user):
+        """The steps ``user`` may take on ``obj`` now, in declaration order."""
+        return [step for step in self.steps.values() if self.refusal(step, obj, user) is None]
+
+    def panel(self, obj, user, bound=None):
+        """The available steps as the page renders them; ``bound``: {step name: form} after a refused POST."""
+        bound = bound or {}
+        panel = []
+        for step in self.available(obj, user):
+            form = bound.get(step.name)
+            if form is None and step.form is not None:
+                form = self.form(step, obj, user)
+            panel.append(BoundStep(step, form, step.url(obj), open=step.name in bound))
+        return panel
+
+    def form(self, step, obj, user, data=None, files=None):
+        if isinstance(step, str):
+            step = self.steps[step]
+        if step.form is None:
+            return None
+        kwargs = {"prefix": step.name}
+        if issubclass(step.form, StepForm):
+            kwargs.update(obj=obj, user=user)
+        return step.form(data, files, **kwargs)
+
+    # --- Taking it ---------------------------------------------------------------------------------------
+
+    def _run(self, step, func, obj, by, kwargs):
+        pending = None
+        with transaction.atomic():
+            self._refresh_state(obj)
+            refusal = self.refusal(step, obj, by)
+            if refusal is not None:
+                raise refusal
+            waiting = set(worklist.mine(obj, step.name, by).values_list("pk", flat=True))
+            token, events = _current.set(step), audit.step_events.set([])
+            kept_token = worklist.reassigned.set(set())
+            try:
+                result = func(obj, by=by, **kwargs)
+            except Refused as error:
+                if not error.keeps_changes:
+                    raise
+                pending, result = error, None
+            finally:
+                written = audit.step_events.get()
+                kept = worklist.reassigned.get()
+                _current.reset(token)
+                audit.step_events.reset(events)
+                worklist.reassigned.reset(kept_token)
+            if not written:  # a step that changed no state is audited all the same
+                audit.record(step.label, by=by, obj=obj, comment=pending.message if pending else "")
+            # What waited for the person closes, unless the body gave it to them again (copies left to stamp).
+            closed = worklist.finish(
+                obj, step.name, by=by, decision=step.label, everyone=step.everyone, among=waiting - kept
+            )
+            if not closed:  # taken without an item waiting for the person: 已办 shows it all the same
+                worklist.record_done(obj, step.name, by=by, label=step.label)
+            self.settle(obj, by=by, decision=f"{by.get_full_name()}已{step.label}")
+            worklist.touch(obj)
+        if pending is not None:
+            raise pending
+        return result
+
+    def settle(self, obj, *, by, decision):
+        """Close the open items of steps that can no longer be taken from the record's state."""
+        state = self.state_of(obj)
+
+        def still_open(name):
+            step = self.steps.get(name)
+            return step is None or state in step.source
+
+        worklist.settle(obj, by=by, still_open=still_open, decision=decision)
+
+    def duties(self, obj):
+        """Who must act on ``obj`` now, derived from the declarations alone: for each step that is someone's
+        work (``work=``) and leaves from the record's state, the holders of its grant (people, and departments
+        through their group) or, without a grant, the holders of its roles, less those its rule refuses.
+        Used to rebuild the work items of records that predate them (``manage.py rebuild_worklist``)."""
+        from .models import Department, User
+        from .roles import role_users
+
+        state = self.state_of(obj)
+        for step in self.steps.values():
+            if not step.work or state not in step.source:
+                continue
+            roles = step.roles_for(obj)
+            departments = []
+            if step.grant:
+                user_ids, group_ids = permissions.holders(obj, step.grant)
+                users = User.objects.filter(pk__in=user_ids, is_active=True)
+                departments = list(Department.objects.filter(group__in=group_ids))
+            else:
+                users = role_users(*roles) if roles else User.objects.none()
+            people = [u for u in users if (not roles or has_role(u, *roles)) and not (step.rule and step.rule(obj, u))]
+            if people or departments:
+                yield step, people, departments
+
+    def _refresh_state(self, obj):
+        """Read the state afresh, locking the row where the database can (PostgreSQL)."""
+        manager = type(obj)._default_manager
+        row = manager.select_for_update().filter(pk=obj.pk).values_list(self.status_field, flat=True).first()
+        if row is None:
+            raise Refused(f"该{self.kind}已不存在。")
+        setattr(obj, self.status_field, row)
+
+
+def advance(obj, *, by, target=None, comment="", source=None, **fields):
+    """Move the record of the running step to ``target`` (default: the step's only target), from the step's
+    declared source states, writing the audit event named after the step (see ``workflow.transition``)."""
+    step = _current.get()
+    if step is None:
+        raise RuntimeError("steps.advance() is called from inside a declared step")
+    if target is None:
+        if len(step.target) != 1:
+            raise RuntimeError(f"step {step.name} declares {len(step.target)} targets: pass target=")
+        target = step.target[0]
+    elif step.target and target not in step.target:
+        raise RuntimeError(f"step {step.name} does not lead to {target}")
+    return transition(
+        obj, by=by, action=step.label, source=source or step.source, target=target, comment=comment, **fields
+    )
+
+
+def refusal_message(error):
+    """The Chinese text of any refusal a step can raise."""
+    if isinstance(error, TransitionNotAllowed):
+        return error.message
+    if isinstance(error, ValidationError):
+        return "；".join(error.messages)
+    if isinstance(error, PermissionDenied):
+        return str(error) or "您没有权限执行此操作。"
+    return str(error)
+
+
+def refusal_status(error):
+    if isinstance(error, PermissionDenied) or (isinstance(error, Refused) and error.forbidden):
+        return 403
+    return 400
+
+
+# --- What a record's page shows ----------------------------------------------------------------------------
+
+
+def page_context(flow, obj, user, *, bound=None, refusal=None):
+    """The context every detail page adds: the steps the person may take, who holds the record now (with a
+    转交 form for the office director), and the reason of a refused step."""
+    from .forms import ReassignForm
+
+    items = list(worklist.open_items(obj).select_related("assignee", "department").order_by("created_at", "pk"))
+    if items and has_role(user, Role.OFFICE_DIRECTOR):
+        candidates = {}  # the people (or departments) one may hand a step to, read once per kind of item
+        for item in items:
+            item.reassign_form = ReassignForm(
+                item=item, obj=obj, flow=flow, prefix=f"reassign-{item.pk}", candidates=candidates
+            )
+    return {"steps": flow.panel(obj, user, bound=bound), "work_items": items, "refusal": refusal}
+
+
+def reassign(item, *, by, to_user=None, to_department=None, reason=""):
+    """The office director hands a waiting step to another person or department.
+
+    The old holder's item closes ("转交"), they lose the step's grant (and ``view``, unless they took part in
+    the record otherwise); the new holder gets the grant, ``view`` and a new item with the same deadline; the
+    flow's ``on_reassign`` hook updates the record's own list of people (e.g. the leaders to instruct)."""
+    from . import audit
+    from .models import WorkItem
+
+    if not has_role(by, Role.OFFICE_DIRECTOR):
+        raise Refused("只有办公室主任可以转交待办。", forbidden=True)
+    if (to_user is None) == (to_department is None):
+        raise Refused("请选择转交给哪一位人员或哪一个部门。")
+    model = item.matter.content_type.model_class()
+    flow = flow_for(model)
+    with transaction.atomic():
+        # Lock the item's own row only: PostgreSQL refuses FOR UPDATE on the nullable side of the outer joins.
+        item = (
+            WorkItem.objects.select_for_update(of=("self",))
+            .select_related("matter", "assignee", "department")
+            .get(pk=item.pk)
+        )
+        if item.done_at is not None:
+            raise Refused("该待办已经办理或已转交，请刷新页面。")
+        obj = model._default_manager.get(pk=item.matter.object_id)
+        step = flow.steps.get(item.step) if flow else None
+        new = to_user or to_department
+        old = item.assignee or item.department
+        if new == old:
+            raise Refused("转交对象与当前办理人相同。")
+        if to_user is not None:
+            if not to_user.is_active:
+                raise Refused(f"{to_user} 的账号已停用，不能转交。")
+            roles = step.roles_for(obj) if step else ()
+            if roles and not has_role(to_user, *roles):
+                raise Refused(f"{to_user} 不是{_role_names(roles)}，不能{step.label}。")
+        elif not to_department.members.filter(is_active=True).exists():
+            raise Refused(f"{to_department} 没有可用账号，不能转交。")
+        worklist.withdraw(
+            obj,
+            item.step,
+            by=by,
+            users=[item.assignee] if item.assignee else (),
+            departments=[item.department] if item.department else (),
+            decision=f"转交{new}",
+        )
+        perms = [step.grant] if step and step.grant else []
+        old_target = {"users": [item.assignee]} if item.assignee else {"departments": [item.department]}
+        elsewhere = WorkItem.objects.filter(matter=item.matter).exclude(pk=item.pk)
+        elsewhere = (
+            elsewhere.filter(assignee=item.assignee) if item.assignee else elsewhere.filter(department=item.department)
+        )
+        if perms:
+            permissions.revoke(obj, perms, **old_target)
+        if not elsewhere.exists():
+            permissions.revoke(obj, "view", **old_target)
+        permissions.grant(
+            obj, [*perms, "view"], **({"users": [to_user]} if to_user else {"departments": [to_department]})
+        )
+        if flow and flow.on_reassign:
+            flow.on_reassign(obj, item, old, new)
+        worklist.assign(
+            obj,
+            item.step,
+            label=item.label,
+            kind=item.kind,
+            users=[to_user] if to_user else (),
+            departments=[to_department] if to_department else (),
+            due=item.due,
+            urgent=item.urgent,
+            notify=f"{item.label}（转交）：{item.matter.title}",
+        )
+        audit.record("转交待办", by=by, obj=obj, comment=f"{item.label}：{old} → {new}。{reason}".strip())
+        worklist.touch(obj)
+    return obj

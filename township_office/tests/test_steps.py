@@ -1,0 +1,273 @@
+"""The step declarations, work items, grants and the one action-view helper (over the test app's Dossier)."""
+
+import pytest
+from django.urls import reverse
+
+from tests.testapp.models import Dossier
+from tests.testapp.workflow import close, dossiers, handle, send
+from township_office import permissions, worklist
+from township_office.models import AuditEvent, Notification, WorkItem
+from township_office.steps import Refused
+
+
+@pytest.fixture
+def dossier(township, office_director):
+    d = Dossier.objects.create(title="修路协调")
+    worklist.track(d, kind="案卷", initiator=office_director)
+    return d
+
+
+def snapshot(d):
+    d = Dossier.objects.get(pk=d.pk)
+    return (
+        d.status,
+        d.title,
+        AuditEvent.objects.count(),
+        sorted(WorkItem.objects.values_list("pk", "done_at")),
+        sorted(d.dossieruserobjectpermission_set.values_list("user_id", "permission__codename")),
+        Notification.objects.count(),
+    )
+
+
+# (step, persona, prepare) → allowed?
+CASES = [
+    ("send", "office_director", None, True),
+    ("send", "clerk", None, False),
+    ("send", "staff", None, False),
+    ("handle", "staff", "grant_staff", True),
+    ("handle", "staff", None, False),
+    ("handle", "clerk", None, False),
+    ("close", "clerk", None, True),
+    ("close", "office_director", None, True),
+    ("close", "staff", "grant_staff", False),
+    ("close", "clerk", "done", False),
+    ("send", "office_director", "done", False),
+    ("close", "clerk", "locked", False),
+]
+
+
+@pytest.mark.parametrize("name,persona,prepare,allowed", CASES)
+def test_step_table(request, dossier, people, staff, name, persona, prepare, allowed):
+    user = people[{"staff": "department_staff"}.get(persona, persona)]
+    if prepare == "grant_staff":
+        permissions.grant(dossier, ["view", "handle"], users=[staff])
+    elif prepare == "done":
+        Dossier.objects.filter(pk=dossier.pk).update(status=Dossier.Status.DONE)
+        dossier.refresh_from_db()
+    elif prepare == "locked":
+        Dossier.objects.filter(pk=dossier.pk).update(title="锁定")
+        dossier.refresh_from_db()
+    assert dossiers.allows(dossier, user, name) is allowed
+    assert (name in [s.name for s in dossiers.available(dossier, user)]) is allowed
+    arguments = {"send": {"handler": staff}, "handle": {"note": "已联系"}, "close": {}}[name]
+    before = snapshot(dossier)
+    if allowed:
+        dossiers[name](dossier, by=user, **arguments)
+        assert AuditEvent.objects.count() > before[2] or name == "handle"
+    else:
+        with pytest.raises(Refused):
+            dossiers[name](dossier, by=user, **arguments)
+        assert snapshot(dossier) == before
+
+
+def test_send_then_handle_moves_work_items_and_clears_notification(dossier, office_director, staff, clerk):
+    send(dossier, by=office_director, handler=staff)
+    item = WorkItem.objects.get(step="handle")
+    assert item.assignee == staff and item.done_at is None
+    assert list(worklist.waiting(staff)) == [item]
+    note = Notification.objects.get(recipient=staff)
+    assert note.read_at is None and note.work_item == item
+    handle(dossier, by=staff, note="已联系")
+    item.refresh_from_db()
+    assert item.done_by == staff and item.decision == "办理"
+    note.refresh_from_db()
+    assert note.read_at is not None
+    assert list(worklist.done_by(staff)) == [item]
+    assert list(worklist.started_by(office_director)) == [worklist.matter_of(dossier)]
+
+
+def test_state_change_closes_moot_items(dossier, office_director, staff, clerk):
+    send(dossier, by=office_director, handler=staff)
+    close(dossier, by=clerk)
+    item = WorkItem.objects.get(step="handle")
+    assert item.done_at is not None and item.done_by == clerk
+    assert not worklist.waiting(staff).exists()
+    assert worklist.matter_of(dossier).state == "已办结"
+
+
+def test_set_grants_takes_back_from_who_left(dossier, office_director, staff, resources_staff):
+    send(dossier, by=office_director, handler=staff)
+    send(dossier, by=office_director, handler=resources_staff)
+    assert "handle" in permissions.held(resources_staff, Dossier.objects.get(pk=dossier.pk))
+    assert "handle" not in permissions.held(staff, Dossier.objects.get(pk=dossier.pk))
+
+
+def test_refusal_that_keeps_changes_commits_then_refuses(dossier, staff):
+    permissions.grant(dossier, ["view", "handle"], users=[staff])
+    with pytest.raises(Refused, match="作废"):
+        handle(dossier, by=staff, note="void")
+    assert Dossier.objects.get(pk=dossier.pk).title == "已作废"
+    with pytest.raises(Refused):
+        handle(dossier, by=staff, note="fail")
+    assert Dossier.objects.get(pk=dossier.pk).title == "已作废"
+
+
+def test_action_view_shows_refusal_with_400_and_keeps_input(client_for, dossier, clerk, staff):
+    permissions.grant(dossier, ["view", "handle"], users=[staff])
+    url = reverse("dossier_step", args=[dossier.code, "handle"])
+    response = client_for(staff).post(url, {"handle-note": "fail"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "办理情况不合要求。" in page and 'value="fail"' in page
+    response = client_for(staff).post(url, {"handle-note": ""})
+    assert response.status_code == 400 and "这个字段是必填项" in response.content.decode()
+
+
+def test_action_view_forbidden_step_is_403_and_stranger_404(client_for, dossier, staff, stranger, clerk):
+    permissions.grant(dossier, ["view"], users=[staff])
+    response = client_for(staff).post(reverse("dossier_step", args=[dossier.code, "close"]))
+    assert response.status_code == 403 and "只有办公室主任、文书/秘书可以办结。" in response.content.decode()
+    response = client_for(stranger).post(reverse("dossier_step", args=[dossier.code, "close"]))
+    assert response.status_code == 404
+    response = client_for(clerk).post(reverse("dossier_step", args=[dossier.code, "nosuchstep"]))
+    assert response.status_code == 404
+
+
+def test_page_offers_exactly_the_available_steps(client_for, dossier, clerk, office_director):
+    page = client_for(clerk).get(dossier.get_absolute_url()).content.decode()
+    assert 'data-step="close"' in page and 'data-step="send"' not in page
+    assert 'data-confirm="办结后不能再修改，确定吗？"' in page
+    page = client_for(office_director).get(dossier.get_absolute_url()).content.decode()
+    assert 'data-step="send"' in page and 'name="send-handler"' in page
+
+
+def test_action_view_success_redirects_to_next_waiting(client_for, dossier, office_director, staff):
+    other = Dossier.objects.create(title="防汛值班")
+    worklist.track(other, kind="案卷", initiator=office_director)
+    send(other, by=office_director, handler=staff)
+    send(dossier, by=office_director, handler=staff)
+    response = client_for(staff).post(
+        reverse("dossier_step", args=[dossier.code, "handle"]), {"handle-note": "好", "next": "todo"}
+    )
+    assert response.status_code == 302 and response.url == other.get_absolute_url()
+
+
+def test_reassign_moves_item_grant_and_notification(client_for, dossier, office_director, staff, resources_staff):
+    send(dossier, by=office_director, handler=staff)
+    item = WorkItem.objects.get(step="handle", done_at__isnull=True)
+    response = client_for(office_director).post(
+        reverse("township_office:work_item_reassign", args=[item.pk]),
+        {f"reassign-{item.pk}-to_user": resources_staff.pk, f"reassign-{item.pk}-reason": "原经办人出差"},
+    )
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.done_at is not None and item.decision.startswith("转交")
+    fresh = Dossier.objects.get(pk=dossier.pk)
+    assert "handle" not in permissions.held(staff, fresh) and "view" not in permissions.held(staff, fresh)
+    assert "handle" in permissions.held(resources_staff, Dossier.objects.get(pk=dossier.pk))
+    assert worklist.waiting(resources_staff).get().step == "handle"
+    assert AuditEvent.objects.filter(action="转交待办", comment__contains="原经办人出差").exists()
+
+
+def test_reassign_refused_for_others(client_for, dossier, office_director, staff, clerk, resources_staff):
+    send(dossier, by=office_director, handler=staff)
+    item = WorkItem.objects.get(step="handle", done_at__isnull=True)
+    response = client_for(clerk).post(
+        reverse("township_office:work_item_reassign", args=[item.pk]),
+        {f"reassign-{item.pk}-to_user": resources_staff.pk},
+    )
+    assert response.status_code == 404
+    item.refresh_from_db()
+    assert item.done_at is None
+
+
+def test_home_tabs_in_constant_queries(client_for, office_director, staff, django_assert_max_num_queries):
+    for i in range(25):
+        d = Dossier.objects.create(title=f"案卷{i}")
+        worklist.track(d, kind="案卷", initiator=office_director)
+        send(d, by=office_director, handler=staff)
+    client = client_for(staff)
+    client.get(reverse("township_office:todo"))  # warm the per-process caches (permission ids, township)
+    for tab in ("todo", "read", "done", "started"):
+        with django_assert_max_num_queries(8):
+            response = client.get(reverse("township_office:todo") + f"?tab={tab}")
+        assert response.status_code == 200
+    page = client.get(reverse("township_office:todo")).content.decode()
+    assert "案卷24" in page and "待办理" in page
+    done = client_for(office_director).get(reverse("township_office:todo") + "?tab=done").content.decode()
+    assert "案卷3" in done
+    started = client_for(office_director).get(reverse("township_office:todo") + "?tab=started").content.decode()
+    assert "案卷0" in started and "办理中" in started
+
+
+def test_quick_create_buttons_follow_roles(client_for, clerk, front_desk, staff):
+    page = client_for(clerk).get(reverse("township_office:todo")).content.decode()
+    assert "登记收文" in page and "登记来访" not in page
+    page = client_for(front_desk).get(reverse("township_office:todo")).content.decode()
+    assert "登记来访" in page and "登记收文" not in page
+    page = client_for(staff).get(reverse("township_office:todo")).content.decode()
+    assert "拟稿" in page and "申请用印" in page
+
+
+def test_rebuild_worklist_gives_records_in_flight_their_items(township, staff, people):
+    from django.core.management import call_command
+
+    legacy = Dossier.objects.create(title="升级前的案卷")
+    permissions.grant(legacy, ["view", "handle"], users=[staff])
+    finished = Dossier.objects.create(title="升级前已办结", status=Dossier.Status.DONE)
+    permissions.grant(finished, ["view", "handle"], users=[staff])
+    call_command("rebuild_worklist", verbosity=0)
+    assert [i.matter.title for i in worklist.waiting(staff)] == ["升级前的案卷"]
+    assert worklist.matter_of(finished).state == "已办结"
+    call_command("rebuild_worklist", verbosity=0)  # again: nothing doubles
+    assert worklist.waiting(staff).count() == 1
+
+
+def test_page_with_many_open_items_reads_reassign_candidates_once(dossier, office_director, people, rf):
+    from township_office import steps as core_steps
+
+    for username in ("department_staff", "resources_staff", "village_staff", "clerk"):
+        worklist.assign(dossier, "handle", label="待办理", users=[people[username]])
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    context = core_steps.page_context(dossiers, dossier, office_director)
+    with CaptureQueriesContext(connection) as few:
+        html = "".join(str(item.reassign_form) for item in context["work_items"])
+    assert "转交给" in html and len(few.captured_queries) <= 1
+
+
+def test_a_rule_may_refuse_as_not_yet_rather_than_not_you(dossier, clerk):
+    from township_office.steps import Refused as StepRefused
+
+    step = dossiers["close"]
+    original = step.rule
+    object.__setattr__(step, "rule", lambda d, user: StepRefused("还没到时候。"))
+    try:
+        refusal = dossiers.refusal(step, dossier, clerk)
+    finally:
+        object.__setattr__(step, "rule", original)
+    assert refusal.message == "还没到时候。" and not refusal.forbidden
+
+
+def test_an_item_the_step_opens_again_for_the_same_person_stays_open(dossier, office_director, staff):
+    """A partial step (copies left to stamp) gives the person a fresh item of the same step: it is not closed."""
+    send(dossier, by=office_director, handler=staff)
+    handle(dossier, by=staff, note="部分完成")  # closes the item that waited
+    assert not worklist.waiting(staff).exists()
+    worklist.assign(dossier, "handle", label="待办理", users=[staff])
+    from township_office import steps as core_steps
+
+    @dossiers.step("再办", source=[Dossier.Status.OPEN], grant="handle")
+    def handle_again(dossier, *, by):
+        worklist.assign(dossier, "handle_again", label="待再办", users=[by])
+
+    try:
+        worklist.assign(dossier, "handle_again", label="待再办", users=[staff])
+        handle_again(dossier, by=staff)
+        item = WorkItem.objects.get(step="handle_again", done_at__isnull=True)
+        assert item.assignee == staff  # given again by the step: still waiting
+        assert worklist.done_by(staff).filter(step="handle_again").exists()  # and the step is in 已办
+    finally:
+        del dossiers.steps["handle_again"]
+        assert core_steps.flow_for(Dossier) is dossiers

@@ -1,0 +1,288 @@
+"""Work items: who must act on which record, by which step; what each person did; what each person started.
+
+The steps of every app write here in their own transaction (the step wrapper in ``steps.py`` does most of it):
+
+    worklist.track(document, kind="收文", initiator=by)               # when the record is created
+    worklist.assign(document, "instruct", users=leaders, due=deadline)  # who must take a step now
+    worklist.finish(document, "propose", by=by, decision="拟办")       # done (the wrapper does this)
+    worklist.withdraw(document, "instruct", users=[removed], by=by)     # someone left the step
+
+我的待办, 已办, 我发起的 and 待阅 read these two tables and nothing else.
+"""
+
+from contextvars import ContextVar
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import F, Q
+from django.utils import timezone
+
+from .models import Matter, Notification, WorkItem
+
+Kind = WorkItem.Kind
+# While a step runs: the open items its body assigned again to the people holding them (kept open after it).
+reassigned: ContextVar[set | None] = ContextVar("reassigned", default=None)
+
+
+def _key(obj):
+    return ContentType.objects.get_for_model(type(obj)), obj.pk
+
+
+def _state_label(obj):
+    display = getattr(obj, "get_status_display", None)
+    return display() if display else ""
+
+
+def _title(obj):
+    title = getattr(obj, "worklist_title", None)
+    return str(title() if callable(title) else title if title is not None else obj)[:200]
+
+
+def track(obj, *, kind, initiator=None, title=None):
+    """The record's Matter, created on first use (kind: 收文, 发文, 用印申请, …) and brought up to date."""
+    content_type, object_id = _key(obj)
+    values = {
+        "kind": kind,
+        "title": (title or _title(obj))[:200],
+        "url": obj.get_absolute_url(),
+        "state": _state_label(obj),
+        "updated_at": timezone.now(),
+    }
+    matter, created = Matter.objects.get_or_create(
+        content_type=content_type, object_id=object_id, defaults={**values, "initiator": initiator}
+    )
+    if not created:
+        if initiator is not None and matter.initiator_id is None:
+            values["initiator"] = initiator
+        Matter.objects.filter(pk=matter.pk).update(**values)
+        for name, value in values.items():
+            setattr(matter, name, value)
+    obj._matter = matter
+    return matter
+
+
+def matter_of(obj):
+    """The record's Matter, or None when it was never tracked."""
+    cached = getattr(obj, "_matter", None)
+    if cached is not None:
+        return cached
+    content_type, object_id = _key(obj)
+    matter = Matter.objects.filter(content_type=content_type, object_id=object_id).first()
+    if matter is not None:
+        obj._matter = matter
+    return matter
+
+
+def tracked_ids(model):
+    """The pks of ``model``'s records that have a Matter."""
+    content_type = ContentType.objects.get_for_model(model)
+    return Matter.objects.filter(content_type=content_type).values_list("object_id", flat=True)
+
+
+def _matter(obj):
+    matter = matter_of(obj)
+    if matter is None:
+        raise LookupError(f"{type(obj).__name__} {obj.pk} 没有登记为事项：先调用 worklist.track()")
+    return matter
+
+
+def touch(obj, *, title=None):
+    """After a step: the Matter shows the record's current state (and title, when it changed)."""
+    matter = matter_of(obj)
+    if matter is None:
+        return
+    values = {"state": _state_label(obj), "updated_at": timezone.now(), "url": obj.get_absolute_url()}
+    if title is not None:
+        values["title"] = title[:200]
+    Matter.objects.filter(pk=matter.pk).update(**values)  # items read the title through their matter
+    for name, value in values.items():
+        setattr(matter, name, value)
+
+
+def assign(obj, step, *, label, users=(), departments=(), due=None, urgent=False, kind=Kind.ACT, notify=None, body=""):
+    """Open one item per person and per department for ``step`` (none twice: an open item is kept).
+
+    ``notify``: the title of the in-app notification each person (each member, for a department) receives
+    with it; the notification clears itself once the item is done.
+    """
+    from .models import User
+
+    matter = _matter(obj)
+    open_items = WorkItem.objects.filter(matter=matter, step=step, done_at__isnull=True)
+    have = list(open_items.values_list("pk", "assignee_id", "department_id"))
+    have_users = {a for _, a, _ in have if a}
+    have_departments = {d for _, _, d in have if d}
+    kept = reassigned.get()
+    if kept is not None:  # inside a step: an item given again to who already holds it stays open after the step
+        user_ids = {u.pk for u in users if u is not None}
+        department_ids = {d.pk for d in departments if d is not None}
+        kept.update(pk for pk, a, d in have if a in user_ids or d in department_ids)
+    now = timezone.now()
+    common = {"matter": matter, "step": step, "label": label, "kind": kind, "due": due, "urgent": urgent}
+    created = []
+    for user in {u.pk: u for u in users if u is not None}.values():
+        if user.pk not in have_users:
+            created.append(WorkItem(assignee=user, created_at=now, **common))
+    for department in {d.pk: d for d in departments if d is not None}.values():
+        if department.pk not in have_departments:
+            created.append(WorkItem(department=department, created_at=now, **common))
+    WorkItem.objects.bulk_create(created)
+    if notify and created:
+        rows = []
+        for item in created:
+            if item.assignee_id:
+                recipients = [item.assignee_id]
+            else:
+                recipients = User.objects.filter(department=item.department_id, is_active=True).values_list(
+                    "pk", flat=True
+                )
+            rows += [
+                Notification(recipient_id=pk, title=notify[:200], body=body, url=matter.url, work_item=item)
+                for pk in recipients
+            ]
+        Notification.objects.bulk_create(rows)
+    _forget([item.assignee_id for item in created], [item.department_id for item in created])
+    return created
+
+
+def open_items(obj, step=None):
+    """The record's open items (of one step, if given)."""
+    matter = matter_of(obj)
+    if matter is None:
+        return WorkItem.objects.none()
+    items = WorkItem.objects.filter(matter=matter, done_at__isnull=True)
+    return items.filter(step=step) if step else items
+
+
+def _close(items, *, by, decision):
+    now = timezone.now()
+    items = list(items.values_list("pk", "assignee_id", "department_id"))
+    if not items:
+        return 0
+    pks = [pk for pk, _, _ in items]
+    WorkItem.objects.filter(pk__in=pks, done_at__isnull=True).update(
+        done_at=now, done_by=by if getattr(by, "is_authenticated", False) else None, decision=decision[:200]
+    )
+    Notification.objects.filter(work_item__in=pks, read_at__isnull=True).update(read_at=now)
+    _forget([a for _, a, _ in items], [d for _, _, d in items])
+    return len(pks)
+
+
+def mine(obj, step, user):
+    """The user's open items of ``step`` on ``obj`` (their own, or their department's)."""
+    who = Q(assignee=user.pk)
+    if getattr(user, "department_id", None):
+        who |= Q(department=user.department_id)
+    return open_items(obj, step).filter(who)
+
+
+def finish(obj, step, *, by, decision="", everyone=False, among=None):
+    """``by`` has taken ``step``: close their open item of it (their own, or their department's).
+
+    ``everyone=True`` closes every open item of the step, whoever held it: one office director's 拟办 is
+    the office's. ``among``: only these items (those that waited before the step ran). Returns how many closed.
+    """
+    if everyone:
+        items = open_items(obj, step)
+    else:
+        items = mine(obj, step, by) if getattr(by, "pk", None) else WorkItem.objects.none()
+    if among is not None and not everyone:
+        items = items.filter(pk__in=among)
+    return _close(items, by=by, decision=decision)
+
+
+def record_done(obj, step, *, by, label, decision=None):
+    """A step taken with no item waiting for it (an office step anyone of the office may take): one closed item,
+    so that 已办 lists everything the person did."""
+    matter = matter_of(obj)
+    if matter is None or not getattr(by, "is_authenticated", False):
+        return None
+    now = timezone.now()
+    return WorkItem.objects.create(
+        matter=matter,
+        step=step,
+        label=label,
+        assignee=by,
+        created_at=now,
+        done_at=now,
+        done_by=by,
+        decision=(decision or label)[:200],
+    )
+
+
+def withdraw(obj, step, *, by, users=(), departments=(), decision="已撤回"):
+    """Some people leave a step (removed from a plan, reassigned, 撤回): their open items close unanswered."""
+    who = Q(pk__in=[])
+    if users:
+        who |= Q(assignee__in=[u.pk for u in users])
+    if departments:
+        who |= Q(department__in=[d.pk for d in departments])
+    return _close(open_items(obj, step).filter(who), by=by, decision=decision)
+
+
+def settle(obj, *, by, still_open, decision):
+    """Close every open item whose step can no longer be taken from the record's state (``still_open(step)``
+    says whether it can); what the state change made moot is no one's work any more."""
+    items = open_items(obj)
+    steps = set(items.values_list("step", flat=True))
+    moot = [step for step in steps if not still_open(step)]
+    if moot:
+        _close(items.filter(step__in=moot), by=by, decision=decision)
+
+
+def _forget(user_ids, department_ids):
+    from . import todo
+    from .models import User
+
+    ids = {uid for uid in user_ids if uid}
+    departments = {d for d in department_ids if d}
+    if departments:
+        ids |= set(User.objects.filter(department__in=departments).values_list("pk", flat=True))
+    if ids:
+        todo.forget(*ids)
+
+
+# --- What the home page reads ------------------------------------------------------------------------------
+
+
+def _for(user):
+    mine = Q(assignee=user.pk)
+    if getattr(user, "department_id", None):
+        mine |= Q(department=user.department_id)
+    return mine
+
+
+def waiting(user, kind=Kind.ACT):
+    """Open items for the user (their own and their department's), most pressing first."""
+    return (
+        WorkItem.objects.filter(_for(user), kind=kind, done_at__isnull=True)
+        .select_related("matter", "department")
+        .order_by(F("due").asc(nulls_last=True), "-urgent", "created_at", "pk")
+    )
+
+
+def waiting_all(user):
+    """Every open item for the user, to act on or to read (the navigation's count)."""
+    return WorkItem.objects.filter(_for(user), done_at__isnull=True)
+
+
+def done_by(user):
+    """已办: what the user did, latest first."""
+    return (
+        WorkItem.objects.filter(done_by=user.pk, done_at__isnull=False)
+        .select_related("matter")
+        .order_by("-done_at", "-pk")
+    )
+
+
+def started_by(user):
+    """我发起的: what the user started, where each stands now."""
+    return Matter.objects.filter(initiator=user.pk).order_by("-updated_at", "-pk")
+
+
+def read_items(user):
+    """待阅/传阅: what the user only reads, unread first."""
+    return (
+        WorkItem.objects.filter(_for(user), kind=Kind.READ)
+        .select_related("matter", "department")
+        .order_by(F("done_at").desc(nulls_first=True), "-created_at", "-pk")
+    )
