@@ -125,24 +125,32 @@ def run_forever(stop=None):
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
+        lock.close()
         raise AlreadyRunning(str(lock_path)) from None
     stopping = {"now": False}
 
     def _stop(*_):
         stopping["now"] = True
 
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
+    previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+
+    def done():
+        return stopping["now"] or bool(stop and stop())
+
     scheduler = Scheduler()
-    while not stopping["now"] and not (stop and stop()):
-        close_old_connections()
-        try:
-            _, wait = scheduler.tick()
-        except Exception:
-            logger.exception("scheduler tick failed (database down?); retrying")
-            scheduler.last_run = {}
-            wait = MAX_SLEEP
-        deadline = time.monotonic() + wait
-        while time.monotonic() < deadline and not stopping["now"]:
-            time.sleep(min(1, deadline - time.monotonic()))
-    lock.close()
+    try:
+        while not done():
+            close_old_connections()
+            try:
+                _, wait = scheduler.tick()
+            except Exception:
+                logger.exception("scheduler tick failed (database down?); retrying")
+                scheduler.last_run = {}
+                wait = MAX_SLEEP
+            deadline = time.monotonic() + wait
+            while time.monotonic() < deadline and not done():
+                time.sleep(min(1, max(deadline - time.monotonic(), 0)))
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        lock.close()

@@ -93,3 +93,19 @@ def test_every_scheduled_job_is_a_management_command(
         call_command("run_job", "documents-send-reminders")
     assert "documents-send-reminders 已运行：1" in capsys.readouterr().out
     assert Notification.objects.filter(recipient=staff, title__startswith="即将到期").count() == 1
+
+
+def test_scheduler_process_ticks_until_stopped_and_runs_once_per_data_dir(db, settings, tmp_path):
+    import fcntl
+
+    from township_office import scheduler
+
+    settings.DATA_DIR = tmp_path
+    ticks = []
+    scheduler.run_forever(stop=lambda: ticks.append(1) or len(ticks) > 1)
+    assert Heartbeat.objects.filter(name="beat").exists()  # the first tick ran the heartbeat
+
+    with open(tmp_path / "scheduler.lock", "w") as held:  # another scheduler holds the lock
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with pytest.raises(scheduler.AlreadyRunning):
+            scheduler.run_forever(stop=lambda: True)
