@@ -14,6 +14,44 @@ DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%
 BODY_KINDS = ("word", "pdf", "ofd")
 
 
+def _sane_pk(value):
+    """A primary key as a form sends it: ASCII digits that fit a database integer (a huge number would overflow
+    SQLite's INTEGER and answer 500 instead of a message)."""
+    text = str(value).strip()
+    return text.isascii() and text.isdigit() and len(text) <= 18
+
+
+class SafeChoice:
+    """A model choice field that refuses a malformed id with its own message before asking the database."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not _sane_pk(value):
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class SafeMultipleChoice:
+    def _check_values(self, value):
+        for pk in value:
+            if not _sane_pk(pk):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super()._check_values(value)
+
+
+class DepartmentField(SafeChoice, StaffedDepartmentField):
+    pass
+
+
+class DepartmentsField(SafeMultipleChoice, StaffedDepartmentsField):
+    pass
+
+
+class SafeModelChoiceField(SafeChoice, forms.ModelChoiceField):
+    pass
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -54,6 +92,10 @@ INCOMING_WIDGETS = {
 
 
 def _check_incoming(form, data):
+    for name in ("signed_for_at", "call_time", "deadline"):
+        value = data.get(name)
+        if value and not 1949 <= value.year <= 2100:
+            form.add_error(name, "请填写1949年至2100年之间的日期。")
     if data.get("secrecy") not in (None, "none") and not data.get("secrecy_term"):
         form.add_error("secrecy_term", "涉密文件请填写保密期限。")
     if data.get("nature") == IncomingDocument.Nature.FOR_ACTION and not data.get("deadline"):
@@ -87,6 +129,11 @@ class PhoneRecordForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in ("call_time", "caller", "content"):
             self.fields[name].required = True
+
+    def clean(self):
+        data = super().clean()
+        _check_incoming(self, data)
+        return data
 
 
 # --- 收文 steps ---------------------------------------------------------------------
@@ -143,7 +190,7 @@ def _leader_choices():
     )
 
 
-class LeaderChoiceField(forms.ModelMultipleChoiceField):
+class LeaderChoiceField(SafeMultipleChoice, forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         title = getattr(getattr(obj, "position", None), "title", "")
         return f"{obj.full_name}（{title}）" if title else obj.full_name
@@ -154,13 +201,13 @@ class ProposalForm(StepForm):
     leaders = LeaderChoiceField(
         label="呈批领导", queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
-    lead_department = StaffedDepartmentField(
+    lead_department = DepartmentField(
         label="主办部门",
         queryset=departments_with_accounts(),
         required=False,
         help_text="标注「无账号」的部门没有可用账号，不能选择",
     )
-    support_departments = StaffedDepartmentsField(
+    support_departments = DepartmentsField(
         label="协办部门", queryset=departments_with_accounts(), required=False, widget=forms.CheckboxSelectMultiple
     )
     readers = LeaderChoiceField(
@@ -183,8 +230,37 @@ class ProposalForm(StepForm):
         return data
 
 
+INSTRUCTION_PHRASES = ("同意", "已阅", "请×××阅处", "按程序办理")
+APPROVAL_PHRASES = ("同意", "同意印发", "按程序办理")
+
+
+class PhraseTextarea(forms.Textarea):
+    """A text box with the office's 常用批示语 above it, each put in with one tap (static/documents/js/phrases.js)."""
+
+    template_name = "documents/widgets/phrases.html"
+
+    def __init__(self, phrases, attrs=None):
+        super().__init__(attrs={"rows": 3, **(attrs or {})})
+        self.phrases = phrases
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["phrases"] = self.phrases
+        return context
+
+
+def instruction_phrases():
+    from django.conf import settings
+
+    return tuple(getattr(settings, "DOCUMENTS_INSTRUCTION_PHRASES", INSTRUCTION_PHRASES))
+
+
 class InstructForm(StepForm):
-    text = forms.CharField(label="批示内容", widget=forms.Textarea(attrs={"rows": 4}))
+    text = forms.CharField(label="批示内容", widget=PhraseTextarea(INSTRUCTION_PHRASES, attrs={"rows": 4}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["text"].widget.phrases = instruction_phrases()
 
 
 class ReadForm(StepForm):
@@ -220,6 +296,11 @@ class IncomingFilterForm(forms.Form):
     overdue = forms.BooleanField(label="仅看逾期", required=False)
 
 
+class CatalogueForm(forms.Form):
+    year = forms.IntegerField(label="年度", required=False, min_value=1949, max_value=2100)
+    format = forms.ChoiceField(label="格式", required=False, choices=[("", "网页"), ("pdf", "PDF"), ("xlsx", "Excel")])
+
+
 # --- 发文 ---------------------------------------------------------------------------
 
 OUTGOING_FIELDS = [
@@ -250,8 +331,12 @@ class OutgoingFields:
     """The drafting fields shared by 拟稿 and 修改草稿."""
 
     def add_drafting_fields(self):
-        self.fields["issuer_code"].queryset = IssuerCode.objects.filter(is_active=True)
-        self.fields["countersign_departments"] = StaffedDepartmentsField(
+        self.fields["issuer_code"] = SafeModelChoiceField(
+            label="发文机关代字",
+            queryset=IssuerCode.objects.filter(is_active=True),
+            initial=self.initial.get("issuer_code"),
+        )
+        self.fields["countersign_departments"] = DepartmentsField(
             label="会签部门",
             queryset=departments_with_accounts(),
             required=False,
@@ -314,12 +399,21 @@ class OpinionForm(StepForm):
     text = forms.CharField(label="意见", widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class ApproveForm(StepForm):
+    """审核通过, 核稿通过, 签发: an opinion may be typed, tapped or left empty (recorded as 同意)."""
+
+    text = forms.CharField(label="意见（不填即为「同意」）", required=False, widget=PhraseTextarea(APPROVAL_PHRASES))
+
+    def arguments(self):
+        return {"text": self.cleaned_data["text"].strip() or "同意"}
+
+
 class OptionalOpinionForm(StepForm):
     text = forms.CharField(label="意见（可不填）", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class SkipCountersignForm(StepForm):
-    department = forms.ModelChoiceField(label="跳过会签的部门", queryset=None)
+    department = SafeModelChoiceField(label="跳过会签的部门", queryset=None)
     reason = forms.CharField(label="跳过理由", widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):

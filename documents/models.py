@@ -118,6 +118,14 @@ class IncomingDocument(models.Model):
     result = models.TextField("办理结果", blank=True)
     reply = models.TextField("答复情况", blank=True)
     completed_at = models.DateTimeField("办结时间", null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="办结人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     # 归档
     retention = models.CharField("保管期限", max_length=5, choices=Retention.choices, blank=True)
     archive_number = models.PositiveIntegerField("件号", null=True, blank=True)

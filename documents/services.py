@@ -72,5 +72,10 @@ def record_secret_read(user, document):
         audit.record("查阅涉密文件", by=user, obj=document, comment=document.get_secrecy_display())
 
 
+def can_batch_print(user):
+    """批量打印收文处理笺 is office work; leaders and departments open the files one by one."""
+    return has_role(user, Role.CLERK, Role.OFFICE_DIRECTOR)
+
+
 def can_register(user):
     return has_role(user, Role.CLERK, Role.OFFICE_DIRECTOR)

@@ -1,5 +1,8 @@
 """Thin views: load through the access functions, validate a form, call one workflow function."""
 
+import logging
+import uuid
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -15,10 +18,12 @@ from township_office.pdf import pdf_response
 from township_office.roles import OFFICE, has_role
 
 from . import pdf, services, workflow
-from .forms import IncomingFilterForm, IncomingForm, OutgoingFilterForm, OutgoingForm, PhoneRecordForm
+from .forms import CatalogueForm, IncomingFilterForm, IncomingForm, OutgoingFilterForm, OutgoingForm, PhoneRecordForm
 from .models import BatchPrint, Circulation, IncomingDocument
 from .permissions import get_incoming_for_user, get_outgoing_for_user, visible_incoming, visible_outgoing
 from .tasks import print_slips
+
+logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 30
 CATALOGUE_PAGE_SIZE = 100
@@ -61,7 +66,9 @@ def incoming_list(request):
             "query": query.urlencode(),
             "today": today,
             "can_register": services.can_register(request.user),
+            "can_batch_print": services.can_batch_print(request.user),
         },
+        status=400 if form.is_bound and not form.is_valid() else 200,
     )
 
 
@@ -78,7 +85,8 @@ def incoming_register(request, phone=False):
         document = services.register_incoming(by=request.user, data=data, files=files)
         messages.success(request, f"已登记 {document.number}。")
         return redirect(document)
-    return render(request, "documents/incoming_form.html", {"form": form, "phone": phone})
+    status = 400 if form.is_bound else 200  # a POST that got here was refused by the form
+    return render(request, "documents/incoming_form.html", {"form": form, "phone": phone}, status=status)
 
 
 # --- Incoming: detail and steps --------------------------------------------------
@@ -136,7 +144,9 @@ def _step_view(flow, load, render_page):
         step = flow.steps.get(name)
         refusal = flow.refusal(step, obj, request.user) if step is not None else None
         if refusal is not None and refusal.forbidden:
-            return render_page(request, obj, refusal=refusal.message, status=403)
+            form = flow.form(step, obj, request.user, request.POST, request.FILES)
+            bound = {name: form} if form is not None else None
+            return render_page(request, obj, bound=bound, refusal=refusal.message, status=403)
         return generic(request, code, name)
 
     return view
@@ -154,9 +164,11 @@ def incoming_slip(request, code):
 
 def incoming_attachment(request, code, pk):
     document = get_incoming_for_user(request.user, code)
+    if pk > 2**63 - 1:  # past any database integer: no such attachment (not an overflow)
+        raise Http404("未找到该附件")
     attachment = get_object_or_404(document.attachments, pk=pk)
     services.record_secret_read(request.user, document)
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+    return _stored_file(request, attachment.file, as_attachment=True, filename=attachment.name)
 
 
 def circulation_board(request):
@@ -179,7 +191,19 @@ def circulation_board(request):
 
 @require_POST
 def batch_print(request):
+    """批量打印收文处理笺 (the office): only well-formed codes of files the person may see are printed."""
+    if not services.can_batch_print(request.user):
+        raise PermissionDenied("只有办公室可以批量打印收文处理笺。")
     codes = request.POST.getlist("codes")
+    try:
+        codes = [uuid.UUID(code) for code in codes]
+    except ValueError:
+        return render(
+            request,
+            "documents/message.html",
+            {"title": "批量打印", "message": "所选收文无效，请返回列表重新勾选。"},
+            status=400,
+        )
     documents = list(visible_incoming(request.user).filter(code__in=codes).values_list("code", flat=True))
     if not documents:
         messages.error(request, "请先勾选要打印的收文。")
@@ -187,6 +211,21 @@ def batch_print(request):
     batch = BatchPrint.objects.create(requested_by=request.user, document_codes=[str(c) for c in documents])
     print_slips.delay_on_commit(batch.pk)
     return redirect("documents:batch_detail", code=batch.code)
+
+
+def _stored_file(request, field, **response):
+    """A stored file as a download, or a clear page (logged) when it is missing on disk."""
+    try:
+        handle = field.open("rb")
+    except (FileNotFoundError, OSError, ValueError):
+        logger.error("stored file missing: %s (asked by %s)", field.name or "（空）", request.user.username)
+        return render(
+            request,
+            "documents/message.html",
+            {"title": "文件缺失", "message": "文件缺失，请联系系统管理员。"},
+            status=404,
+        )
+    return FileResponse(handle, **response)
 
 
 def batch_detail(request, code):
@@ -212,7 +251,7 @@ def batch_status(request, code):
 
 def batch_download(request, code):
     batch = get_object_or_404(BatchPrint, code=code, requested_by=request.user, status=BatchPrint.Status.DONE)
-    return FileResponse(batch.file.open("rb"), content_type="application/pdf", filename="收文处理笺批量打印.pdf")
+    return _stored_file(request, batch.file, content_type="application/pdf", filename="收文处理笺批量打印.pdf")
 
 
 # --- Outgoing ---------------------------------------------------------------------
@@ -238,6 +277,7 @@ def outgoing_list(request):
             "query": query.urlencode(),
             "can_draft": services.can_draft(request.user),
         },
+        status=400 if form.is_bound and not form.is_valid() else 200,
     )
 
 
@@ -299,8 +339,9 @@ def outgoing_sheet(request, code):
 def outgoing_body(request, code):
     document = get_outgoing_for_user(request.user, code)
     services.record_secret_read(request.user, document)
-    return FileResponse(
-        document.body.open("rb"),
+    return _stored_file(
+        request,
+        document.body,
         as_attachment=True,
         filename=f"{document.title}{document.body.name[document.body.name.rfind('.') :]}",
     )
@@ -312,11 +353,14 @@ def outgoing_body(request, code):
 def archive_catalogue(request):
     if not has_role(request.user, *OFFICE):
         raise PermissionDenied("只有办公室可以查看归档文件目录。")
-    try:
-        year = int(request.GET.get("year") or timezone.localdate().year)
-    except ValueError:
-        raise Http404("年度无效") from None
-    fmt = request.GET.get("format")
+    form = CatalogueForm(request.GET or None)
+    year = timezone.localdate().year
+    if form.is_bound and not form.is_valid():
+        context = {"rows": [], "page": None, "year": request.GET.get("year", ""), "form": form, "query": ""}
+        return render(request, "documents/archive_catalogue.html", context, status=400)
+    if form.is_bound:
+        year = form.cleaned_data["year"] or year
+    fmt = form.cleaned_data.get("format") if form.is_bound else ""
     if fmt == "pdf":
         audit.record("导出归档文件目录", by=request.user, comment=f"{year}年 PDF")
         rows = pdf.catalogue_rows(request.user, year)
@@ -326,6 +370,5 @@ def archive_catalogue(request):
         return pdf.catalogue_xlsx(pdf.catalogue_rows(request.user, year), year)
     page = paginate(request, pdf.catalogue_entries(request.user, year), CATALOGUE_PAGE_SIZE)
     rows = pdf.catalogue_rows(request.user, year, entries=page.object_list)
-    return render(
-        request, "documents/archive_catalogue.html", {"rows": rows, "page": page, "year": year, "query": f"year={year}"}
-    )
+    context = {"rows": rows, "page": page, "year": year, "form": form, "query": f"year={year}"}
+    return render(request, "documents/archive_catalogue.html", context)

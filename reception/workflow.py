@@ -321,10 +321,8 @@ def finish_material(reception, *, by, material):
     ).update(done_at=timezone.now(), done_by=by)
     if changed != 1:
         raise Refused("该材料已标记完成（可能已被同事处理），请刷新页面。")
-    # The department's item of this material is the one the step closes (see worklist.finish in the wrapper).
-    worklist.open_items(reception, material_step(material)).filter(department=material.department_id).update(
-        step="finish_material"
-    )
+    # The department's item of this very material closes (each material is its own item).
+    worklist.withdraw(reception, material_step(material), by=by, departments=[material.department], decision="完成材料")
     audit.record("完成接待材料", by=by, obj=reception, comment=material.title)
     sync_participants(reception, by=by)
 

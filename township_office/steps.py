@@ -242,6 +242,7 @@ class Flow:
             waiting = set(worklist.mine(obj, step.name, by).values_list("pk", flat=True))
             token, events = _current.set(step), audit.step_events.set([])
             kept_token = worklist.reassigned.set(set())
+            closed_token = worklist.closed_in_step.set([])
             try:
                 result = func(obj, by=by, **kwargs)
             except Refused as error:
@@ -251,6 +252,8 @@ class Flow:
             finally:
                 written = audit.step_events.get()
                 kept = worklist.reassigned.get()
+                closed_by_body = worklist.closed_in_step.get()
+                worklist.closed_in_step.reset(closed_token)
                 _current.reset(token)
                 audit.step_events.reset(events)
                 worklist.reassigned.reset(kept_token)
@@ -260,7 +263,7 @@ class Flow:
             closed = worklist.finish(
                 obj, step.name, by=by, decision=step.label, everyone=step.everyone, among=waiting - kept
             )
-            if not closed:  # taken without an item waiting for the person: 已办 shows it all the same
+            if not closed and not closed_by_body:  # no item waited for the person: 已办 shows the step all the same
                 worklist.record_done(obj, step.name, by=by, label=step.label)
             self.settle(obj, by=by, decision=f"{by.get_full_name()}已{step.label}")
             worklist.touch(obj)

@@ -21,6 +21,8 @@ from .models import Matter, Notification, WorkItem
 Kind = WorkItem.Kind
 # While a step runs: the open items its body assigned again to the people holding them (kept open after it).
 reassigned: ContextVar[set | None] = ContextVar("reassigned", default=None)
+# While a step runs: the items its body closed as done by the person (then 已办 already shows the step).
+closed_in_step: ContextVar[list | None] = ContextVar("closed_in_step", default=None)
 
 
 def _key(obj):
@@ -159,6 +161,9 @@ def _close(items, *, by, decision):
     if not items:
         return 0
     pks = [pk for pk, _, _ in items]
+    closed = closed_in_step.get()
+    if closed is not None and getattr(by, "is_authenticated", False):
+        closed.extend(pks)
     WorkItem.objects.filter(pk__in=pks, done_at__isnull=True).update(
         done_at=now, done_by=by if getattr(by, "is_authenticated", False) else None, decision=decision[:200]
     )

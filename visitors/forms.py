@@ -18,7 +18,43 @@ DT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%
 D = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class StaffField(forms.ModelChoiceField):
+MAX_ID = 2**63 - 1
+
+
+def _out_of_range(value):
+    text = str(value).strip()
+    return text.lstrip("-").isdigit() and not -MAX_ID <= int(text) <= MAX_ID
+
+
+class BoundedChoice:
+    """A model choice refused as invalid (not a 500) when its id is past what the database's integers hold."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and _out_of_range(value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class BoundedChoices:
+    def clean(self, value):
+        if value and not isinstance(value, str) and any(_out_of_range(v) for v in value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": ""})
+        return super().clean(value)
+
+
+class DepartmentField(BoundedChoice, StaffedDepartmentField):
+    pass
+
+
+class DepartmentsField(BoundedChoices, StaffedDepartmentsField):
+    pass
+
+
+class ChoiceOfDepartment(BoundedChoice, forms.ModelChoiceField):
+    pass
+
+
+class StaffField(BoundedChoice, forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.full_name or obj.username}（{obj.department.name if obj.department else '无部门'}）"
 
@@ -46,7 +82,7 @@ class ContactForm(forms.ModelForm):
     petition_type = forms.ChoiceField(
         label="信访类型", required=False, choices=[("", "——"), *PetitionCase.Type.choices]
     )
-    accused_department = forms.ModelChoiceField(
+    accused_department = ChoiceOfDepartment(
         label="被反映部门（检举控告类）", required=False, queryset=Department.objects.none()
     )
     accused_person = StaffField(label="被反映人（检举控告类）", required=False, queryset=User.objects.none())
@@ -77,6 +113,14 @@ class ContactForm(forms.ModelForm):
     def clean_phone(self):
         value = self.cleaned_data.get("phone", "")
         return validate_phone(value) if value.strip() else ""
+
+    def clean_received_at(self):
+        value = self.cleaned_data.get("received_at")
+        if value is not None:
+            now = timezone.localtime()
+            if value.year < 2000 or value > now + timedelta(hours=1):
+                raise ValidationError("来访（来信、来电）时间不能晚于现在，也不能早于2000年，请核对。")
+        return value
 
     def clean(self):
         data = super().clean()
@@ -144,7 +188,7 @@ class OpenCaseForm(StepForm):
     """Open a case from a contact already registered."""
 
     petition_type = forms.ChoiceField(label="信访类型", choices=PetitionCase.Type.choices)
-    accused_department = forms.ModelChoiceField(
+    accused_department = ChoiceOfDepartment(
         label="被反映部门（检举控告类）", required=False, queryset=Department.objects.none()
     )
     accused_person = StaffField(label="被反映人（检举控告类）", required=False, queryset=User.objects.none())
@@ -160,7 +204,7 @@ class OpenCaseForm(StepForm):
         return data
 
 
-class LeaderField(forms.ModelChoiceField):
+class LeaderField(BoundedChoice, forms.ModelChoiceField):
     default_error_messages = {"invalid_choice": "所选领导没有可用账号（已停用或不存在），请另选。"}
 
     def label_from_instance(self, obj):
@@ -178,8 +222,8 @@ class AcceptForm(StepForm):
     )
     severity = forms.ChoiceField(label="性质", choices=PetitionCase.Severity.choices)
     leader = LeaderField(label="批示领导", queryset=User.objects.none(), help_text="重大事项须主要领导批示")
-    lead_department = StaffedDepartmentField(label="主办部门", queryset=Department.objects.none())
-    support_departments = StaffedDepartmentsField(
+    lead_department = DepartmentField(label="主办部门", queryset=Department.objects.none())
+    support_departments = DepartmentsField(
         label="协办部门", required=False, queryset=Department.objects.none(), widget=forms.CheckboxSelectMultiple
     )
     deadline = forms.DateField(label="办理时限", widget=D)

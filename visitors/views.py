@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,7 +15,7 @@ from township_office.pagination import paginate
 from township_office.pdf import pdf_response
 from township_office.roles import Role, has_role
 
-from . import daily, pdf, services, workflow
+from . import daily, pdf, rules, services, workflow
 from .forms import ContactForm, RepresentativeFormSet, check_representatives
 from .models import Contact, DailyReport, PetitionCase
 from .permissions import DESK, get_case_for_user, get_contact_for_user, sees_full_id, visible_cases, visible_contacts
@@ -64,8 +64,11 @@ def contact_list(request):
     q = _query_text(request)
     contacts = services.search_contacts(contacts, q)
     channel = request.GET.get("channel", "")
+    errors = {}
     if channel in Contact.Channel.values:
         contacts = contacts.filter(channel=channel)
+    elif channel:
+        errors["channel"] = "没有这个渠道，请从列表中选择。"
     page = _page(request, contacts.select_related("received_by").order_by("-received_at", "-pk"), 30)
     page.object_list = list(page.object_list)
     _mark_repeats(page.object_list)
@@ -81,7 +84,9 @@ def contact_list(request):
             "channels": Contact.Channel.choices,
             "query": query.urlencode(),
             "can_register": has_role(request.user, *DESK),
+            "errors": errors,
         },
+        status=400 if errors else 200,
     )
 
 
@@ -184,7 +189,7 @@ def contact_page(request, contact, *, bound=None, refusal=None, status=200, show
             "edit_url": editable and contact.get_edit_url(),
             "earlier": visible_contacts(request.user)
             .filter(pk__in=earlier.values("pk"))
-            .prefetch_related("cases")
+            .prefetch_related(Prefetch("cases", queryset=visible_cases(request.user)))
             .order_by("-received_at")[:20],
             "cases": visible_cases(request.user).filter(contact=contact),
             "events": audit.history(contact),
@@ -229,8 +234,11 @@ def case_list(request):
         contact = Contact.objects.filter(pk=OuterRef("contact_id"))
         cases = cases.filter(Exists(services.search_contacts(contact, q)))
     status = request.GET.get("status", "")
+    errors = {}
     if status in PetitionCase.Status.values:
         cases = cases.filter(status=status)
+    elif status:
+        errors["status"] = "没有这个状态，请从列表中选择。"
     if request.GET.get("format") in ("csv", "xlsx"):
         if not has_role(request.user, Role.OFFICE_DIRECTOR, Role.FRONT_DESK):
             raise PermissionDenied("只有办公室可以导出信访事项。")
@@ -259,7 +267,9 @@ def case_list(request):
             "query": query.urlencode(),
             "today": timezone.localdate(),
             "can_export": has_role(request.user, *DESK),
+            "errors": errors,
         },
+        status=400 if errors else 200,
     )
 
 
@@ -276,7 +286,10 @@ def case_page(request, case, *, bound=None, refusal=None, status=200):
             "progress": case.progress.select_related("author", "department"),
             "supports": case.support_departments.all(),
             "events": audit.history(case),
-            "earlier": workflow.earlier_contacts(case.contact).count(),
+            # counted without the contacts of accusations this reader must not see
+            "earlier": workflow.earlier_contacts(case.contact)
+            .exclude(pk__in=PetitionCase.objects.filter(rules.hidden_cases(user)).values("contact_id"))
+            .count(),
             "today": timezone.localdate(),
         }
     )

@@ -64,7 +64,7 @@ def _save_representatives(contact, representatives):
         raise ValidationError("集体访推选的代表不得超过5人。")
     contact.representatives.all().delete()
     for row in representatives:
-        Representative.objects.create(contact=contact, **row)
+        Representative.objects.create(contact=contact, **rules.normalise_contact_data(row))
     return representatives
 
 
@@ -301,8 +301,12 @@ def _on_reassign(case, item, old, new):
             raise Refused(reason)
     if item.step in ("instruct", "approve_extension") and isinstance(new, User):
         PetitionCase.objects.filter(pk=case.pk).update(instructing_leader=new)
-    elif item.step == "report_progress" and not isinstance(new, User) and case.lead_department_id == old.pk:
-        PetitionCase.objects.filter(pk=case.pk).update(lead_department=new)
+    elif item.step == "report_progress" and not isinstance(new, User):
+        if case.lead_department_id == old.pk:
+            PetitionCase.objects.filter(pk=case.pk).update(lead_department=new)
+        elif case.support_departments.filter(pk=old.pk).exists():
+            case.support_departments.remove(old)
+            case.support_departments.add(new)
 
 
 cases = steps.Flow(PetitionCase, kind="信访事项", url_name="visitors:case_step", on_reassign=_on_reassign)

@@ -2,6 +2,7 @@
 audit event, grants and work items, a refused one changes nothing."""
 
 import pytest
+from django.db import NotSupportedError, connection
 from django.forms.models import model_to_dict
 
 from documents import workflow
@@ -11,6 +12,16 @@ from township_office.models import AuditEvent, Notification, WorkItem
 from township_office.steps import Refused
 
 S = IncomingDocument.Status
+
+# Core bug on PostgreSQL: steps.reassign locks its item with select_for_update() over the nullable assignee and
+# department joins ("FOR UPDATE cannot be applied to the nullable side of an outer join"); the lead fixes it in
+# township_office/steps.py (select_for_update(of=("self",))). Strict: this marker fails once the core is fixed.
+core_reassign_on_postgres = pytest.mark.xfail(
+    connection.vendor == "postgresql",
+    reason="core steps.reassign FOR UPDATE over outer joins",
+    raises=NotSupportedError,
+    strict=True,
+)
 
 
 @pytest.fixture
@@ -189,7 +200,7 @@ def test_report_progress_is_one_transaction(in_state, staff, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("notification store down")
 
-    monkeypatch.setattr(workflow, "notify", broken)
+    monkeypatch.setattr(workflow.incoming_steps, "notify", broken)
     with pytest.raises(RuntimeError):
         workflow.report_progress(document, by=staff, text="已部署")
     with pytest.raises(RuntimeError):
@@ -216,6 +227,7 @@ def test_correction_keeps_before_and_after_and_renames_the_matter(register, cler
         workflow.correct(document, by=clerk, changes={"title": "关于做好冬季森林防火工作的通知"})
 
 
+@core_reassign_on_postgres
 def test_reassigning_an_instruction_moves_the_leader(in_state, office_director, deputy, deputy_mayor, staff):
     document = in_state(S.INSTRUCTING)
     item = WorkItem.objects.get(step="instruct", done_at__isnull=True)
@@ -228,6 +240,7 @@ def test_reassigning_an_instruction_moves_the_leader(in_state, office_director, 
     assert document.status == S.HANDLING  # the file did not wait for the leader who left
 
 
+@core_reassign_on_postgres
 def test_reassigning_the_lead_department_moves_the_assignment(in_state, office_director, village_staff, staff):
     document = in_state(S.HANDLING)
     item = WorkItem.objects.get(step="complete", done_at__isnull=True)
@@ -236,3 +249,18 @@ def test_reassigning_the_lead_department_moves_the_assignment(in_state, office_d
     assert document.assignments.get(role="lead").department == village_staff.department
     assert workflow.incoming.allows(document, village_staff, "complete")
     assert not workflow.incoming.allows(IncomingDocument.objects.get(pk=document.pk), staff, "complete")
+
+
+@core_reassign_on_postgres
+def test_reassigning_the_office_completion_to_a_clerk(register, office_director, clerk):
+    document = register()
+    workflow.propose(
+        document, by=office_director, proposal="传阅即可", readers=[clerk.__class__.objects.get(username="mayor")]
+    )
+    IncomingDocument.objects.filter(pk=document.pk).update(status=S.HANDLING)
+    document = IncomingDocument.objects.get(pk=document.pk)
+    workflow.incoming_steps._assign_handling(document)  # no lead department: the office completes
+    item = WorkItem.objects.get(step="complete", done_at__isnull=True)
+    steps.reassign(item, by=office_director, to_user=clerk, reason="文书办结")
+    assert worklist.waiting(clerk).get().step == "complete"
+    workflow.complete(IncomingDocument.objects.get(pk=document.pk), by=clerk, result="已办结")

@@ -2,6 +2,7 @@
 audit event, grants and work items, a refused one changes nothing. And the ways out: draft, 撤回, 跳过会签."""
 
 import pytest
+from django.db import NotSupportedError, connection
 from django.forms.models import model_to_dict
 
 from documents import services, workflow
@@ -12,14 +13,24 @@ from township_office.steps import Refused
 
 S = OutgoingDocument.Status
 
+# Core bug on PostgreSQL: steps.reassign locks its item with select_for_update() over the nullable assignee and
+# department joins ("FOR UPDATE cannot be applied to the nullable side of an outer join"); the lead fixes it in
+# township_office/steps.py (select_for_update(of=("self",))). Strict: this marker fails once the core is fixed.
+core_reassign_on_postgres = pytest.mark.xfail(
+    connection.vendor == "postgresql",
+    reason="core steps.reassign FOR UPDATE over outer joins",
+    raises=NotSupportedError,
+    strict=True,
+)
+
 
 @pytest.fixture
 def stamped(monkeypatch):
     class Stamped:
         number, status_label, url, fully_stamped = "用印〔2026〕1号", "已用印", "/seals/x/", True
 
-    monkeypatch.setattr(workflow, "seal_requests_for", lambda d: [Stamped()])
-    monkeypatch.setattr(workflow, "_seals_api", lambda: object())
+    monkeypatch.setattr(workflow.outgoing_steps, "seal_requests_for", lambda d: [Stamped()])
+    monkeypatch.setattr(workflow.outgoing_steps, "_seals_api", lambda: object())
 
 
 @pytest.fixture
@@ -268,6 +279,7 @@ def test_skip_countersign_unblocks_and_moves_on(out_state, office_director, reso
     assert worklist.waiting(deputy).get().step == "sign_off"
 
 
+@core_reassign_on_postgres
 def test_reassigned_countersign_keeps_the_department_list(
     new_draft, deputy, office_director, resources_staff, village_staff, departments
 ):

@@ -32,8 +32,8 @@ def test_outgoing_story_with_numbering(drafted, deputy, office_director, clerk, 
     class Stamped:
         number, status_label, url, fully_stamped = "用印〔2026〕1号", "已用印", "/seals/x/", True
 
-    monkeypatch.setattr(workflow, "seal_requests_for", lambda d: [Stamped()])
-    monkeypatch.setattr(workflow, "_seals_api", lambda: object())
+    monkeypatch.setattr(workflow.outgoing_steps, "seal_requests_for", lambda d: [Stamped()])
+    monkeypatch.setattr(workflow.outgoing_steps, "_seals_api", lambda: object())
     workflow.seal(document, by=clerk)
     workflow.issue(document, by=clerk, copies=30, issued_on=document.created_at.date(), proofreader="孙悦")
     document.refresh_from_db()
@@ -118,8 +118,8 @@ def test_sealing_requires_a_stamped_request(drafted, deputy, office_director, cl
     document = _to_numbering(drafted, deputy, office_director, clerk)
     workflow.number(document, by=clerk)
     document.refresh_from_db()
-    monkeypatch.setattr(workflow, "seal_requests_for", lambda d: [])
-    monkeypatch.setattr(workflow, "_seals_api", lambda: object())  # the seals app is installed
+    monkeypatch.setattr(workflow.outgoing_steps, "seal_requests_for", lambda d: [])
+    monkeypatch.setattr(workflow.outgoing_steps, "_seals_api", lambda: object())  # the seals app is installed
     with pytest.raises(Refused):
         workflow.seal(document, by=clerk)
     document.refresh_from_db()
@@ -170,7 +170,7 @@ def test_without_the_seals_app_the_clerk_confirms_sealing(drafted, deputy, offic
     document = _to_numbering(drafted, deputy, office_director, clerk)
     workflow.number(document, by=clerk)
     document.refresh_from_db()
-    monkeypatch.setattr(workflow, "_seals_api", lambda: None)
+    monkeypatch.setattr(workflow.outgoing_steps, "_seals_api", lambda: None)
     workflow.seal(document, by=clerk)
     document.refresh_from_db()
     assert document.status == S.ISSUING

@@ -93,20 +93,43 @@ def test_daily_report_items(register, routed, deputy, clerk):
             "title": "寒潮预警",
         },
     )
-    items = api.daily_report_items(today)
+    items = api.daily_report_items(today, user=clerk)
     assert [line["title"] for line in items["calls"]] == ["寒潮预警"]
     assert routed.title in [line["title"] for line in items["incoming"]]
     assert [line["department"] for line in items["overdue"]] == ["农业农村办公室"]
     assert items["due_soon"] == []
 
 
-def test_daily_report_items_query_count(register, django_assert_num_queries):
+def test_daily_report_items_query_count(register, clerk, django_assert_num_queries):
     for i in range(5):
         register(title=f"文件{i}")
+    api.daily_report_items(timezone.localdate(), user=clerk)  # warm the per-process caches (groups, permission ids)
     with django_assert_num_queries(4):
-        api.daily_report_items(timezone.localdate())
+        api.daily_report_items(timezone.localdate(), user=clerk)
     with django_assert_num_queries(6):  # and the two totals
-        api.daily_report_items(timezone.localdate(), limit=2)
+        api.daily_report_items(timezone.localdate(), limit=2, user=clerk)
+
+
+def test_daily_report_items_apply_the_detail_page_visibility(register, office_director, principal, mayor, clerk):
+    """A secret file's title is listed only for those who may open it; a leader it was routed to sees it."""
+    today = timezone.localdate()
+    secret = register(title="关于某项内部工作的通知", secrecy="secret", secrecy_term="10年", days=-1)
+    plain = register(title="关于做好冬季森林防火工作的通知", days=1)
+    workflow.propose(secret, by=office_director, proposal="呈阅", leaders=[mayor])
+
+    def titles(user, **kwargs):
+        items = api.daily_report_items(today, user=user, **kwargs)
+        return {line["title"] for key in ("incoming", "calls", "due_soon", "overdue") for line in items[key]}, items
+
+    seen, items = titles(principal, limit=5)
+    assert secret.title not in seen and plain.title not in seen  # nothing routed to him
+    assert items["overdue_total"] == 0
+    seen, items = titles(mayor, limit=5)
+    assert secret.title in seen and items["overdue_total"] == 1
+    seen, _ = titles(clerk)
+    assert {secret.title, plain.title} <= seen  # the registering clerk holds the secret file's grant
+    with pytest.raises(TypeError):
+        api.daily_report_items(today)  # the reader is required
 
 
 @pytest.mark.parametrize("persona", ["system_admin", "auditor", "front_desk"])

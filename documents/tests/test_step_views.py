@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from documents import workflow
 from documents.models import IncomingDocument, OutgoingDocument
@@ -52,6 +53,28 @@ def test_clerk_corrects_a_registered_file_with_a_forgotten_scan(client_for, regi
     assert document.attachments.get().name == "第2页.pdf"
     page = client_for(clerk).get(document.get_absolute_url()).content.decode()
     assert "文件标题：关于冬季防火的通知 → 关于做好冬季森林防火工作的通知" in page  # in the 流转记录
+    event = AuditEvent.objects.get(action="更正登记")
+    assert "签收时间" in event.comment  # 09:00 was typed over the registered time
+    response = client_for(clerk).post(
+        step_url(document, "correct"),
+        {
+            f"correct-{name}": value
+            for name, value in {
+                "signed_for_at": timezone.localtime(document.signed_for_at).strftime("%Y-%m-%dT%H:%M"),
+                "source_org": "县人民政府办公室",
+                "source_doc_number": "县政办发〔2026〕15号",
+                "title": "关于做好冬季森林防火工作的通知",
+                "doc_type": "通知",
+                "secrecy": "none",
+                "urgency": "normal",
+                "copies": "1",
+                "pages": "3",
+                "deadline": document.deadline.isoformat(),
+                "nature": "for_action",
+            }.items()
+        },
+    )
+    assert response.status_code == 400 and "没有需要更正的内容" in response.content.decode()  # the time as shown
 
 
 def test_correction_after_proposal_is_403_for_the_clerk(client_for, routed, clerk):
@@ -186,11 +209,54 @@ def test_outgoing_stranger_404_and_unknown_step_404(client_for, drafted, strange
     assert client_for(staff).post(step_url(drafted, "nosuchstep")).status_code == 404
 
 
-def test_refused_review_keeps_the_opinion(client_for, drafted, deputy, staff):
+def test_refused_review_after_withdrawal(client_for, drafted, deputy, staff):
     workflow.withdraw(drafted, by=staff)  # the drafter took it back meanwhile
     response = client_for(deputy).post(step_url(drafted, "review"), {"review-text": "同意，请办公室核稿"})
-    assert response.status_code in (403, 404)  # the reviewer lost the document with the step
+    assert response.status_code == 404  # the reviewer lost the document with the step
     workflow.submit(OutgoingDocument.objects.get(pk=drafted.pk), by=staff)
-    response = client_for(deputy).post(step_url(drafted, "review"), {"review-text": ""})
+    response = client_for(deputy).post(step_url(drafted, "review_return"), {"review_return-text": ""})
     assert response.status_code == 400
     assert OutgoingDocument.objects.get(pk=drafted.pk).status == S.DEPT_REVIEW
+
+
+def test_countersign_typed_after_a_skip_is_kept(client_for, countersigning, office_director, resources_staff):
+    department = countersigning.countersign_departments.get()
+    workflow.skip_countersign(countersigning, by=office_director, department=department, reason="无人值守")
+    response = client_for(resources_staff).post(
+        step_url(countersigning, "countersign"), {"countersign-text": "我所同意，建议补充耕地保护条款"}
+    )
+    assert response.status_code == 400  # the state moved on: not the person's fault
+    page = response.content.decode()
+    assert "我所同意，建议补充耕地保护条款" in page and "不能会签" in page
+
+
+def test_forbidden_step_keeps_what_was_typed(client_for, routed, principal):
+    response = client_for(principal).post(step_url(routed, "instruct"), {"instruct-text": "拟同意，请陈刚同志阅处"})
+    assert response.status_code == 403
+    assert "拟同意，请陈刚同志阅处" in response.content.decode()
+
+
+def test_instruction_phrases_and_confirmation_are_offered(client_for, routed, deputy):
+    page = client_for(deputy).get(routed.get_absolute_url()).content.decode()
+    for phrase in ("同意", "已阅", "请×××阅处", "按程序办理"):
+        assert f'data-phrase="{phrase}"' in page
+    assert 'data-confirm="批示签发后不能修改' in page
+    assert "documents/js/phrases.js" in page and "<script>" not in page
+
+
+def test_sign_off_without_typing_records_agreement(client_for, drafted, deputy, office_director):
+    workflow.review(drafted, by=deputy, text="同意")
+    workflow.check(drafted, by=office_director, text="核稿无误")
+    response = client_for(deputy).post(step_url(drafted, "sign_off"), {"sign_off-text": ""})
+    assert response.status_code == 302
+    assert drafted.opinions.get(step="sign_off").text == "同意"
+    assert OutgoingDocument.objects.get(pk=drafted.pk).status == S.RECHECK
+
+
+def test_detail_pages_queries_do_not_grow_with_history(client_for, routed, deputy, staff, count_queries):
+    workflow.instruct(routed, by=deputy, text="请抓紧")
+    one = count_queries(client_for(deputy), routed.get_absolute_url())
+    for i in range(4):
+        workflow.instruct(routed, by=deputy, text=f"补充批示{i}")
+        workflow.report_progress(routed, by=staff, text=f"进展{i}")
+    assert count_queries(client_for(deputy), routed.get_absolute_url()) == one <= 20

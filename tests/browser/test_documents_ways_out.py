@@ -164,6 +164,11 @@ def test_leader_instructs_on_a_phone_with_confirmation(browser_login):
     )
     leader = browser_login("deputy_leader", phone=True)
     leader.click("a:has-text('关于开展高标准农田建设项目验收的通知')")
+    # 常用批示语: one tap each; "×××" is selected and typed over.
+    leader.click("#step-instruct [data-phrase='同意']")
+    leader.click("#step-instruct [data-phrase='请×××阅处']")
+    leader.keyboard.type("黄磊同志")
+    assert leader.input_value("#id_instruct-text") == "同意，请黄磊同志阅处"
     leader.fill("#id_instruct-text", "请农业农村办公室牵头组织验收，周五前报结果。")
     asked = []
 

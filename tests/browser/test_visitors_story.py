@@ -120,3 +120,28 @@ def test_petition_story(browser_login):
     principal.goto(principal.base_url + "/visitors/daily/")
     assert "新增信访事项" in principal.locator("main").inner_text()
     screenshot(principal, "visitors-4-daily-report-phone")
+
+
+def test_principal_finds_the_morning_report_without_a_broker(browser_login, settings):
+    """One-PC install, no broker and no beat: the first request after the report hour makes the PDFs."""
+    from visitors import daily
+
+    settings.DAILY_REPORT_IN_PROCESS = True
+    settings.DAILY_REPORT_HOUR, settings.DAILY_REPORT_MINUTE = 0, 0
+    daily._checked["day"] = None
+    principal = browser_login("principal_leader", phone=True)
+    principal.goto(principal.base_url + "/notifications/")
+    link = principal.locator("a", has_text="每日来文来电来访汇报").first
+    screenshot(principal, "visitors-5-morning-report-notification-phone")
+    response = principal.request.get(principal.base_url + link.get_attribute("href"))  # follows to the PDF
+    assert response.ok and response.headers["content-type"] == "application/pdf"
+    assert response.body().startswith(b"%PDF")
+    director = browser_login("office_director")
+    director.goto(director.base_url + "/visitors/daily/")
+    asked = _confirming(director, "生成今日汇报")
+    director.click("[data-testid=generate-report]")
+    director.wait_for_selector(".messages")
+    assert asked and "已生成今日汇报（2份）" in director.locator(".messages").inner_text()
+    principal.goto(principal.base_url + "/visitors/daily/")
+    assert principal.locator("text=今日汇报 PDF").is_visible()
+    screenshot(principal, "visitors-6-daily-report-phone")

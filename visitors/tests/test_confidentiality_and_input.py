@@ -3,7 +3,6 @@ prefix, 信访 deadlines, the daily report (links, marks, Beijing days, made wit
 
 import csv
 import io
-import os
 from datetime import UTC, datetime, timedelta
 from unittest import mock
 
@@ -89,10 +88,6 @@ def test_accusation_hidden_from_the_leader_in_charge_everywhere(
     assert worklist.waiting(deputy_mayor).get().step == "instruct"
 
 
-@pytest.mark.xfail(
-    os.environ.get("DATABASE_URL", "").startswith("postgres"),
-    reason="core: steps.reassign locks WorkItem with select_related over nullable FKs; needs select_for_update(of=('self',))",
-)
 def test_accusation_not_given_to_the_accused_by_reassign(
     accusation, client_for, office_director, deputy, deputy_mayor, departments
 ):
@@ -366,3 +361,151 @@ def test_refused_submit_of_case_steps_with_bad_ids(accepted, client_for, office_
     assert response.status_code == 400
     with pytest.raises(Refused):
         workflow.report_up(accepted, by=office_director, text="x")
+
+
+def test_data_migration_normalises_rows_and_backfills_work_items(front_desk, office_director, deputy, departments):
+    """Rows written before the steps (no Matter, no work item, numbers as typed) get what the steps would write."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from township_office.models import Matter
+
+    migration = import_module("visitors.migrations.0005_normalise_and_work_items")
+    waiting = Contact.objects.create(
+        received_by=front_desk, name="旧来电", phone="139 0571 0001", matter="旧登记", channel="call"
+    )
+    visit = Contact.objects.create(
+        received_by=front_desk,
+        name="旧来访",
+        id_number="３３０１０６１９８００１０１００２１",
+        phone="13905710002",
+        matter="旧来访",
+        status=Contact.Status.CASE,
+    )
+    handling = PetitionCase.objects.create(
+        contact=visit,
+        prefix="长信",
+        year=2026,
+        serial=1,
+        petition_type="claim",
+        category="land",
+        received_on=timezone.localdate(),
+        status=S.HANDLING,
+        instructing_leader=deputy,
+        lead_department=departments["自然资源所"],
+        deadline=timezone.localdate() + timedelta(days=30),
+    )
+    migration.normalise(apps, None)
+    migration.opened_by(apps, None)
+    migration.work_items(apps, None)
+    waiting.refresh_from_db()
+    visit.refresh_from_db()
+    assert waiting.phone == "13905710001" and visit.id_number == "330106198001010021"
+    assert PetitionCase.objects.get(pk=handling.pk).opened_by == front_desk  # the registering person
+    assert Matter.objects.filter(initiator=front_desk).count() == 3
+    assert worklist.waiting(front_desk).get().matter.title.startswith("来电 旧来电")
+    item = WorkItem.objects.get(step="report_progress")
+    assert item.department == departments["自然资源所"] and item.due == handling.deadline
+    migration.work_items(apps, None)  # run twice: nothing doubled
+    assert Matter.objects.count() == 3 and WorkItem.objects.count() == 2
+
+
+def test_unknown_filter_values_are_told_with_400(client_for, front_desk, township):
+    client = client_for(front_desk)
+    response = client.get(reverse("visitors:case_list"), {"status": "nonsense"})
+    assert response.status_code == 400 and "没有这个状态" in response.content.decode()
+    response = client.get(reverse("visitors:contact_list"), {"channel": "x\x00"})
+    assert response.status_code == 400 and "没有这个渠道" in response.content.decode()
+
+
+def test_repeat_count_leaves_out_an_accusation_the_reader_must_not_see(
+    register, front_desk, office_director, deputy, client_for, departments
+):
+    first = register(name="张建军")
+    workflow.open_case(first, by=front_desk, petition_type="accusation", accused_department=departments["自然资源所"])
+    case = workflow.open_case(register(name="张建军"), by=front_desk, petition_type="claim")
+    workflow.accept(
+        case,
+        by=office_director,
+        notice_text="已受理",
+        severity="minor",
+        leader=deputy,
+        lead_department=departments["财政所"],
+    )
+    assert "重复信访（此前 1 次）" in client_for(office_director).get(case.get_absolute_url()).content.decode()
+    page = client_for(deputy).get(case.get_absolute_url()).content.decode()  # 陈刚 is in charge of 自然资源所
+    assert case.number in page and "重复信访" not in page
+
+
+def test_daily_report_queries_do_not_grow_with_the_lines(
+    register, front_desk, client_for, office_director, count_queries
+):
+    client = client_for(office_director)
+    workflow.open_case(register(), by=front_desk, petition_type="claim")
+    one = count_queries(client, reverse("visitors:daily_report"))
+    for i in range(15):
+        workflow.open_case(register(name=f"信访人{i}", phone=f"139000001{i:02d}"), by=front_desk, petition_type="claim")
+    assert count_queries(client, reverse("visitors:daily_report")) == one
+
+
+@pytest.mark.parametrize("value", ["0001-01-01T00:00", "9999-12-31T23:59", "abc"])
+def test_unreasonable_registration_times_are_form_errors(client_for, front_desk, value):
+    response = client_for(front_desk).post(
+        reverse("visitors:contact_register"),
+        {
+            "channel": "call",
+            "received_at": value,
+            "name": "来电人",
+            "phone": "13905710003",
+            "people_count": 1,
+            "category": "other",
+            "matter": "咨询",
+            "outcome": "register",
+            "reps-TOTAL_FORMS": 5,
+            "reps-INITIAL_FORMS": 0,
+        },
+    )
+    assert response.status_code == 400 and not Contact.objects.exists()
+
+
+HUGE = "99999999999999999999999"
+
+
+@pytest.mark.parametrize("field", ["leader", "lead_department", "support_departments"])
+def test_huge_ids_in_choices_are_form_errors(
+    field, register, front_desk, office_director, client_for, deputy, departments
+):
+    case = workflow.open_case(register(), by=front_desk, petition_type="claim")
+    data = {
+        "accept-notice_text": "已受理",
+        "accept-severity": "minor",
+        "accept-leader": deputy.pk,
+        "accept-lead_department": departments["自然资源所"].pk,
+        "accept-deadline": timezone.localdate().isoformat(),
+        f"accept-{field}": HUGE,
+    }
+    response = client_for(office_director).post(reverse("visitors:case_step", args=[case.code, "accept"]), data)
+    assert response.status_code == 400 and PetitionCase.objects.get(pk=case.pk).status == S.REGISTERED
+
+
+def test_huge_ids_when_opening_a_case_are_form_errors(register, front_desk, client_for):
+    contact = register()
+    response = client_for(front_desk).post(
+        reverse("visitors:contact_step", args=[contact.code, "open_case"]),
+        {
+            "open_case-petition_type": "accusation",
+            "open_case-accused_department": HUGE,
+            "open_case-accused_person": HUGE,
+        },
+    )
+    assert response.status_code == 400 and not contact.cases.exists()
+
+
+def test_in_process_only_without_a_broker(settings):
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/0"
+    assert daily.in_process() is False  # beat does it
+    settings.CELERY_BROKER_URL = ""
+    assert daily.in_process() is False  # the test environment: the tests call produce() themselves
+    settings.DAILY_REPORT_IN_PROCESS = True
+    assert daily.in_process() is True

@@ -3,8 +3,6 @@
 An allowed step writes its audit event and its work items; a refused one changes neither the record, nor the
 grants, nor the work items, nor the notifications."""
 
-import os
-
 import pytest
 from django.db import transaction
 from django.urls import reverse
@@ -279,10 +277,6 @@ def test_rejected_extension_can_be_asked_again(case_in, office_director, deputy)
     workflow.request_extension(case, by=office_director, days=5, reason="再补充材料")
 
 
-@pytest.mark.xfail(
-    os.environ.get("DATABASE_URL", "").startswith("postgres"),
-    reason="core: steps.reassign locks WorkItem with select_related over nullable FKs; needs select_for_update(of=('self',))",
-)
 def test_reassigning_the_instruction_moves_leader_grant_and_item(
     case_in, client_for, office_director, deputy, deputy_mayor
 ):
@@ -391,3 +385,18 @@ def test_page_offers_exactly_the_available_steps(case_in, client_for, office_dir
     case = case_in("instructing")
     page = client_for(deputy).get(case.get_absolute_url()).content.decode()
     assert 'data-step="instruct"' in page and 'data-confirm="批示提交后不能修改，确定提交吗？"' in page
+
+
+def test_reassigning_the_handling_moves_the_lead_department(case_in, client_for, office_director, departments):
+    case = case_in("handling")
+    item = worklist.open_items(case, "report_progress").get()
+    new = departments["财政所"]
+    response = client_for(office_director).post(
+        reverse("township_office:work_item_reassign", args=[item.pk]), {f"reassign-{item.pk}-to_department": new.pk}
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.lead_department == new
+    caizheng = new.members.get()
+    assert worklist.waiting(caizheng).get().step == "report_progress"
+    workflow.report_progress(case, by=caizheng, text="已接手办理")
