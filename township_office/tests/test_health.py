@@ -107,13 +107,13 @@ def test_database_down_shows_the_maintenance_page(client, clerk):
 
 def test_a_view_losing_the_database_shows_the_maintenance_page(client_for, clerk, monkeypatch):
     client = client_for(clerk)
-    from township_office import todo
+    from township_office import views
 
-    def lost(user):
+    def lost(*args, **kwargs):
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(todo, "collect", lost)
-    response = client.get(reverse("township_office:todo"))
+    monkeypatch.setattr(views, "paginate", lost)
+    response = client.get(reverse("township_office:notifications"))
     assert response.status_code == 503 and "系统暂时无法使用" in response.content.decode()
 
 
