@@ -95,7 +95,9 @@ def test_every_scheduled_job_is_a_management_command(
     assert Notification.objects.filter(recipient=staff, title__startswith="即将到期").count() == 1
 
 
-def test_scheduler_process_ticks_until_stopped_and_runs_once_per_data_dir(db, settings, tmp_path):
+# The loop closes stale connections between ticks, as a long-lived process must: no test transaction around it.
+@pytest.mark.django_db(transaction=True)
+def test_scheduler_process_ticks_until_stopped_and_runs_once_per_data_dir(settings, tmp_path):
     import fcntl
 
     from township_office import scheduler
