@@ -8,10 +8,10 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from documents import services
+from documents import services, workflow
 from documents.models import BatchPrint
 from township_office import outbox
-from township_office.models import Heartbeat, OutboxMessage
+from township_office.models import Heartbeat, Notification, OutboxMessage
 from township_office.tasks import heartbeat
 from township_office.tests.services import broker, needs_redis_server, own_redis  # noqa: F401
 
@@ -58,7 +58,9 @@ def test_broker_down_gives_up_within_two_seconds_and_keeps_the_task(db, queued, 
 @pytest.mark.postgres
 @needs_redis_server
 @pytest.mark.django_db(transaction=True)
-def test_steps_taken_while_the_broker_is_down_run_once_when_it_returns(queued, client_for, clerk, monkeypatch):
+def test_steps_taken_while_the_broker_is_down_run_once_when_it_returns(
+    queued, client_for, clerk, office_director, deputy, monkeypatch
+):
     from celery.contrib.testing.worker import start_worker
 
     from documents import pdf
@@ -87,6 +89,9 @@ def test_steps_taken_while_the_broker_is_down_run_once_when_it_returns(queued, c
     response = client.post(reverse("documents:batch_print"), {"codes": [str(d.code) for d in documents]})
     assert response.status_code == 302 and time.monotonic() - started < 3  # the step succeeds, nothing hangs
     heartbeat.delay()  # a second, direct .delay() while the broker is down
+    # A workflow step (拟办) while the broker is down: it succeeds and its notification is there at once.
+    workflow.propose(documents[0], by=office_director, proposal="拟请陈刚副镇长阅示。", leaders=[deputy])
+    assert Notification.objects.filter(recipient=deputy).exists()
     batch = BatchPrint.objects.get()
     assert batch.status == BatchPrint.Status.PENDING
     waiting = OutboxMessage.objects.filter(sent_at__isnull=True)
