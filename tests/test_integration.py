@@ -72,8 +72,8 @@ def test_outgoing_document_is_sealed_through_the_seals_app(township, people):
 
 
 def test_demo_gives_every_role_something_to_do(db):
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # idempotent with every app's demo data
+    call_command("seed_demo", "--demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", "--demo", stdout=open("/dev/null", "w"))  # idempotent with every app's demo data
     for username in (
         "principal_leader",
         "deputy_leader",
