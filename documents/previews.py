@@ -23,7 +23,6 @@ def describe_attachment(user, attachment):
         name=attachment.name,
         download_url=reverse("documents:incoming_attachment", args=[document.code, attachment.pk]),
         record_read=lambda: services.record_secret_read(user, document),
-        no_store=document.is_secret,
     )
 
 
@@ -38,7 +37,6 @@ def describe_outgoing(user, document):
         name=f"{document.title}{suffix}",
         download_url=reverse("documents:outgoing_body", args=[document.code]),
         record_read=lambda: services.record_secret_read(user, document),
-        no_store=document.is_secret,
     )
 
 

@@ -71,7 +71,6 @@ class PreviewFile:
     download_url: str  # the app's own (permission-checked) download view
     sha256: str = ""  # when the model keeps it; otherwise computed once and remembered
     record_read: object = None  # callable(): audit of a secret read, called when the viewer opens
-    no_store: bool = False  # a secret file: its pages are not kept in the browser's cache
 
 
 _registry = {}
@@ -418,7 +417,7 @@ CONTENT_TYPES = {"jpeg": "image/jpeg", "png": "image/png"}
 
 
 def page(preview, number):
-    """(bytes or path, content type) of page ``number`` (1-based); Http404 past the end or not ready."""
+    """(path, content type) of page ``number`` (1-based); Http404 past the end or not ready."""
     current = state(preview, enqueue=False)
     if current.state != "ready" or not 1 <= number <= current.pages:
         raise Http404("无此页")

@@ -1,8 +1,6 @@
 """The preview endpoints: the viewer fragment and one page image, both through the app's access function."""
 
-from pathlib import Path
-
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
@@ -25,13 +23,8 @@ def viewer(request, kind, ref):
 
 @require_GET
 def page(request, kind, ref, number):
+    """One page image, with its content type (PNG drawn here, or the JPEG/PNG original). No Cache-Control here:
+    NoStoreMiddleware keeps every signed-in response out of the browser's cache."""
     found = preview.resolve(request.user, kind, ref)
-    content, content_type = preview.page(found, number)
-    if isinstance(content, Path):
-        response = FileResponse(content.open("rb"), content_type=content_type)
-    else:
-        response = HttpResponse(content, content_type=content_type)
-    # The URL carries the content's digest (?v=), so the browser may keep the page; never a shared cache,
-    # and not even the browser's for a secret file.
-    response["Cache-Control"] = "no-store" if found.no_store else "private, max-age=86400"
-    return response
+    path, content_type = preview.page(found, number)
+    return FileResponse(path.open("rb"), content_type=content_type)
