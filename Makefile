@@ -57,6 +57,7 @@ $(FANGSONG): | $(VENV)/.stamp
 
 migrate: venv
 	$(MANAGE) migrate --noinput
+	$(MANAGE) rebuild_worklist
 	$(MANAGE) collectstatic --noinput -v0
 
 seed: migrate

@@ -286,6 +286,8 @@ BACKUP_MINUTE = env_int("BACKUP_MINUTE", 30)
 HEALTH_MIN_FREE_MB = env_int("HEALTH_MIN_FREE_MB", 1024)
 DAILY_REPORT_HOUR = env_int("DAILY_REPORT_HOUR", 7)
 DAILY_REPORT_MINUTE = env_int("DAILY_REPORT_MINUTE", 30)
+# Without a broker (no beat), the first request after the report time makes the morning PDFs in-process.
+DAILY_REPORT_IN_PROCESS = env_bool("DAILY_REPORT_IN_PROCESS", not CELERY_BROKER_URL)
 REMINDER_DAYS_BEFORE = env_int("REMINDER_DAYS_BEFORE", 3)
 # Each app adds its periodic tasks here; the names are Celery task names.
 CELERY_BEAT_SCHEDULE = {
