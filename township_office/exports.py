@@ -42,4 +42,3 @@ def _is_number(text):
     except ArithmeticError:
         return False
     return text[1:].replace(".", "", 1).isdigit() and text[1:].isascii()
-

@@ -60,7 +60,6 @@ class CappedPaginator(Paginator):
         """False when there are more rows than were counted."""
         return self._counted <= self.limit
 
-
     def get_page(self, number):
         """The page asked for: junk, zero and negative numbers give the first page, beyond the end the last."""
         return super().get_page(page_number(number))

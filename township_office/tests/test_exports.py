@@ -49,4 +49,4 @@ def test_excel_keeps_the_text_and_has_no_formula():
 def test_csv_row_is_escaped():
     out = io.StringIO()
     csv.writer(out).writerow(safe_row(['=HYPERLINK("x")', "正常"]))
-    assert out.getvalue().startswith("\"'=HYPERLINK(\"\"x\"\")\",正常")
+    assert out.getvalue().startswith('"\'=HYPERLINK(""x"")",正常')

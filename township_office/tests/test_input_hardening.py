@@ -133,7 +133,11 @@ def test_empty_file_is_refused():
         ("x.png", b"\x89PNG\r\n\x1a\n0000", "image/png"),
         ("x.jpg", b"\xff\xd8\xff\xe0000", "image/jpeg"),
         ("x.tif", b"II*\x00000", "image/tiff"),
-        ("x.docx", _zip("word/document.xml"), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        (
+            "x.docx",
+            _zip("word/document.xml"),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ),
         ("x.doc", _zip("word/document.xml"), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
         ("x.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"0" * 8, "application/msword"),
         ("x.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"0" * 8, "application/vnd.ms-excel"),

@@ -43,7 +43,12 @@ def test_bad_values_are_refused_with_a_chinese_message(params, field):
 def test_good_values():
     form = Filter({"year": "2026", "month": "2026-1", "day": "2026-11-26", "q": " 防汛\x00抗旱\t通知 "})
     assert form.is_valid(), form.errors
-    assert form.cleaned_data == {"year": 2026, "month": date(2026, 1, 1), "day": date(2026, 11, 26), "q": "防汛抗旱 通知"}
+    assert form.cleaned_data == {
+        "year": 2026,
+        "month": date(2026, 1, 1),
+        "day": date(2026, 11, 26),
+        "q": "防汛抗旱 通知",
+    }
 
 
 def test_empty_filters_are_none():
