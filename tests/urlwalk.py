@@ -269,4 +269,6 @@ def last_traceback_line(error):
 
     frames = [f for f in traceback.extract_tb(error.__traceback__) if "/site-packages/" not in f.filename]
     frame = frames[-1] if frames else traceback.extract_tb(error.__traceback__)[-1]
-    return f"{type(error).__name__}: {error} at {frame.filename.rsplit('/', 2)[-2:]}:{frame.lineno} {frame.line}"
+    return (
+        f"{type(error).__name__}: {error} at {'/'.join(frame.filename.rsplit('/', 2)[-2:])}:{frame.lineno} {frame.line}"
+    )

@@ -16,6 +16,7 @@ import re
 from datetime import date
 
 from django import forms
+from django.db import connections, models
 
 from . import search
 
@@ -90,3 +91,40 @@ class SearchField(forms.CharField):
 
     def to_python(self, value):
         return search.clean(super().to_python(value))
+
+
+def _valid_key(queryset, to_field_name, value):
+    """False when ``value`` cannot be a key of ``queryset``'s model: a number field's value that is not ASCII
+    digits, or beyond the database's integer range (SQLite raises OverflowError, PostgreSQL an error)."""
+    model = queryset.model
+    field = model._meta.get_field(to_field_name) if to_field_name else model._meta.pk
+    if not isinstance(field, (models.IntegerField, models.AutoField)):
+        return True
+    text = str(value).strip()
+    if not text.isascii() or not text.lstrip("-").isdigit() or len(text) > 20:
+        return False
+    low, high = connections[queryset.db].ops.integer_field_range(field.get_internal_type())
+    return (low is None or int(text) >= low) and (high is None or int(text) <= high)
+
+
+class ModelChoiceField(forms.ModelChoiceField):
+    """``forms.ModelChoiceField`` that refuses a key no row can have (``99999999999999999999``, ``abc``) with
+    its usual message, instead of a database error (a 500 on SQLite and PostgreSQL)."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not _valid_key(self.queryset, self.to_field_name, value):
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """``forms.ModelMultipleChoiceField`` with the same guard as :class:`ModelChoiceField` for every value. In a
+    ModelForm: ``Meta.field_classes = {"countersign_departments": validators.ModelMultipleChoiceField}``."""
+
+    def _check_values(self, value):
+        for key in value if isinstance(value, list | tuple | set) else [value]:
+            if not _valid_key(self.queryset, self.to_field_name, key):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": key}
+                )
+        return super()._check_values(value)

@@ -55,3 +55,24 @@ def test_empty_filters_are_none():
     form = Filter({})
     assert form.is_valid()
     assert form.cleaned_data == {"year": None, "month": None, "day": None, "q": ""}
+
+
+@pytest.mark.parametrize("value", ["9" * 25, str(2**63), "abc", "١٢", "-" + "9" * 30, "1.5"])
+def test_model_choice_fields_refuse_keys_no_row_can_have(township, value):
+    from township_office.models import Department
+
+    single = validators.ModelChoiceField(queryset=Department.objects.all())
+    multiple = validators.ModelMultipleChoiceField(queryset=Department.objects.all())
+    with pytest.raises(forms.ValidationError):
+        single.clean(value)
+    with pytest.raises(forms.ValidationError):
+        multiple.clean([value])
+
+
+def test_model_choice_fields_accept_real_rows(township):
+    from township_office.models import Department
+
+    department = Department.objects.first()
+    assert validators.ModelChoiceField(queryset=Department.objects.all()).clean(str(department.pk)) == department
+    chosen = validators.ModelMultipleChoiceField(queryset=Department.objects.all()).clean([str(department.pk)])
+    assert list(chosen) == [department]
