@@ -368,3 +368,14 @@ def test_forms_never_give_a_server_error_and_a_refusal_changes_nothing(world, db
             _submit(clients[username], action, _fill(form, _hostile(value, i)), failures, before)
         _fuzz_form(clients[username], action, form, failures, before)
     assert not failures, "\n".join(sorted(set(failures)))
+
+
+def test_the_fuzz_reaches_the_pages_and_forms(world, db):  # noqa: F811
+    """Positive control: the lists are read and the create forms found (a redirect of every page, e.g. to a
+    forced password change, would otherwise make every case above pass or skip without testing anything)."""
+    routes = {route.route: route for route in _get_routes()}
+    for name in ("documents/", "visitors/", "seals/", "reception/"):
+        client, used, error = _reader_and_params(routes[name])
+        assert client is not None and error is None, name
+    forms = _discover_forms(("route", "documents/incoming/new/"))
+    assert any(action == "/documents/incoming/new/" and "title" in fields for action, fields in forms), forms.keys()
