@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 BENCH_SCALE ?= 4
 export BENCH_SCALE
 
-.PHONY: run test test-only test-postgres bench lint format system-deps venv migrate seed worker beat clean-data help
+.PHONY: fonts run test test-only test-postgres bench lint format system-deps venv migrate seed worker beat clean-data help
 
 help:
 	@echo "make run    安装依赖、迁移数据库、载入演示乡镇，并在 http://127.0.0.1:8000/ 启动"
@@ -37,7 +37,13 @@ $(VENV)/.stamp: requirements.txt requirements-test.txt
 	$(PIP) install -q -r requirements-test.txt
 	@touch $@
 
-venv: system-deps $(VENV)/.stamp
+venv: system-deps $(VENV)/.stamp fonts
+
+# An openly licensed 仿宋 (FandolFang, GB 2312 subset) for the printouts: see scripts/install_fangsong.py.
+FANGSONG := /usr/local/share/fonts/fandol/FandolFang-GB2312.otf
+fonts: $(FANGSONG)
+$(FANGSONG): | $(VENV)/.stamp
+	$(SUDO) $(PY) scripts/install_fangsong.py
 
 migrate: venv
 	$(MANAGE) migrate --noinput

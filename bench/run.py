@@ -102,6 +102,8 @@ def page_plan():
     """(key, username, url) for every main page the installed apps offer; missing apps are left out."""
     plan = [("floor", "clerk", "/bench/floor/"), ("floor_layout", "clerk", "/bench/floor-layout/")]
     plan += [(f"todo.{u}", u, _url("township_office:todo")) for u in ROLE_USERS]
+    for tab in ("done", "started", "read"):
+        plan += [(f"todo.{tab}.{u}", u, _url("township_office:todo", query=f"tab={tab}")) for u in ROLE_USERS]
     plan.append(("admin_changelist", SUPERUSER, "/bench-admin/documents/incomingdocument/"))
     plan.append(("admin_changelist_search", SUPERUSER, "/bench-admin/documents/incomingdocument/?q=森林防火"))
     try:

@@ -5,6 +5,7 @@ from datetime import timedelta
 from township_office.dates import day_range
 
 from .models import Assignment, IncomingDocument
+from .permissions import visible_incoming
 
 OPEN = [IncomingDocument.Status.REGISTERED, IncomingDocument.Status.INSTRUCTING, IncomingDocument.Status.HANDLING]
 
@@ -20,15 +21,17 @@ def _line(document, leads):
     }
 
 
-def daily_report_items(day, limit=None):
+def daily_report_items(day, limit=None, *, user):
     """Files and phone notices registered on ``day`` and the day before, and the files due within
     three days or overdue, most pressing first; at most ``limit`` lines of each of the last two (all if
-    None), with their totals under ``due_soon_total`` and ``overdue_total``. A fixed number of queries."""
+    None), with their totals under ``due_soon_total`` and ``overdue_total``. A fixed number of queries.
+
+    Only what ``user`` may see on the file's own page (``visible_incoming``: secrecy and grants): a file the
+    reader would get 404 on is neither listed nor counted."""
     start, end = day_range(day - timedelta(days=1), day)  # indexed, unlike registered_at__date
-    received = list(
-        IncomingDocument.objects.filter(registered_at__gte=start, registered_at__lt=end).order_by("registered_at")
-    )
-    open_files = IncomingDocument.objects.filter(status__in=OPEN, deadline__isnull=False).order_by("deadline", "pk")
+    files = visible_incoming(user)
+    received = list(files.filter(registered_at__gte=start, registered_at__lt=end).order_by("registered_at"))
+    open_files = files.filter(status__in=OPEN, deadline__isnull=False).order_by("deadline", "pk")
     due_soon = open_files.filter(deadline__gte=day, deadline__lte=day + timedelta(days=3))
     overdue = open_files.filter(deadline__lt=day)
     totals = {}

@@ -49,7 +49,7 @@ def seed():
         proposal="拟请陈刚副镇长阅示，农业农村办公室牵头办理。",
         leaders=[people["deputy_leader"]],
         lead_department=dept["农业农村办公室"],
-        support_departments=[dept["财政所"]],
+        support_departments=[dept["自然资源所"]],
         readers=[people["principal_leader"], people["mayor"]],
     )
     # In handling at the agriculture office, overdue.
@@ -82,7 +82,7 @@ def seed():
         },
     )
     # An outgoing draft waiting for the deputy leader's review.
-    workflow.draft_outgoing(
+    services.draft_outgoing(
         by=people["department_staff"],
         data={
             "issuer_code": IssuerCode.objects.get(code="长政发"),

@@ -1,13 +1,55 @@
 from django import forms
+from django.forms.models import fields_for_model
 
-from township_office.models import Department, IssuerCode, User
+from township_office.forms import StaffedDepartmentField, StaffedDepartmentsField, departments_with_accounts
+from township_office.models import IssuerCode, User
 from township_office.roles import LEADERS
+from township_office.steps import StepForm
 from township_office.uploads import validate_upload
 
-from .models import IncomingDocument, OutgoingDocument, Retention
+from .models import IncomingDocument, Opinion, OutgoingDocument, Retention
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+BODY_KINDS = ("word", "pdf", "ofd")
+
+
+def _sane_pk(value):
+    """A primary key as a form sends it: ASCII digits that fit a database integer (a huge number would overflow
+    SQLite's INTEGER and answer 500 instead of a message)."""
+    text = str(value).strip()
+    return text.isascii() and text.isdigit() and len(text) <= 18
+
+
+class SafeChoice:
+    """A model choice field that refuses a malformed id with its own message before asking the database."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not _sane_pk(value):
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class SafeMultipleChoice:
+    def _check_values(self, value):
+        for pk in value:
+            if not _sane_pk(pk):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super()._check_values(value)
+
+
+class DepartmentField(SafeChoice, StaffedDepartmentField):
+    pass
+
+
+class DepartmentsField(SafeMultipleChoice, StaffedDepartmentsField):
+    pass
+
+
+class SafeModelChoiceField(SafeChoice, forms.ModelChoiceField):
+    pass
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -25,6 +67,41 @@ class MultipleFileField(forms.FileField):
         return cleaned
 
 
+INCOMING_FIELDS = [
+    "signed_for_at",
+    "source_org",
+    "source_doc_number",
+    "title",
+    "doc_type",
+    "secrecy",
+    "secrecy_term",
+    "urgency",
+    "copies",
+    "pages",
+    "deadline",
+    "nature",
+]
+PHONE_FIELDS = ["call_time", "caller", "source_org", "title", "content", "urgency", "deadline", "nature"]
+PHONE_LABELS = {"source_org": "来电单位", "title": "事由"}
+INCOMING_WIDGETS = {
+    "signed_for_at": DATETIME,
+    "call_time": DATETIME,
+    "deadline": DATE,
+    "content": forms.Textarea(attrs={"rows": 5}),
+}
+
+
+def _check_incoming(form, data):
+    for name in ("signed_for_at", "call_time", "deadline"):
+        value = data.get(name)
+        if value and not 1949 <= value.year <= 2100:
+            form.add_error(name, "请填写1949年至2100年之间的日期。")
+    if data.get("secrecy") not in (None, "none") and not data.get("secrecy_term"):
+        form.add_error("secrecy_term", "涉密文件请填写保密期限。")
+    if data.get("nature") == IncomingDocument.Nature.FOR_ACTION and not data.get("deadline"):
+        form.add_error("deadline", "批办件请填写办理时限。")
+
+
 class IncomingForm(forms.ModelForm):
     attachments = MultipleFileField(
         label="扫描件附件", required=False, help_text="PDF、图片、Word、Excel 或 OFD，可多选"
@@ -32,66 +109,106 @@ class IncomingForm(forms.ModelForm):
 
     class Meta:
         model = IncomingDocument
-        fields = [
-            "signed_for_at",
-            "source_org",
-            "source_doc_number",
-            "title",
-            "doc_type",
-            "secrecy",
-            "secrecy_term",
-            "urgency",
-            "copies",
-            "pages",
-            "deadline",
-            "nature",
-        ]
-        widgets = {"signed_for_at": DATETIME, "deadline": DATE}
+        fields = INCOMING_FIELDS
+        widgets = INCOMING_WIDGETS
 
     def clean(self):
         data = super().clean()
-        if data.get("secrecy") not in (None, "none") and not data.get("secrecy_term"):
-            self.add_error("secrecy_term", "涉密文件请填写保密期限。")
-        if data.get("nature") == IncomingDocument.Nature.FOR_ACTION and not data.get("deadline"):
-            self.add_error("deadline", "批办件请填写办理时限。")
+        _check_incoming(self, data)
         return data
 
 
 class PhoneRecordForm(forms.ModelForm):
     class Meta:
         model = IncomingDocument
-        fields = ["call_time", "caller", "source_org", "title", "content", "urgency", "deadline", "nature"]
-        widgets = {"call_time": DATETIME, "deadline": DATE, "content": forms.Textarea(attrs={"rows": 5})}
-        labels = {"source_org": "来电单位", "title": "事由"}
+        fields = PHONE_FIELDS
+        widgets = INCOMING_WIDGETS
+        labels = PHONE_LABELS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("call_time", "caller", "content"):
             self.fields[name].required = True
 
+    def clean(self):
+        data = super().clean()
+        _check_incoming(self, data)
+        return data
 
-class ReturnForm(forms.Form):
+
+# --- 收文 steps ---------------------------------------------------------------------
+
+
+class CorrectForm(StepForm):
+    """更正登记: the registration fields, filled with the current values, and scans to add."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        phone = self.obj.kind == IncomingDocument.Kind.PHONE
+        names = PHONE_FIELDS if phone else INCOMING_FIELDS
+        fields = fields_for_model(
+            IncomingDocument, fields=names, widgets=INCOMING_WIDGETS, labels=PHONE_LABELS if phone else None
+        )
+        if phone:
+            for name in ("call_time", "caller", "content"):
+                fields[name].required = True
+        for name in names:
+            self.fields[name] = fields[name]
+            if not self.is_bound:
+                self.initial[name] = getattr(self.obj, name)
+        if not phone:
+            self.fields["attachments"] = MultipleFileField(
+                label="补充扫描件", required=False, help_text="漏扫的页面或附件，可多选；原有附件保留"
+            )
+        self.fields["reason"] = forms.CharField(label="更正说明", required=False, max_length=200)
+        self.field_names = names
+
+    def clean(self):
+        data = super().clean()
+        _check_incoming(self, data)
+        return data
+
+    def arguments(self):
+        data = dict(self.cleaned_data)
+        return {
+            "changes": {name: data[name] for name in self.field_names},
+            "files": data.get("attachments") or [],
+            "reason": data.get("reason", ""),
+        }
+
+
+class ReturnForm(StepForm):
     reason = forms.CharField(label="退文理由", widget=forms.Textarea(attrs={"rows": 3}))
 
 
 def _leader_choices():
-    return User.objects.filter(groups__name__in=LEADERS, is_active=True).distinct().order_by("position__rank")
+    return (
+        User.objects.filter(groups__name__in=LEADERS, is_active=True)
+        .distinct()
+        .select_related("position")
+        .order_by("position__rank", "pk")
+    )
 
 
-class LeaderChoiceField(forms.ModelMultipleChoiceField):
+class LeaderChoiceField(SafeMultipleChoice, forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         title = getattr(getattr(obj, "position", None), "title", "")
         return f"{obj.full_name}（{title}）" if title else obj.full_name
 
 
-class ProposalForm(forms.Form):
+class ProposalForm(StepForm):
     proposal = forms.CharField(label="拟办意见", widget=forms.Textarea(attrs={"rows": 4}))
     leaders = LeaderChoiceField(
         label="呈批领导", queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
-    lead_department = forms.ModelChoiceField(label="主办部门", queryset=Department.objects.none(), required=False)
-    support_departments = forms.ModelMultipleChoiceField(
-        label="协办部门", queryset=Department.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    lead_department = DepartmentField(
+        label="主办部门",
+        queryset=departments_with_accounts(),
+        required=False,
+        help_text="标注「无账号」的部门没有可用账号，不能选择",
+    )
+    support_departments = DepartmentsField(
+        label="协办部门", queryset=departments_with_accounts(), required=False, widget=forms.CheckboxSelectMultiple
     )
     readers = LeaderChoiceField(
         label="传阅领导", queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
@@ -100,28 +217,70 @@ class ProposalForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        leaders = _leader_choices().select_related("position")
+        leaders = _leader_choices()
         self.fields["leaders"].queryset = leaders
         self.fields["readers"].queryset = leaders
-        departments = Department.objects.filter(is_active=True)
-        self.fields["lead_department"].queryset = departments
-        self.fields["support_departments"].queryset = departments
+        self.fields["lead_department"].queryset = departments_with_accounts()
+        self.fields["support_departments"].queryset = departments_with_accounts()
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not (data.get("leaders") or data.get("lead_department") or data.get("readers")):
+            raise forms.ValidationError("请至少选择呈批领导、主办部门或传阅人员之一。")
+        return data
 
 
-class TextForm(forms.Form):
-    text = forms.CharField(label="意见", widget=forms.Textarea(attrs={"rows": 3}))
+INSTRUCTION_PHRASES = ("同意", "已阅", "请×××阅处", "按程序办理")
+APPROVAL_PHRASES = ("同意", "同意印发", "按程序办理")
 
 
-class CommentForm(forms.Form):
+class PhraseTextarea(forms.Textarea):
+    """A text box with the office's 常用批示语 above it, each put in with one tap (static/documents/js/phrases.js)."""
+
+    template_name = "documents/widgets/phrases.html"
+
+    def __init__(self, phrases, attrs=None):
+        super().__init__(attrs={"rows": 3, **(attrs or {})})
+        self.phrases = phrases
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["phrases"] = self.phrases
+        return context
+
+
+def instruction_phrases():
+    from django.conf import settings
+
+    return tuple(getattr(settings, "DOCUMENTS_INSTRUCTION_PHRASES", INSTRUCTION_PHRASES))
+
+
+class InstructForm(StepForm):
+    text = forms.CharField(label="批示内容", widget=PhraseTextarea(INSTRUCTION_PHRASES, attrs={"rows": 4}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["text"].widget.phrases = instruction_phrases()
+
+
+class ReadForm(StepForm):
     comment = forms.CharField(label="阅文意见（可不填）", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class CompleteForm(forms.Form):
+class ProgressForm(StepForm):
+    text = forms.CharField(label="办理进展", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CompleteForm(StepForm):
     result = forms.CharField(label="办理结果", widget=forms.Textarea(attrs={"rows": 3}))
     reply = forms.CharField(label="答复情况（可不填）", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ArchiveForm(forms.Form):
+class ChaseForm(StepForm):
+    note = forms.CharField(label="催办说明", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ArchiveForm(StepForm):
     retention = forms.ChoiceField(label="保管期限", choices=Retention.choices)
 
 
@@ -129,7 +288,7 @@ class IncomingFilterForm(forms.Form):
     q = forms.CharField(
         label="搜索", required=False, widget=forms.TextInput(attrs={"placeholder": "标题、文号、来文单位"})
     )
-    year = forms.IntegerField(label="年度", required=False)
+    year = forms.IntegerField(label="年度", required=False, min_value=1990, max_value=2100)
     status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部"), *IncomingDocument.Status.choices])
     urgency = forms.ChoiceField(
         label="紧急程度", required=False, choices=[("", "全部"), *IncomingDocument._meta.get_field("urgency").choices]
@@ -137,46 +296,133 @@ class IncomingFilterForm(forms.Form):
     overdue = forms.BooleanField(label="仅看逾期", required=False)
 
 
-class OutgoingForm(forms.ModelForm):
+class CatalogueForm(forms.Form):
+    year = forms.IntegerField(label="年度", required=False, min_value=1949, max_value=2100)
+    format = forms.ChoiceField(label="格式", required=False, choices=[("", "网页"), ("pdf", "PDF"), ("xlsx", "Excel")])
+
+
+# --- 发文 ---------------------------------------------------------------------------
+
+OUTGOING_FIELDS = [
+    "issuer_code",
+    "title",
+    "doc_type",
+    "importance",
+    "secrecy",
+    "urgency",
+    "drafter_phone",
+    "main_recipients",
+    "cc_recipients",
+    "attachments_note",
+]
+
+
+def _body_field(required=False, label="正文"):
+    return forms.FileField(label=label, required=required, help_text="Word、PDF 或 OFD 正文")
+
+
+def _clean_body(body):
+    if body:
+        validate_upload(body, kinds=BODY_KINDS)
+    return body
+
+
+class OutgoingFields:
+    """The drafting fields shared by 拟稿 and 修改草稿."""
+
+    def add_drafting_fields(self):
+        self.fields["issuer_code"] = SafeModelChoiceField(
+            label="发文机关代字",
+            queryset=IssuerCode.objects.filter(is_active=True),
+            initial=self.initial.get("issuer_code"),
+        )
+        self.fields["countersign_departments"] = DepartmentsField(
+            label="会签部门",
+            queryset=departments_with_accounts(),
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            help_text="标注「无账号」的部门没有可用账号，不能选择",
+        )
+
+    def clean_body(self):
+        return _clean_body(self.cleaned_data.get("body"))
+
+
+class OutgoingForm(OutgoingFields, forms.ModelForm):
+    """拟稿: 保存草稿 keeps it with the drafter; 提交 sends it to the department's review (the body is then
+    required, checked by the 提交 step)."""
+
+    body = _body_field()
+
     class Meta:
         model = OutgoingDocument
-        fields = [
-            "issuer_code",
-            "title",
-            "doc_type",
-            "importance",
-            "secrecy",
-            "urgency",
-            "drafter_phone",
-            "main_recipients",
-            "cc_recipients",
-            "attachments_note",
-            "countersign_departments",
-            "body",
-        ]
-        widgets = {"countersign_departments": forms.CheckboxSelectMultiple}
+        fields = OUTGOING_FIELDS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["issuer_code"].queryset = IssuerCode.objects.filter(is_active=True)
-        self.fields["countersign_departments"].queryset = Department.objects.filter(is_active=True)
-        self.fields["countersign_departments"].required = False
-        self.fields["body"].help_text = "Word、PDF 或 OFD 正文"
+        self.add_drafting_fields()
+
+
+class EditDraftForm(OutgoingFields, StepForm):
+    """修改草稿: the drafting fields with the draft's values; a new body replaces the old one."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        fields = fields_for_model(OutgoingDocument, fields=OUTGOING_FIELDS)
+        for name in OUTGOING_FIELDS:
+            self.fields[name] = fields[name]
+        self.add_drafting_fields()
+        self.fields["body"] = _body_field(label="新的正文（不换可不选）")
+        if not self.is_bound:
+            for name in OUTGOING_FIELDS:
+                value = getattr(self.obj, name)
+                self.initial[name] = value.pk if name == "issuer_code" else value
+            self.initial["countersign_departments"] = [d.pk for d in self.obj.countersign_departments.all()]
+
+    def arguments(self):
+        data = dict(self.cleaned_data)
+        return {
+            "changes": {name: data[name] for name in OUTGOING_FIELDS},
+            "countersign_departments": list(data["countersign_departments"]),
+            "body": data.get("body"),
+        }
+
+
+class SubmitForm(StepForm):
+    body = _body_field(label="新的正文（不换可不选）")
 
     def clean_body(self):
-        body = self.cleaned_data["body"]
-        validate_upload(body, kinds=("word", "pdf", "ofd"))
-        return body
+        return _clean_body(self.cleaned_data.get("body"))
 
 
-class DecisionForm(forms.Form):
+class OpinionForm(StepForm):
     text = forms.CharField(label="意见", widget=forms.Textarea(attrs={"rows": 3}))
-    decision = forms.ChoiceField(
-        choices=[("approve", "同意"), ("return", "退回修改")], initial="approve", widget=forms.RadioSelect, label="处理"
-    )
 
 
-class IssueForm(forms.Form):
+class ApproveForm(StepForm):
+    """审核通过, 核稿通过, 签发: an opinion may be typed, tapped or left empty (recorded as 同意)."""
+
+    text = forms.CharField(label="意见（不填即为「同意」）", required=False, widget=PhraseTextarea(APPROVAL_PHRASES))
+
+    def arguments(self):
+        return {"text": self.cleaned_data["text"].strip() or "同意"}
+
+
+class OptionalOpinionForm(StepForm):
+    text = forms.CharField(label="意见（可不填）", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SkipCountersignForm(StepForm):
+    department = SafeModelChoiceField(label="跳过会签的部门", queryset=None)
+    reason = forms.CharField(label="跳过理由", widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        signed = self.obj.opinions.filter(step=Opinion.Step.COUNTERSIGN).values("department")
+        self.fields["department"].queryset = self.obj.countersign_departments.exclude(pk__in=signed)
+
+
+class IssueForm(StepForm):
     copies = forms.IntegerField(label="印发份数", min_value=1)
     issued_on = forms.DateField(label="印发日期", widget=DATE)
     proofreader = forms.CharField(label="校对", max_length=30)

@@ -118,6 +118,14 @@ class IncomingDocument(models.Model):
     result = models.TextField("办理结果", blank=True)
     reply = models.TextField("答复情况", blank=True)
     completed_at = models.DateTimeField("办结时间", null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="办结人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     # 归档
     retention = models.CharField("保管期限", max_length=5, choices=Retention.choices, blank=True)
     archive_number = models.PositiveIntegerField("件号", null=True, blank=True)
@@ -153,6 +161,14 @@ class IncomingDocument(models.Model):
     @property
     def is_secret(self):
         return self.secrecy != Secrecy.NONE
+
+    @property
+    def is_phone(self):
+        return self.kind == self.Kind.PHONE
+
+    @property
+    def is_urgent(self):
+        return self.urgency in (Urgency.URGENT, Urgency.EXTRA_URGENT)
 
     @property
     def is_open(self):
@@ -334,7 +350,7 @@ class OutgoingDocument(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="拟稿人", on_delete=models.PROTECT, related_name="+"
     )
     drafter_phone = models.CharField("联系电话", max_length=30, blank=True)
-    body = models.FileField("正文", upload_to="outgoing/%Y/%m/")
+    body = models.FileField("正文", upload_to="outgoing/%Y/%m/", blank=True)  # a draft may have none yet
     attachments_note = models.CharField("附件", max_length=200, blank=True)
     main_recipients = models.CharField("主送", max_length=300)
     cc_recipients = models.CharField("抄送", max_length=300, blank=True)
@@ -387,6 +403,16 @@ class OutgoingDocument(models.Model):
     def is_secret(self):
         return self.secrecy != Secrecy.NONE
 
+    @property
+    def is_urgent(self):
+        return self.urgency in (Urgency.URGENT, Urgency.EXTRA_URGENT)
+
+    @property
+    def at_sealing_or_later(self):
+        """Display only: the linked seal-use requests are shown from 用印 on."""
+        s = self.Status
+        return self.status in (s.SEALING, s.ISSUING, s.ISSUED, s.ARCHIVED)
+
 
 class Opinion(models.Model):
     """An opinion on an outgoing document at one step: 部门审核, 核稿, 会签, 签发, 复核."""
@@ -404,6 +430,7 @@ class Opinion(models.Model):
     department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     text = models.TextField("意见")
     approved = models.BooleanField(default=True)
+    skipped = models.BooleanField("已跳过", default=False)  # 会签 skipped by the office director (text: the reason)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -4,6 +4,7 @@ import io
 
 from django.db.models import Value
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 
 from township_office.models import Township
@@ -97,7 +98,7 @@ def catalogue_rows(user, year, entries=None):
             row = {
                 "responsible": d.source_org,
                 "doc_number": d.source_doc_number,
-                "date": d.signed_for_at.date(),
+                "date": timezone.localtime(d.signed_for_at).date(),  # the day in Beijing, as signed
                 "pages": d.pages,
             }
         else:
@@ -123,6 +124,13 @@ def catalogue_pdf(rows, year):
     return render_pdf("documents/print/catalogue.html", {"rows": rows, "year": year, "township": Township.current()})
 
 
+def _cell(value):
+    """A text cell never becomes a formula in the spreadsheet (a title starting with =, +, - or @)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
 def catalogue_xlsx(rows, year):
     from openpyxl import Workbook
 
@@ -133,15 +141,18 @@ def catalogue_xlsx(rows, year):
     for r in rows:
         sheet.append(
             [
-                r["number"],
-                r["code"],
-                r["responsible"],
-                r["doc_number"],
-                r["title"],
-                r["date"].isoformat() if r["date"] else "",
-                r["pages"],
-                r["secrecy"],
-                r["retention"],
+                _cell(value)
+                for value in [
+                    r["number"],
+                    r["code"],
+                    r["responsible"],
+                    r["doc_number"],
+                    r["title"],
+                    r["date"].isoformat() if r["date"] else "",
+                    r["pages"],
+                    r["secrecy"],
+                    r["retention"],
+                ]
             ]
         )
     buffer = io.BytesIO()

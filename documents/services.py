@@ -1,4 +1,4 @@
-"""Data-changing services of the documents app that are not status transitions."""
+"""Data-changing services of the documents app that are not steps: registering a 收文, starting a 发文."""
 
 from django.db import transaction
 from django.utils import timezone
@@ -8,7 +8,8 @@ from township_office import audit, permissions
 from township_office.roles import Role, has_role, role_users
 from township_office.uploads import validate_upload
 
-from .models import Attachment, IncomingDocument
+from . import workflow
+from .models import Attachment, IncomingDocument, OutgoingDocument
 
 
 def next_incoming_serial(year):
@@ -36,6 +37,32 @@ def register_incoming(*, by, data, files=()):
         permissions.grant(document, "view", users=[by, *role_users(Role.OFFICE_DIRECTOR)])
     action = "登记电话记录" if document.kind == IncomingDocument.Kind.PHONE else "签收登记"
     audit.record(action, by=by, obj=document, to_state=document.status, comment=document.number)
+    workflow.register(document, by=by)
+    return document
+
+
+def can_draft(user):
+    return has_role(user, Role.DEPARTMENT_STAFF) and bool(getattr(user, "department_id", None))
+
+
+@transaction.atomic
+def draft_outgoing(*, by, data, body=None, countersign_departments=(), submit=True):
+    """拟稿 by department staff: the draft is kept with the drafter (保存草稿), or at once submitted for the
+    department's review (the 提交 step; a refusal there undoes the draft too, and the form shows why)."""
+    permissions.require(by, roles=[Role.DEPARTMENT_STAFF], message="只有站所室经办人可以拟稿。")
+    if by.department_id is None:
+        raise workflow.Refused("您没有所在部门，不能拟稿。")
+    if body:
+        validate_upload(body, kinds=("word", "pdf", "ofd"))
+    document = OutgoingDocument(
+        **data, drafting_department=by.department, drafter=by, body=body or "", status=OutgoingDocument.Status.DRAFT
+    )
+    document.save()
+    document.countersign_departments.set(countersign_departments)
+    audit.record("拟稿", by=by, obj=document, to_state=document.status, comment=document.title)
+    workflow.start_draft(document, by=by)
+    if submit:
+        workflow.submit(document, by=by)
     return document
 
 
@@ -43,6 +70,11 @@ def record_secret_read(user, document):
     """Reading a secret file is a sensitive read: audited each time."""
     if document.is_secret:
         audit.record("查阅涉密文件", by=user, obj=document, comment=document.get_secrecy_display())
+
+
+def can_batch_print(user):
+    """批量打印收文处理笺 is office work; leaders and departments open the files one by one."""
+    return has_role(user, Role.CLERK, Role.OFFICE_DIRECTOR)
 
 
 def can_register(user):

@@ -1,38 +1,28 @@
 """Thin views: load through the access functions, validate a form, call one workflow function."""
 
+import logging
+import uuid
+
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from township_office import audit, permissions, search
-from township_office.actions import error_message, run_action
+from township_office import actions, audit, search, steps
 from township_office.pagination import paginate
 from township_office.pdf import pdf_response
-from township_office.roles import LEADERS, OFFICE, Role, has_role
+from township_office.roles import OFFICE, has_role
 
 from . import pdf, services, workflow
-from .forms import (
-    ArchiveForm,
-    CommentForm,
-    CompleteForm,
-    DecisionForm,
-    IncomingFilterForm,
-    IncomingForm,
-    IssueForm,
-    OutgoingFilterForm,
-    OutgoingForm,
-    PhoneRecordForm,
-    ProposalForm,
-    ReturnForm,
-    TextForm,
-)
-from .models import BatchPrint, Circulation, IncomingDocument, OutgoingDocument
+from .forms import CatalogueForm, IncomingFilterForm, IncomingForm, OutgoingFilterForm, OutgoingForm, PhoneRecordForm
+from .models import BatchPrint, Circulation, IncomingDocument
 from .permissions import get_incoming_for_user, get_outgoing_for_user, visible_incoming, visible_outgoing
 from .tasks import print_slips
+
+logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 30
 CATALOGUE_PAGE_SIZE = 100
@@ -75,7 +65,9 @@ def incoming_list(request):
             "query": query.urlencode(),
             "today": today,
             "can_register": services.can_register(request.user),
+            "can_batch_print": services.can_batch_print(request.user),
         },
+        status=400 if form.is_bound and not form.is_valid() else 200,
     )
 
 
@@ -92,176 +84,37 @@ def incoming_register(request, phone=False):
         document = services.register_incoming(by=request.user, data=data, files=files)
         messages.success(request, f"已登记 {document.number}。")
         return redirect(document)
-    return render(request, "documents/incoming_form.html", {"form": form, "phone": phone})
+    status = 400 if form.is_bound else 200  # a POST that got here was refused by the form
+    return render(request, "documents/incoming_form.html", {"form": form, "phone": phone}, status=status)
 
 
-# --- Incoming: detail and actions ----------------------------------------------
+# --- Incoming: detail and steps --------------------------------------------------
 
 
-def _incoming_context(request, document, **bound):
-    user = request.user
-    status = IncomingDocument.Status
-    assignments = list(document.assignments.select_related("department"))
-    circulations = list(document.circulations.select_related("reader"))
-    my_circulation = next((c for c in circulations if c.reader_id == user.pk and c.sent_at and not c.read_at), None)
-    in_assigned_department = any(a.department_id == user.department_id for a in assignments)
-    handles = document.status == status.HANDLING and (
-        has_role(user, *OFFICE) or (in_assigned_department and permissions.has_grant(user, document, "handle"))
-    )
+def incoming_page(request, document, *, bound=None, refusal=None, status=200):
+    """The 收文 page: the file, its history, and the steps the person may take now (from the flow)."""
     context = {
         "document": document,
         "attachments": document.attachments.all(),
         "instructions": document.instructions.select_related("leader"),
-        "circulations": circulations,
-        "assignments": assignments,
+        "circulations": document.circulations.select_related("reader"),
+        "assignments": document.assignments.select_related("department"),
         "progress_reports": document.progress_reports.select_related("author", "department"),
         "reminders": document.reminders.select_related("sent_by"),
         "events": audit.history(document),
-        "can_review": has_role(user, Role.OFFICE_DIRECTOR) and document.status == status.REGISTERED,
-        "can_instruct": has_role(user, *LEADERS)
-        and document.status in (status.INSTRUCTING, status.HANDLING)
-        and permissions.has_grant(user, document, "instruct"),
-        "my_circulation": my_circulation,
-        "can_handle": handles,
-        "can_chase": has_role(user, Role.OFFICE_DIRECTOR) and document.is_open,
-        "can_archive": has_role(user, Role.CLERK, Role.OFFICE_DIRECTOR)
-        and document.status in (status.COMPLETED, status.RETURNED),
-        "return_form": ReturnForm(),
-        "proposal_form": ProposalForm(),
-        "instruct_form": TextForm(),
-        "read_form": CommentForm(),
-        "progress_form": TextForm(),
-        "complete_form": CompleteForm(),
-        "chase_form": TextForm(),
-        "archive_form": ArchiveForm(),
         "today": timezone.localdate(),
+        **steps.page_context(workflow.incoming, document, request.user, bound=bound, refusal=refusal),
     }
-    context.update(bound)
-    return context
+    return render(request, "documents/incoming_detail.html", context, status=status)
 
 
 def incoming_detail(request, code):
     document = get_incoming_for_user(request.user, code)
     services.record_secret_read(request.user, document)
-    return render(request, "documents/incoming_detail.html", _incoming_context(request, document))
+    return incoming_page(request, document)
 
 
-def _incoming_action(request, code, form_class, form_name, run, success):
-    document = get_incoming_for_user(request.user, code)
-
-    def rerender(form):
-        context = _incoming_context(request, document, **{form_name: form, "open_form": form_name})
-        return render(request, "documents/incoming_detail.html", context, status=400)
-
-    return run_action(
-        request,
-        document,
-        lambda data: run(document, data),
-        success=success,
-        rerender=rerender,
-        form=form_class(request.POST),
-    )
-
-
-@require_POST
-def incoming_return(request, code):
-    return _incoming_action(
-        request,
-        code,
-        ReturnForm,
-        "return_form",
-        lambda d, c: workflow.return_to_sender(d, by=request.user, reason=c["reason"]),
-        "已退文。",
-    )
-
-
-@require_POST
-def incoming_propose(request, code):
-    def run(document, data):
-        workflow.propose(
-            document,
-            by=request.user,
-            proposal=data["proposal"],
-            leaders=data["leaders"],
-            lead_department=data["lead_department"],
-            support_departments=data["support_departments"],
-            readers=data["readers"],
-            circulation_mode=data["circulation_mode"],
-        )
-
-    return _incoming_action(request, code, ProposalForm, "proposal_form", run, "拟办意见已提交。")
-
-
-@require_POST
-def incoming_instruct(request, code):
-    return _incoming_action(
-        request,
-        code,
-        TextForm,
-        "instruct_form",
-        lambda d, c: workflow.instruct(d, by=request.user, text=c["text"]),
-        "批示已签发。",
-    )
-
-
-@require_POST
-def incoming_read(request, code):
-    return _incoming_action(
-        request,
-        code,
-        CommentForm,
-        "read_form",
-        lambda d, c: workflow.mark_read(d, by=request.user, comment=c["comment"]),
-        "已阅。",
-    )
-
-
-@require_POST
-def incoming_progress(request, code):
-    return _incoming_action(
-        request,
-        code,
-        TextForm,
-        "progress_form",
-        lambda d, c: workflow.report_progress(d, by=request.user, text=c["text"]),
-        "办理进展已报告。",
-    )
-
-
-@require_POST
-def incoming_complete(request, code):
-    return _incoming_action(
-        request,
-        code,
-        CompleteForm,
-        "complete_form",
-        lambda d, c: workflow.complete(d, by=request.user, result=c["result"], reply=c["reply"]),
-        "已办结。",
-    )
-
-
-@require_POST
-def incoming_chase(request, code):
-    return _incoming_action(
-        request,
-        code,
-        TextForm,
-        "chase_form",
-        lambda d, c: workflow.chase(d, by=request.user, note=c["text"]),
-        "已催办。",
-    )
-
-
-@require_POST
-def incoming_archive(request, code):
-    return _incoming_action(
-        request,
-        code,
-        ArchiveForm,
-        "archive_form",
-        lambda d, c: workflow.archive_incoming(d, by=request.user, retention=c["retention"]),
-        "已归档。",
-    )
+incoming_step = actions.step_view(workflow.incoming, get_incoming_for_user, incoming_page)
 
 
 def incoming_slip(request, code):
@@ -273,9 +126,11 @@ def incoming_slip(request, code):
 
 def incoming_attachment(request, code, pk):
     document = get_incoming_for_user(request.user, code)
+    if pk > 2**63 - 1:  # past any database integer: no such attachment (not an overflow)
+        raise Http404("未找到该附件")
     attachment = get_object_or_404(document.attachments, pk=pk)
     services.record_secret_read(request.user, document)
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+    return _stored_file(request, attachment.file, as_attachment=True, filename=attachment.name)
 
 
 def circulation_board(request):
@@ -298,7 +153,19 @@ def circulation_board(request):
 
 @require_POST
 def batch_print(request):
+    """批量打印收文处理笺 (the office): only well-formed codes of files the person may see are printed."""
+    if not services.can_batch_print(request.user):
+        raise PermissionDenied("只有办公室可以批量打印收文处理笺。")
     codes = request.POST.getlist("codes")
+    try:
+        codes = [uuid.UUID(code) for code in codes]
+    except ValueError:
+        return render(
+            request,
+            "documents/message.html",
+            {"title": "批量打印", "message": "所选收文无效，请返回列表重新勾选。"},
+            status=400,
+        )
     documents = list(visible_incoming(request.user).filter(code__in=codes).values_list("code", flat=True))
     if not documents:
         messages.error(request, "请先勾选要打印的收文。")
@@ -306,6 +173,21 @@ def batch_print(request):
     batch = BatchPrint.objects.create(requested_by=request.user, document_codes=[str(c) for c in documents])
     print_slips.delay_on_commit(batch.pk)
     return redirect("documents:batch_detail", code=batch.code)
+
+
+def _stored_file(request, field, **response):
+    """A stored file as a download, or a clear page (logged) when it is missing on disk."""
+    try:
+        handle = field.open("rb")
+    except (FileNotFoundError, OSError, ValueError):
+        logger.error("stored file missing: %s (asked by %s)", field.name or "（空）", request.user.username)
+        return render(
+            request,
+            "documents/message.html",
+            {"title": "文件缺失", "message": "文件缺失，请联系系统管理员。"},
+            status=404,
+        )
+    return FileResponse(handle, **response)
 
 
 def batch_detail(request, code):
@@ -331,7 +213,7 @@ def batch_status(request, code):
 
 def batch_download(request, code):
     batch = get_object_or_404(BatchPrint, code=code, requested_by=request.user, status=BatchPrint.Status.DONE)
-    return FileResponse(batch.file.open("rb"), content_type="application/pdf", filename="收文处理笺批量打印.pdf")
+    return _stored_file(request, batch.file, content_type="application/pdf", filename="收文处理笺批量打印.pdf")
 
 
 # --- Outgoing ---------------------------------------------------------------------
@@ -355,179 +237,59 @@ def outgoing_list(request):
             "form": form,
             "page": page,
             "query": query.urlencode(),
-            "can_draft": has_role(request.user, Role.DEPARTMENT_STAFF),
+            "can_draft": services.can_draft(request.user),
         },
+        status=400 if form.is_bound and not form.is_valid() else 200,
     )
 
 
 def outgoing_create(request):
-    if not has_role(request.user, Role.DEPARTMENT_STAFF):
+    """拟稿: 保存草稿 keeps the draft with the drafter; 提交 sends it to the department's review at once."""
+    if not services.can_draft(request.user):
         raise PermissionDenied("只有站所室经办人可以拟稿。")
     form = OutgoingForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
+        submit = request.POST.get("action") != "draft"
         data = {k: v for k, v in form.cleaned_data.items() if k not in ("body", "countersign_departments")}
         try:
-            document = workflow.draft_outgoing(
+            document = services.draft_outgoing(
                 by=request.user,
                 data=data,
                 body=form.cleaned_data["body"],
                 countersign_departments=form.cleaned_data["countersign_departments"],
+                submit=submit,
             )
-        except ValidationError as error:
-            form.add_error(None, error_message(error))
+        except actions.REFUSALS as error:
+            form.add_error(None, actions.error_message(error))
         else:
-            messages.success(request, "发文稿已提交部门审核。")
+            messages.success(request, "发文稿已提交部门审核。" if submit else "草稿已保存，可在「我发起的」中找到。")
             return redirect(document)
-    return render(request, "documents/outgoing_form.html", {"form": form})
+    return render(request, "documents/outgoing_form.html", {"form": form}, status=400 if form.errors else 200)
 
 
-def _outgoing_context(request, document, **bound):
-    user = request.user
-    s = OutgoingDocument.Status
-    perms = {
-        "can_review": document.status == s.DEPT_REVIEW and permissions.has_grant(user, document, "review"),
-        "can_check": document.status == s.OFFICE_CHECK and has_role(user, Role.OFFICE_DIRECTOR),
-        "can_countersign": document.status == s.COUNTERSIGN and permissions.has_grant(user, document, "countersign"),
-        "can_sign_off": document.status == s.SIGN_OFF
-        and has_role(user, *LEADERS)
-        and permissions.has_grant(user, document, "sign_off"),
-        "can_recheck": document.status == s.RECHECK and has_role(user, Role.CLERK, Role.OFFICE_DIRECTOR),
-        "can_number": document.status == s.NUMBERING and has_role(user, Role.CLERK),
-        "can_seal": document.status == s.SEALING and has_role(user, Role.CLERK),
-        "can_issue": document.status == s.ISSUING and has_role(user, Role.CLERK),
-        "can_archive": document.status == s.ISSUED and has_role(user, Role.CLERK, Role.OFFICE_DIRECTOR),
-        "can_resubmit": document.status == s.DRAFT and document.drafter_id == user.pk,
-    }
+def outgoing_page(request, document, *, bound=None, refusal=None, status=200):
+    """The 发文 page: the draft, the opinions, and the steps the person may take now (from the flow)."""
     context = {
         "document": document,
         "opinions": document.opinions.select_related("author", "department"),
         "countersign_departments": document.countersign_departments.all(),
         "events": audit.history(document),
-        "decision_form": DecisionForm(),
-        "text_form": TextForm(),
-        "issue_form": IssueForm(initial={"issued_on": timezone.localdate()}),
-        "archive_form": ArchiveForm(),
-        "seal_requests": workflow.seal_requests_for(document)
-        if document.status in (s.SEALING, s.ISSUING, s.ISSUED, s.ARCHIVED)
-        else [],
-        "new_seal_request_url": workflow.new_seal_request_url(document) if perms["can_seal"] else "",
-        **perms,
+        "seal_requests": workflow.seal_requests_for(document) if document.at_sealing_or_later else [],
+        "new_seal_request_url": workflow.new_seal_request_url(document)
+        if workflow.outgoing.allows(document, request.user, "seal")
+        else "",
+        **steps.page_context(workflow.outgoing, document, request.user, bound=bound, refusal=refusal),
     }
-    context.update(bound)
-    return context
+    return render(request, "documents/outgoing_detail.html", context, status=status)
 
 
 def outgoing_detail(request, code):
     document = get_outgoing_for_user(request.user, code)
     services.record_secret_read(request.user, document)
-    return render(request, "documents/outgoing_detail.html", _outgoing_context(request, document))
+    return outgoing_page(request, document)
 
 
-def _outgoing_action(request, code, form_class, form_name, run, success):
-    document = get_outgoing_for_user(request.user, code)
-
-    def rerender(form):
-        context = _outgoing_context(request, document, **{form_name: form, "open_form": form_name})
-        return render(request, "documents/outgoing_detail.html", context, status=400)
-
-    form = form_class(request.POST) if form_class else None
-    return run_action(
-        request, document, lambda data: run(document, data), success=success, rerender=rerender, form=form
-    )
-
-
-def _decide_view(fn, success):
-    @require_POST
-    def view(request, code):
-        return _outgoing_action(
-            request,
-            code,
-            DecisionForm,
-            "decision_form",
-            lambda d, c: fn(d, by=request.user, text=c["text"], approve=c["decision"] == "approve"),
-            success,
-        )
-
-    return view
-
-
-outgoing_review = _decide_view(workflow.review_outgoing, "部门审核意见已提交。")
-outgoing_check = _decide_view(workflow.check_outgoing, "核稿意见已提交。")
-outgoing_sign_off = _decide_view(workflow.sign_off, "签发意见已提交。")
-
-
-@require_POST
-def outgoing_countersign(request, code):
-    return _outgoing_action(
-        request,
-        code,
-        TextForm,
-        "text_form",
-        lambda d, c: workflow.countersign_outgoing(d, by=request.user, text=c["text"]),
-        "已会签。",
-    )
-
-
-@require_POST
-def outgoing_recheck(request, code):
-    return _outgoing_action(
-        request,
-        code,
-        TextForm,
-        "text_form",
-        lambda d, c: workflow.recheck_outgoing(d, by=request.user, text=c["text"]),
-        "已复核。",
-    )
-
-
-@require_POST
-def outgoing_number(request, code):
-    return _outgoing_action(
-        request, code, None, "", lambda d, c: workflow.number_outgoing(d, by=request.user), "已编号。"
-    )
-
-
-@require_POST
-def outgoing_seal(request, code):
-    return _outgoing_action(
-        request, code, None, "", lambda d, c: workflow.confirm_sealed(d, by=request.user), "用印已确认。"
-    )
-
-
-@require_POST
-def outgoing_issue(request, code):
-    return _outgoing_action(
-        request,
-        code,
-        IssueForm,
-        "issue_form",
-        lambda d, c: workflow.issue_outgoing(d, by=request.user, **c),
-        "已印发。",
-    )
-
-
-@require_POST
-def outgoing_archive(request, code):
-    return _outgoing_action(
-        request,
-        code,
-        ArchiveForm,
-        "archive_form",
-        lambda d, c: workflow.archive_outgoing(d, by=request.user, retention=c["retention"]),
-        "已归档。",
-    )
-
-
-@require_POST
-def outgoing_resubmit(request, code):
-    return _outgoing_action(
-        request,
-        code,
-        None,
-        "",
-        lambda d, c: workflow.resubmit_outgoing(d, by=request.user, body=request.FILES.get("body")),
-        "已重新提交部门审核。",
-    )
+outgoing_step = actions.step_view(workflow.outgoing, get_outgoing_for_user, outgoing_page)
 
 
 def outgoing_sheet(request, code):
@@ -539,8 +301,9 @@ def outgoing_sheet(request, code):
 def outgoing_body(request, code):
     document = get_outgoing_for_user(request.user, code)
     services.record_secret_read(request.user, document)
-    return FileResponse(
-        document.body.open("rb"),
+    return _stored_file(
+        request,
+        document.body,
         as_attachment=True,
         filename=f"{document.title}{document.body.name[document.body.name.rfind('.') :]}",
     )
@@ -552,11 +315,14 @@ def outgoing_body(request, code):
 def archive_catalogue(request):
     if not has_role(request.user, *OFFICE):
         raise PermissionDenied("只有办公室可以查看归档文件目录。")
-    try:
-        year = int(request.GET.get("year") or timezone.localdate().year)
-    except ValueError:
-        raise Http404("年度无效") from None
-    fmt = request.GET.get("format")
+    form = CatalogueForm(request.GET or None)
+    year = timezone.localdate().year
+    if form.is_bound and not form.is_valid():
+        context = {"rows": [], "page": None, "year": request.GET.get("year", ""), "form": form, "query": ""}
+        return render(request, "documents/archive_catalogue.html", context, status=400)
+    if form.is_bound:
+        year = form.cleaned_data["year"] or year
+    fmt = form.cleaned_data.get("format") if form.is_bound else ""
     if fmt == "pdf":
         audit.record("导出归档文件目录", by=request.user, comment=f"{year}年 PDF")
         rows = pdf.catalogue_rows(request.user, year)
@@ -566,6 +332,5 @@ def archive_catalogue(request):
         return pdf.catalogue_xlsx(pdf.catalogue_rows(request.user, year), year)
     page = paginate(request, pdf.catalogue_entries(request.user, year), CATALOGUE_PAGE_SIZE)
     rows = pdf.catalogue_rows(request.user, year, entries=page.object_list)
-    return render(
-        request, "documents/archive_catalogue.html", {"rows": rows, "page": page, "year": year, "query": f"year={year}"}
-    )
+    context = {"rows": rows, "page": page, "year": year, "form": form, "query": f"year={year}"}
+    return render(request, "documents/archive_catalogue.html", context)

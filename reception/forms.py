@@ -1,24 +1,52 @@
 from django import forms
 from django.forms import inlineformset_factory
+from django.utils import timezone
 
-from township_office.models import Department, User
+from township_office.forms import StaffedDepartmentField, departments_with_accounts
+from township_office.models import User
 from township_office.roles import LEADERS
+from township_office.steps import StepForm
 from township_office.uploads import validate_upload
 
-from .models import Guest, ItineraryItem, Material, MeetingRoom, Reception
+from .models import ChecklistItem, Guest, ItineraryItem, Material, MeetingRoom, Reception
 
 DT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 D = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# Dates a person may type: far enough for ten years of records and the next plans, never year 1 or 9999.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def _in_range(value, label):
+    if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise forms.ValidationError(f"{label}须在 {FIRST_YEAR} 年至 {LAST_YEAR} 年之间。")
+    return value
 
 
 class LeaderField(forms.ModelMultipleChoiceField):
+    default_error_messages = {
+        "invalid_choice": "所选领导（%(value)s）没有可用的账号（已停用或不是领导），不能安排陪同。",
+        "invalid_pk_value": "“%(pk)s”不是有效的领导。",
+    }
+
     def label_from_instance(self, obj):
         return f"{obj.full_name}（{getattr(getattr(obj, 'position', None), 'title', '')}）"
+
+    def _check_values(self, value):
+        for pk in value:  # a key no database integer can hold is no leader (and no OverflowError)
+            if not (str(pk).isascii() and str(pk).isdigit() and len(str(pk)) <= 18):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super()._check_values(value)
 
 
 class ReceptionForm(forms.ModelForm):
     accompanying_leaders = LeaderField(
-        label="陪同领导", queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+        label="陪同领导",
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="只列出账号可用的领导。",
     )
 
     class Meta:
@@ -54,7 +82,10 @@ class ReceptionForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["accompanying_leaders"].queryset = (
-            User.objects.filter(groups__name__in=LEADERS, is_active=True).distinct().order_by("position__rank")
+            User.objects.filter(groups__name__in=LEADERS, is_active=True)
+            .select_related("position")
+            .distinct()
+            .order_by("position__rank", "pk")
         )
 
     def clean_letter_scan(self):
@@ -62,6 +93,18 @@ class ReceptionForm(forms.ModelForm):
         if scan and hasattr(scan, "content_type"):
             validate_upload(scan, kinds=("pdf", "image", "ofd"))
         return scan
+
+    def clean_letter_date(self):
+        return _in_range(self.cleaned_data.get("letter_date"), "公函日期")
+
+    def clean_start(self):
+        return _in_range(self.cleaned_data.get("start"), "开始时间")
+
+    def clean_end(self):
+        return _in_range(self.cleaned_data.get("end"), "结束时间")
+
+    def clean_meal_time(self):
+        return _in_range(self.cleaned_data.get("meal_time"), "工作餐时间")
 
     def clean(self):
         data = super().clean()
@@ -72,7 +115,15 @@ class ReceptionForm(forms.ModelForm):
         return data
 
 
+class GuestForm(forms.ModelForm):
+    class Meta:
+        model = Guest
+        fields = ["name", "unit", "title"]
+
+
 class ItemForm(forms.ModelForm):
+    department = StaffedDepartmentField(label="责任部门", queryset=None, required=False)
+
     class Meta:
         model = ItineraryItem
         fields = ["start", "end", "place", "activity", "accompanying", "department", "meeting_room"]
@@ -80,8 +131,15 @@ class ItemForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = Department.objects.filter(is_active=True)
+        self.fields["department"].queryset = departments_with_accounts()
         self.fields["meeting_room"].queryset = MeetingRoom.objects.filter(is_active=True)
+        self.fields["meeting_room"].empty_label = "不用会议室"
+
+    def clean_start(self):
+        return _in_range(self.cleaned_data.get("start"), "开始时间")
+
+    def clean_end(self):
+        return _in_range(self.cleaned_data.get("end"), "结束时间")
 
     def clean(self):
         data = super().clean()
@@ -90,27 +148,130 @@ class ItemForm(forms.ModelForm):
         return data
 
 
-GuestFormSet = inlineformset_factory(Reception, Guest, fields=["name", "unit", "title"], extra=3, can_delete=True)
-ItemFormSet = inlineformset_factory(Reception, ItineraryItem, form=ItemForm, extra=2, can_delete=True)
-MaterialFormSet = inlineformset_factory(
-    Reception, Material, fields=["title", "department", "deadline"], extra=1, can_delete=True, widgets={"deadline": D}
-)
+class MaterialForm(forms.ModelForm):
+    department = StaffedDepartmentField(label="承担部门", queryset=None)
+
+    class Meta:
+        model = Material
+        fields = ["title", "department", "deadline"]
+        widgets = {"deadline": D}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = departments_with_accounts()
+        if self.instance.pk and self.instance.done_at:  # a finished material stays as it was done
+            for field in self.fields.values():
+                field.disabled = True
+
+    def clean_deadline(self):
+        return _in_range(self.cleaned_data.get("deadline"), "完成时限")
 
 
-class ReasonForm(forms.Form):
-    reason = forms.CharField(label="理由", widget=forms.Textarea(attrs={"rows": 2}))
+GuestFormSet = inlineformset_factory(Reception, Guest, form=GuestForm, extra=1, can_delete=True)
+ItemFormSet = inlineformset_factory(Reception, ItineraryItem, form=ItemForm, extra=1, can_delete=True)
+MaterialFormSet = inlineformset_factory(Reception, Material, form=MaterialForm, extra=1, can_delete=True)
 
 
-class ApproveForm(forms.Form):
-    comment = forms.CharField(label="审批意见", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+class PlanForms:
+    """The plan's form and its three tables (guests, itinerary, materials), validated and saved together."""
+
+    def __init__(self, data=None, files=None, *, instance):
+        self.instance = instance
+        self.form = ReceptionForm(data, files, instance=instance)
+        self.guests = GuestFormSet(data, instance=instance, prefix="guests")
+        self.items = ItemFormSet(data, instance=instance, prefix="items")
+        self.materials = MaterialFormSet(data, instance=instance, prefix="materials")
+        self._valid = None
+
+    @property
+    def formsets(self):
+        return [self.guests, self.items, self.materials]
+
+    def is_valid(self):
+        if self._valid is None:
+            self._valid = all([f.is_valid() for f in (self.form, *self.formsets)])  # every error shown at once
+            if self._valid:
+                self._valid = self._materials_before_start()
+        return self._valid
+
+    def _materials_before_start(self):
+        start = self.form.cleaned_data.get("start")
+        if start is None:
+            return True
+        first_day = timezone.localtime(start).date()
+        ok = True
+        for form in self.materials.forms:
+            deadline = getattr(form, "cleaned_data", {}).get("deadline")
+            if deadline and deadline > first_day and not form.cleaned_data.get("DELETE"):
+                form.add_error("deadline", f"材料须在接待开始前完成（不晚于 {first_day:%m月%d日}）。")
+                ok = False
+        return ok
+
+    def save(self, *, created_by=None):
+        """Save the plan and its tables. An existing plan keeps its state and approval fields untouched."""
+        reception = self.form.save(commit=False)
+        if created_by is not None:
+            reception.created_by = created_by
+            reception.save()
+        else:
+            names = [f for f in self.form._meta.fields if f != "accompanying_leaders"]
+            reception.save(update_fields=names)
+        self.form.save_m2m()
+        for formset in self.formsets:
+            formset.instance = reception
+            formset.save()
+        return reception
+
+    # --- The rules as the plan is being edited (nothing saved) -------------------------------------------------
+
+    def breaches(self, *, has_new_scan=False):
+        from . import rules
+
+        self.is_valid()
+        reception = self.form.instance  # the typed values that passed their field checks
+        data = getattr(self.form, "cleaned_data", {})
+        guests = sum(1 for f in self.guests.forms if _kept(f))
+        items = [f.instance for f in self.items.forms if _kept(f)]
+        leaders = list(data.get("accompanying_leaders") or [])
+        return rules.check(
+            reception,
+            guests=guests,
+            items=items,
+            leaders=leaders,
+            has_scan=bool(reception.letter_scan) or has_new_scan,
+        )
 
 
-class CloseForm(forms.Form):
+def _kept(form):
+    data = getattr(form, "cleaned_data", None)
+    return bool(data) and not data.get("DELETE") and (form.instance.pk or form.has_changed())
+
+
+# --- The steps' forms -------------------------------------------------------------------------------------------
+
+
+class ReasonForm(StepForm):
+    reason = forms.CharField(label="理由", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("请写明理由。")
+        return reason
+
+
+class ApproveForm(StepForm):
+    comment = forms.CharField(
+        label="审批意见", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class CloseForm(StepForm):
     actual_attendees = forms.CharField(label="实际陪同人员", max_length=300)
-    meal_cost = forms.DecimalField(label="餐费（元）", min_value=0, decimal_places=2)
-    lodging_cost = forms.DecimalField(label="住宿费（元）", min_value=0, decimal_places=2)
-    transport_cost = forms.DecimalField(label="交通费（元）", min_value=0, decimal_places=2)
-    other_cost = forms.DecimalField(label="其他（元）", min_value=0, decimal_places=2)
+    meal_cost = forms.DecimalField(label="餐费（元）", min_value=0, max_digits=10, decimal_places=2)
+    lodging_cost = forms.DecimalField(label="住宿费（元）", min_value=0, max_digits=10, decimal_places=2)
+    transport_cost = forms.DecimalField(label="交通费（元）", min_value=0, max_digits=10, decimal_places=2)
+    other_cost = forms.DecimalField(label="其他（元）", min_value=0, max_digits=10, decimal_places=2)
     invoices = forms.FileField(label="发票（PDF 或图片）", required=False)
 
     def clean_invoices(self):
@@ -119,6 +280,77 @@ class CloseForm(forms.Form):
             validate_upload(invoices, kinds=("pdf", "image"))
         return invoices
 
+    def arguments(self):
+        data = self.cleaned_data
+        return {
+            "costs": {k: data[k] for k in ("meal_cost", "lodging_cost", "transport_cost", "other_cost")},
+            "attendees": data["actual_attendees"],
+            "invoices": data.get("invoices"),
+        }
 
-class ChecklistForm(forms.Form):
+
+class ChecklistForm(StepForm):
     text = forms.CharField(label="细节事项", max_length=100)
+
+
+class TickForm(StepForm):
+    item = forms.ModelChoiceField(
+        label="事项",
+        queryset=ChecklistItem.objects.none(),
+        error_messages={"invalid_choice": "该事项已勾选或不属于本接待，请刷新页面。"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.obj is not None:
+            self.fields["item"].queryset = self.obj.checklist.filter(done_at__isnull=True)
+
+
+class MaterialDoneForm(StepForm):
+    material = forms.ModelChoiceField(
+        label="材料",
+        queryset=Material.objects.none(),
+        error_messages={"invalid_choice": "该材料已完成或不由您所在部门承担，请刷新页面。"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.obj is not None and self.user is not None:
+            self.fields["material"].queryset = self.obj.materials.filter(
+                done_at__isnull=True, department=self.user.department_id
+            )
+
+
+# --- Query parameters -------------------------------------------------------------------------------------------
+
+
+class ListFilterForm(forms.Form):
+    q = forms.CharField(label="搜索", required=False, max_length=100)
+    status = forms.ChoiceField(label="状态", choices=[("", "全部"), *Reception.Status.choices], required=False)
+
+
+class CalendarForm(forms.Form):
+    view = forms.ChoiceField(choices=[("month", "按月"), ("week", "按周")], required=False)
+    date = forms.DateField(
+        label="日期", required=False, error_messages={"invalid": "日期格式应为 年-月-日，如 2026-05-01。"}
+    )
+
+    def clean_date(self):
+        return _in_range(self.cleaned_data.get("date"), "日期")
+
+    def values(self):
+        data = self.cleaned_data
+        return data.get("view") or "month", data.get("date") or timezone.localdate()
+
+
+class TotalsForm(forms.Form):
+    year = forms.CharField(label="年度", required=False, strip=True)
+    format = forms.ChoiceField(choices=[("", "网页"), ("xlsx", "Excel")], required=False)
+
+    def clean_year(self):
+        value = self.cleaned_data.get("year", "").strip()
+        if not value:
+            return timezone.localdate().year
+        if len(value) != 4 or not (value.isascii() and value.isdigit()) or not FIRST_YEAR <= int(value) <= LAST_YEAR:
+            raise forms.ValidationError(f"年度应为 {FIRST_YEAR} 至 {LAST_YEAR} 之间的四位数字。")
+        return int(value)

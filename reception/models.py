@@ -89,7 +89,11 @@ class Reception(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "公务接待"
         ordering = ["-start"]
-        permissions = [("approve_reception", "审批接待方案")]
+        permissions = [
+            ("approve_reception", "审批接待方案"),
+            ("accompany_reception", "陪同接待"),
+            ("prepare_reception", "准备接待材料"),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="reception_ends_after_start")
         ]
@@ -99,6 +103,15 @@ class Reception(models.Model):
 
     def get_absolute_url(self):
         return reverse("reception:detail", args=[self.code])
+
+    def worklist_title(self):
+        return f"{self.visiting_unit}：{self.purpose}（{timezone.localtime(self.start):%m月%d日}）"
+
+    @property
+    def status_tag(self):
+        """The CSS class of the status badge (display only)."""
+        S = self.Status
+        return {S.DRAFT: "", S.PENDING: "warn", S.APPROVED: "info", S.CLOSED: "ok", S.CANCELLED: "muted"}[self.status]
 
     @property
     def total_cost(self):

@@ -17,6 +17,11 @@ ROLE_PERMISSIONS = {
 }
 
 
+def may_see_totals(user):
+    """接待费用统计: the office and the principal leaders."""
+    return has_role(user, *OFFICE, Role.PRINCIPAL_LEADER)
+
+
 def visible_receptions(user):
     """The office sees every reception; leaders and departments those they accompany, approve or prepare for."""
     scope = Q(pk__isnull=False) if has_role(user, *OFFICE) else None

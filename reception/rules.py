@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Q
+from django.utils import timezone
 
 RULES = "《党政机关国内公务接待管理规定》"
 BANNED_WORDS = {
@@ -30,23 +31,35 @@ def diner_limit(guest_count):
 
 
 def breaches(reception):
+    """The breaches of a saved plan (its guests, itinerary and leaders as stored)."""
+    return check(
+        reception,
+        guests=reception.guests.count(),
+        items=list(reception.itinerary.select_related("meeting_room")),
+        leaders=list(reception.accompanying_leaders.all()),
+        has_scan=bool(reception.letter_scan),
+    )
+
+
+def check(reception, *, guests, items, leaders, has_scan):
+    """The breaches of a plan as given: ``reception`` may be unsaved (the form being edited), ``items`` unsaved
+    itinerary lines, ``guests`` their number; times in messages are Beijing time."""
     messages = []
-    if not (reception.letter_number and reception.letter_date and reception.letter_scan):
+    if not (reception.letter_number and reception.letter_date and has_scan):
         messages.append(
             f"没有来访单位公函（编号、日期、扫描件）不得接待：{RULES}第六条“无公函的公务活动和来访人员一律不予接待”。"
         )
-    guests = reception.guests.count()
     if guests == 0:
         messages.append("请登记来访人员（姓名、单位、职务）。")
     if reception.has_meal:
         limit = diner_limit(guests)
-        if reception.meal_diners > limit:
+        if (reception.meal_diners or 0) > limit:
             messages.append(
                 f"陪餐人数 {reception.meal_diners} 人超过规定：{RULES}第十条，接待对象10人以内陪餐不得超过3人，"
                 f"超过10人的不得超过接待对象人数的三分之一（本次最多 {limit} 人）。"
             )
         standard = Decimal(settings.RECEPTION_MEAL_STANDARD)
-        if reception.meal_cost_per_person > standard:
+        if (reception.meal_cost_per_person or 0) > standard:
             messages.append(
                 f"人均餐费 {reception.meal_cost_per_person} 元超过标准 {standard} 元：{RULES}第十条，工作餐标准按当地规定执行。"
             )
@@ -61,54 +74,69 @@ def breaches(reception):
     for field, rule in flags:
         if getattr(reception, field):
             messages.append(f"{RULES}：{rule}。")
-    texts = [reception.meal_menu, reception.vehicles] + [i.activity for i in reception.itinerary.all()]
+    texts = [reception.meal_menu, reception.vehicles] + [i.activity for i in items]
     found = sorted({rule for text in texts for word, rule in BANNED_WORDS.items() if word in (text or "")})
     messages += [f"方案内容违反{RULES}：{rule}。" for rule in found if f"{RULES}：{rule}。" not in messages]
     # The working meal is the plan's meal (an itinerary line may repeat it as 工作餐); any other meal is extra.
-    extra_meals = [
-        i for i in reception.itinerary.all() if any(w in i.activity for w in MEAL_WORDS) and "工作餐" not in i.activity
-    ]
+    extra_meals = [i for i in items if any(w in (i.activity or "") for w in MEAL_WORDS) and "工作餐" not in i.activity]
     if len(extra_meals) + (1 if reception.has_meal else 0) > 1:
         messages.append(f"{RULES}第十条：接待单位只可安排工作餐一次。")
     if reception.lodging == reception.Lodging.SUITE:
         messages.append(f"{RULES}：住宿应当安排标准间，不得安排套间。")
-    messages += double_bookings(reception)
+    messages += double_bookings(reception, items=items, leaders=leaders)
     return messages
 
 
-def double_bookings(reception):
-    """No meeting room or leader booked twice at the same time, also across receptions."""
+def _at(moment):
+    return f"{timezone.localtime(moment):%m月%d日 %H:%M}"
+
+
+def double_bookings(reception, *, items, leaders):
+    """No meeting room or leader booked twice at the same time, within the plan and across receptions."""
     from .models import ItineraryItem, Reception
 
     messages = []
     live = ~Q(reception__status=Reception.Status.CANCELLED)
-    items = list(reception.itinerary.select_related("meeting_room"))
-    for item in items:
+    timed = [i for i in items if i.start and i.end]
+    for n, item in enumerate(timed):
         if item.meeting_room_id is None:
             continue
-        clash = (
-            ItineraryItem.objects.filter(
-                live, meeting_room_id=item.meeting_room_id, start__lt=item.end, end__gt=item.start
-            )
-            .exclude(pk=item.pk)
-            .select_related("reception")
-            .first()
+        same = next(
+            (
+                other
+                for other in timed[:n]
+                if other.meeting_room_id == item.meeting_room_id and other.start < item.end and other.end > item.start
+            ),
+            None,
         )
+        if same is not None:
+            messages.append(
+                f"{item.meeting_room}在 {_at(item.start)} 已被本方案的“{same.activity}”占用，不能重复预订。"
+            )
+            continue
+        clash = ItineraryItem.objects.filter(
+            live, meeting_room_id=item.meeting_room_id, start__lt=item.end, end__gt=item.start
+        ).select_related("reception")
+        if reception.pk:
+            clash = clash.exclude(reception=reception.pk)
+        clash = clash.first()
         if clash:
             messages.append(
-                f"{item.meeting_room}在 {item.start:%m月%d日 %H:%M} 已被"
+                f"{item.meeting_room}在 {_at(item.start)} 已被"
                 f"“{clash.reception.visiting_unit}：{clash.activity}”占用，不能重复预订。"
             )
-    others = (
-        Reception.objects.exclude(pk=reception.pk)
-        .exclude(status=Reception.Status.CANCELLED)
-        .filter(start__lt=reception.end, end__gt=reception.start)
+    if not (leaders and reception.start and reception.end):
+        return messages
+    others = Reception.objects.exclude(status=Reception.Status.CANCELLED).filter(
+        start__lt=reception.end, end__gt=reception.start
     )
-    leaders = reception.accompanying_leaders.all()
-    for other in others.filter(accompanying_leaders__in=leaders).distinct().prefetch_related("accompanying_leaders"):
-        busy = set(other.accompanying_leaders.all()) & set(leaders)
+    if reception.pk:
+        others = others.exclude(pk=reception.pk)
+    leader_ids = {leader.pk for leader in leaders}
+    for other in others.filter(accompanying_leaders__in=leader_ids).distinct().prefetch_related("accompanying_leaders"):
+        busy = [u for u in other.accompanying_leaders.all() if u.pk in leader_ids]
         for leader in sorted(busy, key=lambda u: u.pk):
             messages.append(
-                f"{leader}在同一时间已安排陪同“{other.visiting_unit}”（{other.start:%m月%d日 %H:%M}），不能重复安排。"
+                f"{leader}在同一时间已安排陪同“{other.visiting_unit}”（{_at(other.start)}），不能重复安排。"
             )
     return messages

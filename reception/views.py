@@ -1,50 +1,40 @@
 import calendar as pycalendar
 import io
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Sum
 from django.db.models.functions import ExtractMonth
-from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
-from township_office import audit, search
-from township_office.actions import run_action
+from township_office import actions, audit, search, steps
 from township_office.dates import day_range
 from township_office.pagination import paginate
 from township_office.pdf import pdf_response
-from township_office.roles import OFFICE, Role, has_role
-from township_office.workflow import TransitionNotAllowed
 
 from . import pdf, rules, workflow
-from .forms import (
-    ApproveForm,
-    ChecklistForm,
-    CloseForm,
-    GuestFormSet,
-    ItemFormSet,
-    MaterialFormSet,
-    ReasonForm,
-    ReceptionForm,
-)
-from .models import ChecklistItem, ItineraryItem, Reception
-from .permissions import get_reception_for_user, visible_receptions
+from .forms import CalendarForm, ListFilterForm, PlanForms, TotalsForm
+from .models import ItineraryItem, Reception
+from .permissions import get_reception_for_user, may_see_totals, visible_receptions
 
 
 def reception_list(request):
     rows = visible_receptions(request.user)
-    q = request.GET.get("q", "").strip()
+    form = ListFilterForm(request.GET)
+    valid = form.is_valid()
+    q, status = (form.cleaned_data["q"], form.cleaned_data["status"]) if valid else ("", "")
     rows = search.matching(rows, q, ["visiting_unit", "purpose", "letter_number"])
-    status = request.GET.get("status", "")
-    if status in Reception.Status.values:
+    if status:
         rows = rows.filter(status=status)
-    page = paginate(request, rows.order_by("-start"), 30)
+    page = paginate(request, rows.order_by("-start") if valid else rows.none(), 30)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -52,188 +42,194 @@ def reception_list(request):
         "reception/list.html",
         {
             "page": page,
-            "q": q,
+            "form": form,
+            "q": request.GET.get("q", "") if not valid else q,
             "status": status,
             "query": query.urlencode(),
             "statuses": Reception.Status.choices,
-            "can_create": has_role(request.user, *OFFICE),
+            "can_create": workflow.may_draft(request.user),
+            "can_see_totals": may_see_totals(request.user),
         },
+        status=200 if valid else 400,
     )
 
 
-def _edit(request, reception=None):
-    workflow.require_office(request.user)
-    if reception is not None:
-        workflow.require_editable(reception, request.user)
-    instance = reception or Reception(created_by=request.user)
-    form = ReceptionForm(request.POST or None, request.FILES or None, instance=instance)
-    guests = GuestFormSet(request.POST or None, instance=instance, prefix="guests")
-    items = ItemFormSet(request.POST or None, instance=instance, prefix="items")
-    materials = MaterialFormSet(request.POST or None, instance=instance, prefix="materials")
-    if request.method == "POST" and all(f.is_valid() for f in (form, guests, items, materials)):
+PAGE_STEPS = ("edit", "revise")  # taken on the plan's own form page, not in the 办理 panel
+INLINE_STEPS = ("tick", "finish_material")  # one button per checklist item / per material
+
+
+def reception_page(request, reception, *, bound=None, refusal=None, status=200):
+    """The plan's page: what the flow offers this person now, and nothing else decides."""
+    context = steps.page_context(workflow.plans, reception, request.user, bound=bound, refusal=refusal)
+    offered = {s.name: s for s in context["steps"]}
+    context["steps"] = [s for s in context["steps"] if s.name not in PAGE_STEPS + INLINE_STEPS]
+    shown = {s.name for s in context["steps"]}
+    for name, form in (bound or {}).items():
+        if refusal is None and form is not None and form.errors and name not in shown:
+            # A step with no form on the page (a checklist button, or a step no longer offered): say why here.
+            why = workflow.plans.refusal(name, reception, request.user)
+            errors = [e for field_errors in form.errors.values() for e in field_errors]
+            context["refusal"] = why.message if why is not None else "；".join(errors)
+    guests = list(reception.guests.all())
+    materials = list(reception.materials.select_related("department", "done_by"))
+    checklist = list(reception.checklist.select_related("done_by"))
+    items = list(reception.itinerary.select_related("department", "meeting_room"))
+    leaders = list(reception.accompanying_leaders.all())
+    if offered.get("submit") or offered.get("approve"):  # what would refuse the step the person is offered
+        problems = rules.check(
+            reception, guests=len(guests), items=items, leaders=leaders, has_scan=bool(reception.letter_scan)
+        )
+    else:
+        problems = []
+    context.update(
+        {
+            "r": reception,
+            "offered": offered,
+            "edit_step": offered.get("edit") or offered.get("revise"),
+            "guests": guests,
+            "items": items,
+            "materials": materials,
+            "my_department": request.user.department_id,
+            "checklist": checklist,
+            "leaders": leaders,
+            "problems": problems,
+            "close_blockers": workflow.close_blockers(reception) if "close" in _declared_from(reception) else [],
+            "diner_limit": rules.diner_limit(len(guests)),
+            "events": audit.history(reception),
+        }
+    )
+    return render(request, "reception/detail.html", context, status=status)
+
+
+def _declared_from(reception):
+    """The steps whose source state is the plan's state (whoever may take them): for display only."""
+    return {s.name for s in workflow.plans if reception.status in s.source}
+
+
+def reception_detail(request, code):
+    return reception_page(request, get_reception_for_user(request.user, code))
+
+
+_step_view = actions.step_view(workflow.plans, get_reception_for_user, reception_page)
+
+
+def reception_step(request, code, name):
+    """POST <code>/step/<name>/: any step of the plan but the two taken on the plan's form page."""
+    if name in PAGE_STEPS:
+        raise Http404("请在方案页面修改")
+    return _step_view(request, code, name)
+
+
+def _form_page(request, plan, *, reception=None, step=None, refusal=None, status=200):
+    return render(
+        request,
+        "reception/form.html",
+        {
+            "plan": plan,
+            "form": plan.form,
+            "guests": plan.guests,
+            "items": plan.items,
+            "materials": plan.materials,
+            "reception": reception,
+            "step": step,
+            "refusal": refusal,
+            "submit_step": workflow.plans["submit"]
+            if reception and workflow.plans.allows(reception, request.user, "submit")
+            else None,
+            "check_url": reverse("reception:check", args=[reception.code])
+            if reception
+            else reverse("reception:check_new"),
+        },
+        status=status,
+    )
+
+
+def _submit_after_save(request, reception):
+    """保存并提交: the plan is saved whatever happens; a refused submission shows why on the plan's page."""
+    try:
+        workflow.submit(reception, by=request.user)
+    except actions.REFUSALS as error:
+        reception.refresh_from_db()
+        return reception_page(
+            request, reception, refusal=steps.refusal_message(error), status=steps.refusal_status(error)
+        )
+    messages.success(request, "接待方案已保存并提交审批。")
+    return redirect(reception)
+
+
+def reception_create(request):
+    """登记接待: save a draft (保存草稿) or save and submit it (保存并提交审批)."""
+    if not workflow.may_draft(request.user):
+        raise PermissionDenied("只有党政办公室可以编制接待方案。")
+    plan = PlanForms(request.POST or None, request.FILES or None, instance=Reception(created_by=request.user))
+    if request.method == "POST":
+        if not plan.is_valid():
+            return _form_page(request, plan, status=400)
         with transaction.atomic():
-            saved = form.save()
-            for formset in (guests, items, materials):
-                formset.instance = saved
-                formset.save()
-            if reception is None:
-                audit.record("登记接待", by=request.user, obj=saved, to_state=saved.status, comment=str(saved))
-                for text in ("确认来访人员名单", "落实会议室与座次", "准备汇报材料", "确认用车", "核对工作餐菜单"):
-                    ChecklistItem.objects.create(reception=saved, text=text)
-            else:
-                workflow.plan_changed(saved, by=request.user, what="修改接待方案")
-            if saved.status != Reception.Status.DRAFT:
-                workflow.grant_participants(saved)
-        problems = rules.breaches(saved)
+            reception = workflow.create_plan(plan, by=request.user)
+        if "submit" in request.POST:
+            return _submit_after_save(request, reception)
+        messages.success(request, "接待方案草稿已保存，可继续修改，完成后提交审批。")
+        return redirect(reception)
+    return _form_page(request, plan)
+
+
+def _edit_step(reception, user):
+    """The edit step the flow offers this person now (修改方案, or after approval 审批后修改), or its refusal."""
+    flow = workflow.plans
+    for name in PAGE_STEPS:
+        if flow.allows(reception, user, name):
+            return flow[name], None
+    applies = "revise" if reception.status in flow["revise"].source else "edit"
+    return None, flow.refusal(applies, reception, user)
+
+
+def reception_edit(request, code):
+    reception = get_reception_for_user(request.user, code)
+    step, refusal = _edit_step(reception, request.user)
+    if step is None:
+        return reception_page(request, reception, refusal=refusal.message, status=steps.refusal_status(refusal))
+    plan = PlanForms(request.POST or None, request.FILES or None, instance=reception)
+    if request.method == "POST":
+        if not plan.is_valid():
+            return _form_page(request, plan, reception=reception, step=step, status=400)
+        try:
+            step(reception, by=request.user, plan=plan)
+        except actions.REFUSALS as error:
+            reception.refresh_from_db()
+            return _form_page(
+                request,
+                plan,
+                reception=reception,
+                step=step,
+                refusal=steps.refusal_message(error),
+                status=steps.refusal_status(error),
+            )
+        if "submit" in request.POST and workflow.plans.allows(reception, request.user, "submit"):
+            return _submit_after_save(request, reception)
+        problems = rules.breaches(reception)
         if problems:
             messages.warning(request, "方案已保存，但尚不符合接待规定，修改前不能报批。")
         else:
             messages.success(request, "接待方案已保存。")
-        return redirect(saved)
-    return render(
-        request,
-        "reception/form.html",
-        {"form": form, "guests": guests, "items": items, "materials": materials, "reception": reception},
-    )
-
-
-def reception_create(request):
-    return _edit(request)
-
-
-def reception_edit(request, code):
-    return _edit(request, get_reception_for_user(request.user, code))
-
-
-def _detail(request, reception, status=200, **extra):
-    from township_office import permissions
-
-    user = request.user
-    guests = list(reception.guests.all())
-    context = {
-        "r": reception,
-        "guests": guests,
-        "items": reception.itinerary.select_related("department", "meeting_room"),
-        "materials": reception.materials.select_related("department", "done_by"),
-        "checklist": reception.checklist.select_related("done_by"),
-        "leaders": reception.accompanying_leaders.all(),
-        "problems": rules.breaches(reception) if reception.status in ("draft", "pending") else [],
-        "diner_limit": rules.diner_limit(len(guests)),
-        "events": audit.history(reception),
-        "is_office": has_role(user, *OFFICE),
-        "can_approve": reception.status == Reception.Status.PENDING
-        and has_role(user, Role.PRINCIPAL_LEADER if reception.is_major else Role.OFFICE_DIRECTOR)
-        and permissions.has_grant(user, reception, "approve"),
-        "approve_form": ApproveForm(),
-        "reason_form": ReasonForm(),
-        "close_form": CloseForm(),
-        "checklist_form": ChecklistForm(),
-    }
-    context.update(extra)
-    return render(request, "reception/detail.html", context, status=status)
-
-
-def reception_detail(request, code):
-    return _detail(request, get_reception_for_user(request.user, code))
-
-
-def _run(request, code, run, success, form=None, form_name=""):
-    reception = get_reception_for_user(request.user, code)
-    return run_action(
-        request,
-        reception,
-        lambda data: run(reception, data),
-        success=success,
-        form=form,
-        rerender=lambda form: _detail(request, reception, status=400, **{form_name: form}),
-    )
+        return redirect(reception)
+    return _form_page(request, plan, reception=reception, step=step)
 
 
 @require_POST
-def reception_submit(request, code):
-    return _run(request, code, lambda r, c: workflow.submit(r, by=request.user), "接待方案已提交审批。")
-
-
-@require_POST
-def reception_approve(request, code):
-    return _run(
-        request,
-        code,
-        lambda r, c: workflow.approve(r, by=request.user, comment=c["comment"]),
-        "接待方案已批准。",
-        ApproveForm(request.POST),
-        "approve_form",
-    )
-
-
-@require_POST
-def reception_send_back(request, code):
-    return _run(
-        request,
-        code,
-        lambda r, c: workflow.send_back(r, by=request.user, reason=c["reason"]),
-        "已退回。",
-        ReasonForm(request.POST),
-        "reason_form",
-    )
-
-
-@require_POST
-def reception_cancel(request, code):
-    return _run(
-        request,
-        code,
-        lambda r, c: workflow.cancel(r, by=request.user, reason=c["reason"]),
-        "接待已取消。",
-        ReasonForm(request.POST),
-        "reason_form",
-    )
-
-
-@require_POST
-def reception_close(request, code):
-    def run(reception, data):
-        costs = {k: data[k] for k in ("meal_cost", "lodging_cost", "transport_cost", "other_cost")}
-        workflow.close(
-            reception, by=request.user, costs=costs, attendees=data["actual_attendees"], invoices=data.get("invoices")
-        )
-
-    return _run(
-        request, code, run, "接待已结算，接待清单已生成。", CloseForm(request.POST, request.FILES), "close_form"
-    )
-
-
-@require_POST
-def material_done(request, code, pk):
-    reception = get_reception_for_user(request.user, code)
-    material = get_object_or_404(reception.materials, pk=pk)
-    try:
-        workflow.finish_material(material, by=request.user)
-    except TransitionNotAllowed as error:
-        messages.error(request, error.message)
+def check_rules(request, code=None):
+    """The rules as the plan is being edited: the breaches of the typed plan, nothing saved (called by the JS)."""
+    if code is None:
+        if not workflow.may_draft(request.user):
+            raise PermissionDenied("只有党政办公室可以编制接待方案。")
+        instance = Reception(created_by=request.user)
     else:
-        messages.success(request, f"“{material.title}”已标记完成。")
-    return redirect(reception)
-
-
-@require_POST
-def checklist_add(request, code):
-    reception = get_reception_for_user(request.user, code)
-    workflow.require_editable(reception, request.user)
-    form = ChecklistForm(request.POST)
-    if form.is_valid():
-        ChecklistItem.objects.create(reception=reception, text=form.cleaned_data["text"])
-    return redirect(reception)
-
-
-@require_POST
-def checklist_tick(request, code, pk):
-    reception = get_reception_for_user(request.user, code)
-    workflow.require_office(request.user)
-    item = get_object_or_404(reception.checklist, pk=pk)
-    ChecklistItem.objects.filter(pk=item.pk, done_at__isnull=True).update(done_at=timezone.now(), done_by=request.user)
-    audit.record("勾选接待细节", by=request.user, obj=reception, comment=item.text)
-    return redirect(reception)
+        instance = get_reception_for_user(request.user, code)
+        if _edit_step(instance, request.user)[0] is None:
+            raise PermissionDenied("您不能修改该接待方案。")
+    plan = PlanForms(request.POST, instance=instance)
+    breaches = plan.breaches(has_new_scan=request.POST.get("has_new_scan") == "1")
+    return JsonResponse({"breaches": breaches})
 
 
 def plan_pdf(request, code):
@@ -256,18 +252,31 @@ def letter_scan(request, code):
     reception = get_reception_for_user(request.user, code)
     if not reception.letter_scan:
         raise Http404("未上传公函")
-    return FileResponse(
-        reception.letter_scan.open("rb"), as_attachment=True, filename=reception.letter_scan.name.rsplit("/", 1)[-1]
-    )
+    return _download(reception.letter_scan)
+
+
+def invoices(request, code):
+    """The invoices uploaded at 结算, through the same access check as the plan's page."""
+    reception = get_reception_for_user(request.user, code)
+    if not reception.invoices:
+        raise Http404("未上传发票")
+    return _download(reception.invoices)
+
+
+def _download(field):
+    try:
+        handle = field.open("rb")
+    except FileNotFoundError:
+        return HttpResponse("文件缺失，请联系系统管理员。", status=404, content_type="text/plain; charset=utf-8")
+    return FileResponse(handle, as_attachment=True, filename=field.name.rsplit("/", 1)[-1])
 
 
 def calendar_view(request):
     """Receptions, room bookings and leaders' duties by week or month."""
-    mode = "week" if request.GET.get("view") == "week" else "month"
-    try:
-        anchor = date.fromisoformat(request.GET["date"]) if request.GET.get("date") else timezone.localdate()
-    except ValueError:
-        raise Http404("日期无效") from None
+    form = CalendarForm(request.GET)
+    if not form.is_valid():
+        return render(request, "reception/calendar.html", {"form": form, "grid": [], "mode": "month"}, status=400)
+    mode, anchor = form.values()
     if mode == "week":
         first = anchor - timedelta(days=anchor.weekday())
         days = [first + timedelta(days=i) for i in range(7)]
@@ -302,18 +311,18 @@ def calendar_view(request):
     return render(
         request,
         "reception/calendar.html",
-        {"grid": grid, "mode": mode, "previous": previous, "following": following, "anchor": anchor},
+        {"form": form, "grid": grid, "mode": mode, "previous": previous, "following": following, "anchor": anchor},
     )
 
 
 def totals(request):
     """Monthly and yearly totals of closed receptions, with a chart and an Excel export."""
-    if not has_role(request.user, *OFFICE, Role.PRINCIPAL_LEADER):
+    if not may_see_totals(request.user):
         raise PermissionDenied("只有办公室和主要领导可以查看接待费用统计。")
-    try:
-        year = int(request.GET.get("year") or timezone.localdate().year)
-    except ValueError:
-        raise Http404("年度无效") from None
+    form = TotalsForm(request.GET)
+    if not form.is_valid():
+        return render(request, "reception/totals.html", {"form": form, "months": []}, status=400)
+    year = form.cleaned_data["year"]
     closed = Reception.objects.filter(status=Reception.Status.CLOSED, start__year=year)
     sums = {
         row["month"]: row
@@ -336,12 +345,12 @@ def totals(request):
     for m in months:
         height = round(float(m["total"]) / float(peak) * 120)
         m.update(x=m["month"] * 48, y=140 - height, h=height, count=counts.get(m["month"], 0))
-    if request.GET.get("format") == "xlsx":
+    if form.cleaned_data["format"] == "xlsx":
         return _totals_xlsx(year, months, year_values)
     return render(
         request,
         "reception/totals.html",
-        {"year": year, "months": months, "year_values": year_values, "year_total": sum(year_values)},
+        {"form": form, "year": year, "months": months, "year_values": year_values, "year_total": sum(year_values)},
     )
 
 

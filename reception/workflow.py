@@ -1,155 +1,401 @@
-"""Reception plan approval and closing."""
+"""公务接待: the steps of a reception plan, declared once.
 
-from django.core.exceptions import PermissionDenied, ValidationError
+    草稿 --提交审批--> 待审批 --批准--> 已批准 --结算--> 已结算
+    待审批 --退回修改 / 撤回--> 草稿;  已批准 --审批后修改--> 待审批;  草稿/待审批/已批准 --取消接待--> 已取消
+
+Who decides a plan is ``approver_role(reception)``: the principal leader for a major reception or for a plan the
+office director drafted herself (nobody approves their own plan), the office director otherwise. The approve and
+send-back declarations take their roles from it, and ``approvers()`` assigns the work item from it.
+
+Grants follow the plan as it stands (``sync_participants``): the approvers hold ``approve`` while the plan waits
+for them; the accompanying leaders ``accompany``; the departments with a material still to prepare ``prepare``;
+and exactly the plan's participants ``view`` — a leader or department removed from the plan loses it, and their
+work items are withdrawn.
+"""
+
 from django.core.files.base import ContentFile
-from django.db import transaction
 from django.utils import timezone
 
-from township_office import audit, permissions
+from township_office import audit, permissions, steps, worklist
+from township_office.models import WorkItem
 from township_office.notifications import notify
 from township_office.roles import OFFICE, Role, has_role, role_users
-from township_office.workflow import TransitionNotAllowed, transition
+from township_office.steps import Refused
 
 from . import rules
-from .models import Material, Reception
+from .forms import ApproveForm, ChecklistForm, CloseForm, MaterialDoneForm, ReasonForm, TickForm
+from .models import ChecklistItem, Material, Reception
 
 S = Reception.Status
+KIND = "公务接待"
+DEFAULT_CHECKLIST = ("确认来访人员名单", "落实会议室与座次", "准备汇报材料", "确认用车", "核对工作餐菜单")
 
 
-def require_office(user):
-    permissions.require(user, roles=OFFICE, message="只有党政办公室可以编制接待方案。")
+# --- Who ------------------------------------------------------------------------------------------------------
 
 
-def approvers_for(reception):
-    return list(role_users(Role.PRINCIPAL_LEADER if reception.is_major else Role.OFFICE_DIRECTOR))
+def may_draft(user):
+    """Only the office drafts reception plans."""
+    return has_role(user, *OFFICE)
 
 
-def grant_participants(reception):
-    """Accompanying leaders and departments preparing materials see the reception."""
-    permissions.grant(reception, "view", users=list(reception.accompanying_leaders.all()))
-    departments = {m.department for m in reception.materials.select_related("department")}
-    departments |= {i.department for i in reception.itinerary.select_related("department") if i.department}
-    if departments:
-        permissions.grant(reception, "view", departments=list(departments))
+def approver_role(reception):
+    """The one rule of who decides on a plan: a major reception, or a plan the office director drafted herself,
+    goes to the principal leader (the next in the chain); any other to the office director."""
+    if reception.is_major or has_role(reception.created_by, Role.OFFICE_DIRECTOR):
+        return Role.PRINCIPAL_LEADER
+    return Role.OFFICE_DIRECTOR
 
 
+def approver_roles(reception):
+    return (approver_role(reception),)
+
+
+def approvers(reception):
+    """The people who must decide on the plan now (never its drafter)."""
+    return list(role_users(approver_role(reception)).exclude(pk=reception.created_by_id))
+
+
+def not_the_drafter(reception, user):
+    if user.pk == reception.created_by_id:
+        return "不能审批自己起草的接待方案，须由上一级领导审批。"
+    return None
+
+
+def only_the_drafter(reception, user):
+    if user.pk != reception.created_by_id:
+        return "只有方案起草人可以撤回。"
+    return None
+
+
+def material_step(material):
+    """The work item of one material: a department preparing two materials holds two items."""
+    return f"material-{material.pk}"
+
+
+def close_blockers(reception, now=None):
+    """Why the reception cannot be settled yet (empty when it can): it must have ended, with every material done
+    and every checklist item ticked."""
+    now = now or timezone.now()
+    reasons = []
+    if reception.end > now:
+        reasons.append(f"接待尚未结束（{timezone.localtime(reception.end):%m月%d日 %H:%M} 结束），结束后才能结算")
+    undone = [m.title for m in reception.materials.all() if m.done_at is None]
+    if undone:
+        reasons.append(f"材料尚未完成：{'、'.join(undone)}")
+    unticked = [c.text for c in reception.checklist.all() if c.done_at is None]
+    if unticked:
+        reasons.append(f"细节清单尚未勾选：{'、'.join(unticked)}")
+    return reasons
+
+
+def _may_close(reception, user):
+    reasons = close_blockers(reception)
+    return "；".join(reasons) + "。" if reasons else None
+
+
+def _may_cancel(reception, user):
+    if reception.status == S.APPROVED and reception.start <= timezone.now():
+        return "接待已经开始，不能取消；接待结束后请结算。"
+    return None
+
+
+def _has_material(reception, user):
+    if not reception.materials.filter(done_at__isnull=True, department=user.department_id).exists():
+        return "您所在部门承担的材料均已完成。"
+    return None
+
+
+def _has_unticked(reception, user):
+    if not reception.checklist.filter(done_at__isnull=True).exists():
+        return "细节清单已全部勾选。"
+    return None
+
+
+def _has_unread(reception, user):
+    if not worklist.open_items(reception, "acknowledge").filter(assignee=user.pk).exists():
+        return "您已阅知该接待方案。"
+    return None
+
+
+# --- Grants and work items follow the plan ---------------------------------------------------------------------
+
+
+def sync_participants(reception, *, by):
+    """Grants and work items as the plan and its state now say; whoever left the plan loses both."""
+    leaders = list(reception.accompanying_leaders.all())
+    materials = list(reception.materials.select_related("department"))
+    item_departments = {i.department for i in reception.itinerary.select_related("department") if i.department}
+    live = reception.status in (S.PENDING, S.APPROVED)
+    deciding = approvers(reception) if reception.status == S.PENDING else []
+    undone = [m for m in materials if m.done_at is None] if live else []
+
+    permissions.set_grants(reception, "approve", users=deciding)
+    permissions.set_grants(reception, "accompany", users=leaders)
+    permissions.set_grants(reception, "prepare", departments={m.department for m in undone})
+    viewers = {u.pk: u for u in [*leaders, *deciding, reception.approved_by] if u is not None}
+    departments = {m.department for m in materials} | item_departments
+    if reception.status == S.DRAFT:  # a draft is the office's: nobody new is shown it, the removed still lose it
+        users, groups = permissions.holders(reception, "view")
+        viewers = {pk: u for pk, u in viewers.items() if pk in users}
+        departments = {d for d in departments if d.group_id in groups}
+    permissions.set_grants(reception, "view", users=list(viewers.values()), departments=departments)
+
+    if deciding:
+        worklist.assign(
+            reception,
+            "approve",
+            label="审批接待方案",
+            users=deciding,
+            due=timezone.localtime(reception.start).date(),
+            notify=f"请审批接待方案：{reception}",
+        )
+    _withdraw_others(reception, "approve", keep_users={u.pk for u in deciding}, by=by)
+    _withdraw_others(reception, "acknowledge", keep_users={u.pk for u in leaders}, by=by)
+
+    wanted = {material_step(m): m for m in undone}
+    for item in worklist.open_items(reception).filter(step__startswith="material-"):
+        material = wanted.get(item.step)
+        if material is None or material.department_id != item.department_id:
+            worklist.withdraw(
+                reception, item.step, by=by, departments=[item.department], decision="材料已调整或方案已不在办理中"
+            )
+    starts = timezone.localtime(reception.start).date()
+    for key, material in wanted.items():
+        worklist.assign(
+            reception,
+            key,
+            label=f"准备材料：{material.title}"[:40],
+            departments=[material.department],
+            due=min(material.deadline, starts),
+            notify=f"请准备接待材料：{material.title}（{reception.visiting_unit}，{starts:%m月%d日}）",
+        )
+
+
+def _withdraw_others(reception, step, *, keep_users, by):
+    gone = worklist.open_items(reception, step).exclude(assignee__in=keep_users).select_related("assignee")
+    users = [item.assignee for item in gone if item.assignee is not None]
+    if users:
+        worklist.withdraw(reception, step, by=by, users=users, decision="已不在接待方案中")
+
+
+def _reassigned(reception, item, old, new):
+    """转交 by the office director: a material moves with its item to the new department; an accompanying leader's
+    item hands the accompanying to the new leader."""
+    if item.step == "acknowledge" and item.assignee_id:
+        reception.accompanying_leaders.remove(old)
+        reception.accompanying_leaders.add(new)
+    if item.step.startswith("material-") and item.department_id:
+        Material.objects.filter(pk=int(item.step.split("-", 1)[1]), reception=reception).update(department=new)
+        undone = Material.objects.filter(reception=reception, done_at__isnull=True).select_related("department")
+        permissions.set_grants(reception, "prepare", departments={m.department for m in undone})
+
+
+plans = steps.Flow(Reception, kind="接待方案", url_name="reception:step", on_reassign=_reassigned)
+
+
+# --- Creating a plan (not a step: there is no record yet) --------------------------------------------------------
+
+
+def create_plan(plan, *, by):
+    """Save a new plan as a draft: listed in the drafter's 我发起的, editable, not yet submitted."""
+    if not may_draft(by):
+        raise Refused("只有党政办公室可以编制接待方案。", forbidden=True)
+    reception = plan.save(created_by=by)
+    ChecklistItem.objects.bulk_create([ChecklistItem(reception=reception, text=text) for text in DEFAULT_CHECKLIST])
+    worklist.track(reception, kind=KIND, initiator=by)
+    audit.record("登记接待方案（草稿）", by=by, obj=reception, to_state=reception.status, comment=str(reception))
+    return reception
+
+
+# --- The steps ---------------------------------------------------------------------------------------------------
+
+
+@plans.step("修改方案", source=[S.DRAFT, S.PENDING], roles=OFFICE, style="secondary")
+def edit(reception, *, by, plan):
+    """Change a draft or a plan waiting for approval (the approver decides on what is there when deciding)."""
+    plan.save()
+    audit.record("修改接待方案", by=by, obj=reception, comment=str(reception))
+    sync_participants(reception, by=by)
+    worklist.touch(reception, title=str(reception.worklist_title()))
+
+
+@plans.step("审批后修改（重新报批）", source=[S.APPROVED], target=S.PENDING, roles=OFFICE, style="secondary")
+def revise(reception, *, by, plan):
+    """Any change to an approved plan sends it back to its approver."""
+    plan.save()
+    steps.advance(reception, by=by, comment="方案批准后修改，重新报批", approved_by=None, approved_at=None)
+    sync_participants(reception, by=by)
+    worklist.touch(reception, title=str(reception.worklist_title()))
+
+
+@plans.step("提交审批", source=[S.DRAFT], target=S.PENDING, roles=OFFICE, success="接待方案已提交审批。")
 def submit(reception, *, by):
-    """Submit the plan for approval; every rule is checked first."""
-    require_office(by)
     problems = rules.breaches(reception)
     if problems:
-        raise ValidationError(problems)
-    approvers = approvers_for(reception)
-    with transaction.atomic():
-        transition(reception, by=by, action="提交接待方案", source=[S.DRAFT], target=S.PENDING)
-        permissions.grant(reception, ["view", "approve"], users=approvers)
-        grant_participants(reception)
-    notify(approvers, f"请审批接待方案：{reception}", url=reception.get_absolute_url())
+        raise Refused("不符合接待规定，不能报批：" + "；".join(problems))
+    if not approvers(reception):
+        raise Refused(f"没有可审批该方案的{Role(approver_role(reception)).label}账号，请联系系统管理员。")
+    steps.advance(reception, by=by)
+    sync_participants(reception, by=by)
 
 
+@plans.step(
+    "撤回",
+    source=[S.PENDING],
+    target=S.DRAFT,
+    rule=only_the_drafter,
+    style="secondary",
+    confirm="撤回后方案回到草稿，审批人的待办随之撤销。确定撤回吗？",
+    success="已撤回，方案回到草稿。",
+)
+def withdraw(reception, *, by):
+    steps.advance(reception, by=by, comment="起草人撤回")
+    sync_participants(reception, by=by)
+
+
+@plans.step(
+    "批准",
+    source=[S.PENDING],
+    target=S.APPROVED,
+    roles=approver_roles,
+    grant="approve",
+    rule=not_the_drafter,
+    form=ApproveForm,
+    confirm="批准后即按此方案接待，确定批准吗？",
+    success="接待方案已批准。",
+    refusal="您不是该接待方案的审批人。",
+)
 def approve(reception, *, by, comment=""):
-    """Major receptions by a principal leader, others by the office director; the rules are checked again."""
-    role = Role.PRINCIPAL_LEADER if reception.is_major else Role.OFFICE_DIRECTOR
-    who = "主要领导" if reception.is_major else "办公室主任"
-    permissions.require(by, roles=[role], obj=reception, perm="approve", message=f"该接待方案须由{who}审批。")
     problems = rules.breaches(reception)
     if problems:
-        raise ValidationError(problems)
-    transition(
+        raise Refused("不符合接待规定，不能批准：" + "；".join(problems))
+    steps.advance(reception, by=by, comment=comment, approved_by=by, approved_at=timezone.now())
+    sync_participants(reception, by=by)
+    worklist.assign(
         reception,
-        by=by,
-        action="批准接待方案",
-        source=[S.PENDING],
-        target=S.APPROVED,
-        comment=comment,
-        approved_by=by,
-        approved_at=timezone.now(),
+        "acknowledge",
+        label="陪同接待",
+        kind=WorkItem.Kind.READ,
+        users=list(reception.accompanying_leaders.all()),
+        due=timezone.localtime(reception.start).date(),
+        notify=f"请陪同接待：{reception}（{timezone.localtime(reception.start):%m月%d日 %H:%M}）",
     )
-    notify(
-        [reception.created_by, *reception.accompanying_leaders.all()],
-        f"接待方案已批准：{reception}",
-        url=reception.get_absolute_url(),
-    )
+    notify([reception.created_by], f"接待方案已批准：{reception}", url=reception.get_absolute_url())
 
 
+@plans.step(
+    "退回修改",
+    source=[S.PENDING],
+    target=S.DRAFT,
+    roles=approver_roles,
+    grant="approve",
+    rule=not_the_drafter,
+    form=ReasonForm,
+    style="danger",
+    success="已退回。",
+    refusal="您不是该接待方案的审批人。",
+)
 def send_back(reception, *, by, reason):
-    role = Role.PRINCIPAL_LEADER if reception.is_major else Role.OFFICE_DIRECTOR
-    permissions.require(by, roles=[role], obj=reception, perm="approve", message="您不是该接待方案的审批人。")
-    if not reason.strip():
-        raise ValidationError("退回时请写明理由。")
-    transition(reception, by=by, action="退回接待方案", source=[S.PENDING], target=S.DRAFT, comment=reason)
+    steps.advance(reception, by=by, comment=reason)
+    sync_participants(reception, by=by)
     notify([reception.created_by], f"接待方案被退回：{reception}", url=reception.get_absolute_url(), body=reason)
 
 
-def plan_changed(reception, *, by, what):
-    """Any change after approval sends the plan back for approval."""
-    if reception.status == S.APPROVED:
-        transition(
-            reception,
-            by=by,
-            action="审批后修改方案，重新报批",
-            source=[S.APPROVED],
-            target=S.PENDING,
-            comment=what,
-            approved_by=None,
-            approved_at=None,
-        )
-        notify(approvers_for(reception), f"接待方案已修改，请重新审批：{reception}", url=reception.get_absolute_url())
-    else:
-        audit.record("修改接待方案", by=by, obj=reception, comment=what)
+@plans.step("已阅", source=[S.APPROVED], grant="accompany", rule=_has_unread, style="secondary", success="已阅。")
+def acknowledge(reception, *, by):
+    audit.record("陪同领导已阅接待方案", by=by, obj=reception)
 
 
-def require_editable(reception, user):
-    require_office(user)
-    if reception.status in (S.CLOSED, S.CANCELLED):
-        raise TransitionNotAllowed("已结算或已取消的接待不能修改。")
-
-
-def finish_material(material, *, by):
-    if not (has_role(by, *OFFICE) or by.department_id == material.department_id):
-        raise PermissionDenied("该材料不由您所在部门承担。")
-    changed = Material.objects.filter(pk=material.pk, done_at__isnull=True).update(done_at=timezone.now(), done_by=by)
+@plans.step(
+    "完成材料",
+    source=[S.PENDING, S.APPROVED],
+    grant="prepare",
+    rule=_has_material,
+    form=MaterialDoneForm,
+    refusal="该接待没有您所在部门承担的材料。",
+)
+def finish_material(reception, *, by, material):
+    changed = Material.objects.filter(
+        pk=material.pk, reception=reception, department=by.department_id, done_at__isnull=True
+    ).update(done_at=timezone.now(), done_by=by)
     if changed != 1:
-        raise TransitionNotAllowed("该材料已标记完成。")
-    audit.record("接待材料已完成", by=by, obj=material.reception, comment=material.title)
+        raise Refused("该材料已标记完成（可能已被同事处理），请刷新页面。")
+    # The department's item of this very material closes (each material is its own item).
+    worklist.withdraw(reception, material_step(material), by=by, departments=[material.department], decision="完成材料")
+    audit.record("完成接待材料", by=by, obj=reception, comment=material.title)
+    sync_participants(reception, by=by)
 
 
-def close(reception, *, by, costs, attendees, invoices):
-    """Closing: actual attendees and costs; the three papers — invoices, the 公函, the 接待清单 — must be attached."""
-    require_office(by)
-    if reception.status != S.APPROVED:
-        raise TransitionNotAllowed("只有已批准的接待可以结算。")
+@plans.step(
+    "添加清单事项", source=[S.DRAFT, S.PENDING, S.APPROVED], roles=OFFICE, form=ChecklistForm, style="secondary"
+)
+def add_checklist_item(reception, *, by, text):
+    ChecklistItem.objects.create(reception=reception, text=text)
+    audit.record("添加接待细节", by=by, obj=reception, comment=text)
+
+
+@plans.step("勾选清单", source=[S.DRAFT, S.PENDING, S.APPROVED], roles=OFFICE, rule=_has_unticked, form=TickForm)
+def tick(reception, *, by, item):
+    changed = ChecklistItem.objects.filter(pk=item.pk, reception=reception, done_at__isnull=True).update(
+        done_at=timezone.now(), done_by=by
+    )
+    if changed != 1:
+        raise Refused("该事项已勾选（可能已被同事处理），请刷新页面。")
+    audit.record("勾选接待细节", by=by, obj=reception, comment=item.text)
+
+
+@plans.step(
+    "结算",
+    source=[S.APPROVED],
+    target=S.CLOSED,
+    roles=OFFICE,
+    rule=_may_close,
+    form=CloseForm,
+    confirm="结算后接待不能再修改，确定结算并生成接待清单吗？",
+    success="接待已结算，接待清单已生成。",
+)
+def close(reception, *, by, costs, attendees, invoices=None):
+    """Closing: actual attendees and costs; the three papers — invoices, the 公函, the 接待清单 — must be there."""
     if not invoices and not reception.invoices:
-        raise ValidationError("报销须附发票。")
+        raise Refused("报销须附发票。")
     if not reception.letter_scan:
-        raise ValidationError("报销须附来访单位公函。")
+        raise Refused("报销须附来访单位公函。")
     from .pdf import reception_list
 
-    with transaction.atomic():
-        for field, value in costs.items():
-            setattr(reception, field, value)
-        reception.actual_attendees = attendees
-        if invoices:
-            reception.invoices = invoices
-        reception.save(update_fields=[*costs, "actual_attendees", "invoices"])
-        content = reception_list(reception)
-        reception.reception_list.save(f"接待清单-{reception.code}.pdf", ContentFile(content), save=False)
-        transition(
-            reception,
-            by=by,
-            action="接待结算",
-            source=[S.APPROVED],
-            target=S.CLOSED,
-            comment=f"合计 {reception.total_cost} 元",
-            reception_list=reception.reception_list.name,
-            closed_at=timezone.now(),
-        )
-
-
-def cancel(reception, *, by, reason):
-    require_office(by)
-    if not reason.strip():
-        raise ValidationError("请写明取消原因。")
-    transition(
-        reception, by=by, action="取消接待", source=[S.DRAFT, S.PENDING, S.APPROVED], target=S.CANCELLED, comment=reason
+    for field, value in costs.items():
+        setattr(reception, field, value)
+    reception.actual_attendees = attendees
+    if invoices:
+        reception.invoices = invoices
+    reception.closed_at = timezone.now()  # the 清单 is dated the day of closing, never before the reception ended
+    reception.save(update_fields=[*costs, "actual_attendees", "invoices", "closed_at"])
+    content = reception_list(reception)
+    reception.reception_list.save(f"接待清单-{reception.code}.pdf", ContentFile(content), save=False)
+    steps.advance(
+        reception,
+        by=by,
+        comment=f"合计 {reception.total_cost} 元",
+        reception_list=reception.reception_list.name,
     )
+    sync_participants(reception, by=by)
+
+
+@plans.step(
+    "取消接待",
+    source=[S.DRAFT, S.PENDING, S.APPROVED],
+    target=S.CANCELLED,
+    roles=OFFICE,
+    rule=_may_cancel,
+    form=ReasonForm,
+    style="danger",
+    confirm="取消后不能恢复，确定取消这次接待吗？",
+    success="接待已取消。",
+)
+def cancel(reception, *, by, reason):
+    was_live = reception.status in (S.PENDING, S.APPROVED)
+    leaders = list(reception.accompanying_leaders.all())
+    steps.advance(reception, by=by, comment=reason)
+    sync_participants(reception, by=by)
+    if was_live and leaders:
+        notify(leaders, f"接待已取消：{reception}", url=reception.get_absolute_url(), body=reason)

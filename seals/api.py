@@ -19,7 +19,9 @@ class SealRequestSummary:
 
 
 def requests_for(object_type, object_code):
-    rows = SealRequest.objects.filter(linked_object_type=object_type, linked_object_code=str(object_code))
+    rows = SealRequest.objects.filter(linked_object_type=object_type, linked_object_code=str(object_code)).exclude(
+        status=SealRequest.Status.DRAFT  # a draft is its applicant's alone until submitted
+    )
     return [
         SealRequestSummary(
             str(r.code), r.number, r.status, r.get_status_display(), r.get_absolute_url(), r.fully_stamped

@@ -62,6 +62,17 @@ def seed():
     workflow.decide(approved, by=deputy, approve=True, comment="同意")
     approved.refresh_from_db()
     workflow.decide(approved, by=User.objects.get(username="principal_leader"), approve=True, comment="同意")
+    workflow.save_draft(  # 我发起的 shows a draft the applicant has not submitted yet
+        by=staff,
+        seals=[seals["长官镇农业农村办公室"]],
+        data={
+            "title": "秋冬季农田水利建设情况报告",
+            "recipient": "县水利局",
+            "purpose": "报送建设进度",
+            "copies": 2,
+            "use_type": SealRequest.UseType.DOCUMENT,
+        },
+    )
     workflow.apply_letter(
         by=staff,
         data={

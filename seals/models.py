@@ -74,6 +74,7 @@ class SealRequest(models.Model):
         TAKE_OUT = "take_out", "外带"
 
     class Status(models.TextChoices):
+        DRAFT = "draft", "草稿"
         PENDING = "pending", "审批中"
         APPROVED = "approved", "已批准待用印"
         STAMPED = "stamped", "已用印"
@@ -81,8 +82,9 @@ class SealRequest(models.Model):
         VOID = "void", "已作废"
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    year = models.PositiveIntegerField("年度")
-    serial = models.PositiveIntegerField("序号")
+    # Numbered when first submitted (a draft has no number yet; a withdrawn request keeps its number).
+    year = models.PositiveIntegerField("年度", null=True, blank=True)
+    serial = models.PositiveIntegerField("序号", null=True, blank=True)
     applicant = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="申请人", on_delete=models.PROTECT, related_name="+"
     )
@@ -94,9 +96,9 @@ class SealRequest(models.Model):
     copies = models.PositiveIntegerField("用印份数")
     use_type = models.CharField("用印类别", max_length=15, choices=UseType.choices)
     contract_amount = models.DecimalField("合同金额（元）", max_digits=14, decimal_places=2, null=True, blank=True)
-    document = models.FileField("待用印文件", upload_to="seals/%Y/%m/")
-    document_sha256 = models.CharField("文件指纹", max_length=64)
-    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    document = models.FileField("待用印文件", upload_to="seals/%Y/%m/", blank=True)  # required to submit
+    document_sha256 = models.CharField("文件指纹", max_length=64, blank=True)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
     stamped_copies = models.PositiveIntegerField("已用印份数", default=0)
     created_at = models.DateTimeField("申请时间", default=timezone.now, db_index=True)  # the list order
     # 外带: the seal leaves the office and is signed back in.
@@ -126,7 +128,36 @@ class SealRequest(models.Model):
 
     @property
     def number(self):
+        if self.serial is None:
+            return "用印申请（草稿）"
         return f"用印〔{self.year}〕{self.serial}号"
+
+    def worklist_title(self):
+        return f"{self.number} {self.title}"
+
+    @property
+    def is_take_out(self):
+        return self.use_type == self.UseType.TAKE_OUT
+
+    @property
+    def seal_is_out(self):
+        return self.taken_out_at is not None and self.returned_at is None
+
+    def get_status_display(self):
+        """The state as people read it: a seal taken out and not yet back says so (lists, 我发起的, badges)."""
+        if self.seal_is_out:
+            return "印章已带出，待归还"
+        return self.Status(self.status).label
+
+    @property
+    def status_class(self):
+        """The badge's CSS class (display only)."""
+        return {
+            self.Status.DRAFT: "muted",
+            self.Status.REJECTED: "danger",
+            self.Status.VOID: "danger",
+            self.Status.STAMPED: "ok",
+        }.get(self.status, "info")
 
     @property
     def remaining_copies(self):
@@ -283,7 +314,25 @@ class IntroductionLetter(models.Model):
 
     @property
     def number(self):
-        return f"({self.year})第{self.serial}号"
+        return f"（{self.year}）第{self.serial}号"
+
+    def worklist_title(self):
+        return f"介绍信{self.number} {self.recipient_unit}"
+
+    @property
+    def is_void(self):
+        return self.status == self.Status.VOID
+
+    @property
+    def printable(self):
+        """Printed once approved; a voided letter prints with 作废 (it keeps its number)."""
+        return self.status in (self.Status.APPROVED, self.Status.VOID)
+
+    @property
+    def status_class(self):
+        return {self.Status.VOID: "danger", self.Status.REJECTED: "danger", self.Status.APPROVED: "ok"}.get(
+            self.status, "info"
+        )
 
 
 class SealRequestUserObjectPermission(UserObjectPermissionBase):

@@ -1,35 +1,75 @@
-"""Seal-use requests, approvals, stamping and introduction letters: every state change, checked here."""
+"""Seal-use requests, approvals, stamping, seals taken out, and introduction letters: every step declared once.
+
+``requests`` and ``letters`` are the two flows (``township_office.steps.Flow``). Each declaration says who may take
+the step from which state; the page shows exactly the steps ``flow.available()`` lists, and calling a step checks the
+same declaration inside the step's one transaction (state change, audit event, grants, work items, notifications).
+
+Who approves is one rule, ``approvers(level, department=, applicant=)``: tier 3 the office director, tier 2 the
+deputy leader in charge of the applicant's department, tier 1 the principal leader; never the applicant (the next
+person in the chain, the principal leader, decides instead). The chain and every assignment use it; the approval
+steps' declarations name the same level's role (``LEVEL_ROLE``) and require the ``approve`` grant it hands out.
+"""
+
+import logging
+from contextvars import ContextVar
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from sequences import get_next_value
 
-from township_office import audit, permissions
+from township_office import audit, permissions, steps, worklist
 from township_office.notifications import notify
 from township_office.roles import Role, has_role, role_users
-from township_office.uploads import sha256_of, validate_upload
-from township_office.workflow import TransitionNotAllowed, transition
+from township_office.steps import Refused
+from township_office.uploads import sha256_of
 
+from .forms import ApproveForm, EditDraftForm, RejectForm, StampForm, VoidForm
 from .models import ApprovalStep, IntroductionLetter, RegisterHead, Seal, SealRequest, Stamping
 from .permissions import APPLICANT_ROLES
 
+logger = logging.getLogger(__name__)
+
 R = SealRequest.Status
+L = IntroductionLetter.Status
 Level = ApprovalStep.Level
 
+LEVEL_ROLE = {
+    Level.OFFICE: Role.OFFICE_DIRECTOR,
+    Level.DEPUTY: Role.DEPUTY_LEADER,
+    Level.PRINCIPAL: Role.PRINCIPAL_LEADER,
+}
 
-def deputies_in_charge(department):
-    return list(role_users(Role.DEPUTY_LEADER).filter(position__in_charge_of=department))
+
+# --- Who approves: one rule -----------------------------------------------------------------------------------
 
 
-def approval_chain(*, seals, use_type, contract_amount, department):
+def approvers(level, *, department, applicant=None):
+    """(level, [people]) who decide at ``level`` for a request of ``department`` by ``applicant``.
+
+    Office → the office director; deputy → the deputy leader(s) in charge of the department; principal → the
+    principal leaders. The applicant never decides their own request: when nobody else holds the level (the
+    office director applied, or no deputy is in charge of the department), the next person in the chain decides —
+    the principal leader (``level`` in the answer says which level that is)."""
+    people = role_users(LEVEL_ROLE[level])
+    if level == Level.DEPUTY:
+        people = people.filter(position__in_charge_of=department)
+    if applicant is not None:
+        people = people.exclude(pk=applicant.pk)
+    people = list(people)
+    if not people and level != Level.PRINCIPAL:
+        return approvers(Level.PRINCIPAL, department=department, applicant=applicant)
+    return Level(level), people
+
+
+def approval_chain(*, seals, use_type, contract_amount, department, applicant=None):
     """[(level, [approvers…]), …] from the highest tier, the use type and the applicant's department.
 
-    Tier 3 → the office director; tier 2 → the deputy leader in charge of the department; tier 1 → that deputy
-    and then the principal leader. 外带 and contracts above SEAL_CONTRACT_PRINCIPAL_AMOUNT always reach the
-    principal leader."""
+    Tier 3 → the office director; tier 2 → the deputy leader in charge of the department; tier 1 → that deputy and
+    then the principal leader. 外带 and contracts above SEAL_CONTRACT_PRINCIPAL_AMOUNT always reach the principal
+    leader. Each level's people come from ``approvers()``; a level that falls to the next one is not asked twice."""
     highest = min(seal.tier for seal in seals)  # 1 is the highest tier
     levels = {3: [Level.OFFICE], 2: [Level.DEPUTY], 1: [Level.DEPUTY, Level.PRINCIPAL]}[highest]
     escalate = use_type == SealRequest.UseType.TAKE_OUT or (
@@ -40,174 +80,440 @@ def approval_chain(*, seals, use_type, contract_amount, department):
     if escalate and Level.PRINCIPAL not in levels:
         levels = [*levels, Level.PRINCIPAL]
     chain = []
-    for level in levels:
-        if level == Level.OFFICE:
-            people = list(role_users(Role.OFFICE_DIRECTOR))
-        elif level == Level.DEPUTY:
-            people = deputies_in_charge(department)
-            if not people:  # no deputy in charge: the principal leader decides
-                continue
-        else:
-            people = list(role_users(Role.PRINCIPAL_LEADER))
+    for wanted in levels:
+        level, people = approvers(wanted, department=department, applicant=applicant)
+        if any(level == have for have, _ in chain):
+            continue
         if not people:
-            raise ValidationError(f"没有可以审批的{Level(level).label}，请联系系统管理员。")
+            raise Refused(f"没有可以审批的{level.label}，请联系系统管理员。")
         chain.append((level, people))
-    if not chain:
-        chain = [(Level.PRINCIPAL, list(role_users(Role.PRINCIPAL_LEADER)))]
     return chain
 
 
-@transaction.atomic
-def submit_request(*, by, data, seals, document):
-    """用印申请: no request without the document to be stamped; only 在用 seals."""
-    permissions.require(by, roles=APPLICANT_ROLES, message="只有站所室经办人或文书可以申请用印。")
-    if by.department_id is None:
-        raise ValidationError("您没有所在部门，不能申请用印。")
-    if not document:
-        raise ValidationError("请上传待用印的文件，不得在空白纸张上用印。")
-    validate_upload(document, kinds=("pdf", "word", "excel", "image", "ofd"))
-    seals = list(Seal.objects.filter(pk__in=[s.pk for s in seals]))  # current status from the database
-    if not seals:
-        raise ValidationError("请选择印章。")
-    unusable = [s.name for s in seals if s.status != Seal.Status.IN_USE]
-    if unusable:
-        raise ValidationError(f"印章“{'、'.join(unusable)}”不在用，不能申请。")
-    if data.get("use_type") == SealRequest.UseType.CONTRACT and data.get("contract_amount") is None:
-        raise ValidationError("合同用印请填写合同金额。")
-    if data.get("use_type") == SealRequest.UseType.TAKE_OUT and not data.get("expected_return"):
-        raise ValidationError("外带印章请填写预计归还时间。")
-    chain = approval_chain(
-        seals=seals, use_type=data["use_type"], contract_amount=data.get("contract_amount"), department=by.department
-    )
-    year = timezone.localdate().year
-    request = SealRequest(
-        **data,
-        applicant=by,
-        department=by.department,
-        document=document,
-        document_sha256=sha256_of(document),
-        year=year,
-        serial=get_next_value(f"seals.request.{year}"),
-    )
-    request.save()
-    request.seals.set(seals)
-    for order, (level, people) in enumerate(chain):
-        step = ApprovalStep.objects.create(request=request, order=order, level=level)
-        step.approvers.set(people)
-        permissions.grant(request, ["view", "approve"], users=people)
-    permissions.grant(request, "view", users=[by])
-    audit.record(
-        "申请用印",
-        by=by,
-        obj=request,
-        to_state=request.status,
-        comment=f"{'、'.join(s.name for s in seals)} {request.copies}份",
-    )
-    first_level, first_people = chain[0]
-    notify(first_people, f"请审批用印：{request.title}", url=request.get_absolute_url())
-    return request
-
-
 def current_step(request):
+    """The approval step now waiting (the first one still pending), or None."""
     return request.steps.filter(decision=ApprovalStep.Decision.PENDING).order_by("order").first()
 
 
-def decide(request, *, by, approve, comment=""):
-    """An approver approves or rejects the current step. The step row is updated only while it is still
-    pending, so two presses (or two leaders at once) can never both count."""
-    if request.status != R.PENDING:
-        raise TransitionNotAllowed("该申请已不在审批中。")
-    step = current_step(request)
-    if step is None or not step.approvers.filter(pk=by.pk).exists():
-        raise PermissionDenied("当前审批环节不由您审批。")
-    permissions.require(by, obj=request, perm="approve", message="您不是该申请的审批人。")
-    if not approve and not comment.strip():
-        raise ValidationError("不同意时请写明理由。")
-    decision = ApprovalStep.Decision.APPROVED if approve else ApprovalStep.Decision.REJECTED
-    now = timezone.now()
-    with transaction.atomic():
-        changed = ApprovalStep.objects.filter(pk=step.pk, decision=ApprovalStep.Decision.PENDING).update(
-            decision=decision,
-            decided_by=by,
-            comment=comment,
-            decided_at=now,
-            document_sha256=request.document_sha256,
-        )
-        if changed != 1:
-            raise TransitionNotAllowed("该环节已被审批，请刷新页面。")
-        label = f"{ApprovalStep.Level(step.level).label}审批"
-        following = current_step(request)
-        if not approve:
-            transition(
-                request, by=by, action=f"{label}：不同意", source=[R.PENDING], target=R.REJECTED, comment=comment
-            )
-        elif following is None:
-            transition(request, by=by, action=f"{label}：同意", source=[R.PENDING], target=R.APPROVED, comment=comment)
-        else:
-            audit.record(f"{label}：同意", by=by, obj=request, comment=comment)
-    url = request.get_absolute_url()
-    if not approve:
-        notify([request.applicant], f"用印申请未获同意：{request.title}", url=url, body=comment)
-    elif following is None:
-        notify([request.applicant], f"用印申请已批准：{request.title}", url=url)
-        notify(custodians_of(request), f"请用印：{request.title}", url=url)
-    else:
-        notify(following.approvers.all(), f"请审批用印：{request.title}", url=url)
+def _waiting(request):
+    """current_step() read once per page for the declarations' rules (the step wrapper reads it afresh)."""
+    if "_waiting_step" not in request.__dict__:
+        request.__dict__["_waiting_step"] = current_step(request)
+    return request.__dict__["_waiting_step"]
 
 
-def custodians_of(request):
+def _current_role(request):
+    step = _waiting(request)
+    return (LEVEL_ROLE[step.level],) if step is not None else ()
+
+
+def custodians_of(request, seals=None):
     from township_office.models import User
 
-    return list(User.objects.filter(kept_seals__in=request.seals.all(), is_active=True).distinct())
+    seals = request.seals.all() if seals is None else seals
+    return list(User.objects.filter(kept_seals__in=seals, is_active=True).distinct().order_by("pk"))
+
+
+# --- Rules the declarations use ---------------------------------------------------------------------------------
+
+
+def _own_request(request, user):
+    if request.applicant_id != user.pk:
+        return "只有申请人本人可以办理此步骤。"
+    return None
+
+
+def _not_own(request, user):
+    if request.applicant_id == user.pk:
+        return "不能审批自己提交的申请，由审批链中的下一位领导审批。"
+    return None
+
+
+def _deciding_at(level):
+    def rule(request, user):
+        refused = _not_own(request, user)
+        if refused:
+            return refused
+        step = _waiting(request)
+        if step is None or step.level != level:
+            return f"当前不是{Level(level).label}审批环节。"
+        return None
+
+    return rule
+
+
+def _deciding_now(request, user):
+    return _not_own(request, user) or (None if _waiting(request) else "当前没有待审批的环节。")
+
+
+def _undecided(request, user):
+    refused = _own_request(request, user)
+    if refused:
+        return refused
+    if request.steps.exclude(decision=ApprovalStep.Decision.PENDING).exists():
+        return "已有审批意见，不能撤回。"
+    return None
+
+
+def _keeps_a_seal(request, user):
+    if not Seal.objects.filter(requests=request, custodians=user.pk).exists():
+        return "您不是该申请所用印章的保管人。"
+    return None
+
+
+def _may_take_out(request, user):
+    if not request.is_take_out:
+        return "只有外带申请可以登记带出。"
+    if request.taken_out_at is not None:
+        return "印章已登记带出。"
+    return _keeps_a_seal(request, user)
+
+
+def _may_sign_back_in(request, user):
+    if not request.seal_is_out:
+        return "印章未带出或已归还。"
+    return _keeps_a_seal(request, user)
+
+
+def _may_void(request, user):
+    if request.status == R.DRAFT:
+        return _own_request(request, user)
+    if request.applicant_id != user.pk and not has_role(user, Role.OFFICE_DIRECTOR):
+        return "只有申请人或办公室主任可以作废已批准的申请。"
+    if request.stampings.exists():
+        return "已有用印记录，不能作废。"
+    if request.seal_is_out:
+        return "印章已带出尚未归还，归还后才能作废。"
+    return None
+
+
+# --- The flow of a seal-use request ------------------------------------------------------------------------------
+
+_after_step: ContextVar = ContextVar("seals_after_step", default=None)
+
+
+class SealFlow(steps.Flow):
+    """A Flow whose step may leave the person's own item of the step open (partial stamping: copies remain).
+
+    The core wrapper closes the person's item once the body returns; work queued with ``after_step()`` runs after
+    that, still inside the step's transaction (a refusal rolls it back with everything else)."""
+
+    def _run(self, step, func, obj, by, kwargs):
+        obj.__dict__.pop("_waiting_step", None)  # the check inside the transaction reads the chain afresh
+        token, pending, result = _after_step.set([]), None, None
+        try:
+            with transaction.atomic():
+                try:
+                    result = super()._run(step, func, obj, by, kwargs)
+                except Refused as error:
+                    if not error.keeps_changes:
+                        raise
+                    pending = error
+                for job in _after_step.get():
+                    job()
+        finally:
+            _after_step.reset(token)
+            obj.__dict__.pop("_waiting_step", None)
+        if pending is not None:
+            raise pending
+        return result
+
+
+def after_step(job):
+    queue = _after_step.get()
+    if queue is None:
+        raise RuntimeError("after_step() must be called from inside a step of a SealFlow")
+    queue.append(job)
+
+
+def _reassigned(request, item, old, new):
+    """转交 of an approval: the step's list of approvers follows the office director's choice."""
+    if item.step.startswith("approve_") and item.assignee_id:
+        step = current_step(request)
+        if step is not None:
+            step.approvers.remove(old)
+            step.approvers.add(new)
+
+
+requests = SealFlow(SealRequest, kind="用印申请", url_name="seals:request_step", on_reassign=_reassigned)
+
+
+@requests.step(
+    "修改草稿",
+    source=[R.DRAFT],
+    roles=APPLICANT_ROLES,
+    rule=_own_request,
+    form=EditDraftForm,
+    style="secondary",
+    success="草稿已保存。",
+)
+def edit(request, *, by, data, seals, document=None):
+    fields = list(data)
+    for name, value in data.items():
+        setattr(request, name, value)
+    if document:
+        request.document = document
+        request.document_sha256 = sha256_of(document)
+        fields += ["document", "document_sha256"]
+    request.save(update_fields=fields)
+    request.seals.set(seals)
+    audit.record("修改草稿", by=by, obj=request, comment=request.title)
+    worklist.touch(request, title=request.worklist_title())
+
+
+@requests.step(
+    "提交申请",
+    source=[R.DRAFT],
+    target=R.PENDING,
+    roles=APPLICANT_ROLES,
+    rule=_own_request,
+    confirm="提交后进入审批，审批开始后不能修改。确定提交吗？",
+    success="用印申请已提交审批。",
+)
+def submit(request, *, by):
+    """The draft goes to the first approver: the file is required and fingerprinted, the seals must be 在用."""
+    if not request.document:
+        raise Refused("请上传待用印的文件，不得在空白纸张上用印。")
+    seals = list(request.seals.all())
+    if not seals:
+        raise Refused("请选择印章。")
+    unusable = [s.name for s in seals if s.status != Seal.Status.IN_USE]
+    if unusable:
+        raise Refused(f"印章“{'、'.join(unusable)}”不在用，不能申请。")
+    if request.use_type == SealRequest.UseType.CONTRACT and request.contract_amount is None:
+        raise Refused("合同用印请填写合同金额。")
+    if request.is_take_out and not request.expected_return:
+        raise Refused("外带印章请填写预计归还时间。")
+    if request.department_id is None:
+        raise Refused("您没有所在部门，不能申请用印。")
+    chain = approval_chain(
+        seals=seals,
+        use_type=request.use_type,
+        contract_amount=request.contract_amount,
+        department=request.department,
+        applicant=request.applicant,
+    )
+    try:
+        with request.document.open("rb") as f:
+            fingerprint = sha256_of(f)
+    except OSError:
+        raise Refused("待用印文件缺失，请重新上传后再提交。") from None
+    numbering = {}
+    if request.serial is None:
+        year = timezone.localdate().year
+        numbering = {"year": year, "serial": get_next_value(f"seals.request.{year}")}
+    request.steps.all().delete()  # a request withdrawn and submitted again gets a fresh chain
+    for order, (level, people) in enumerate(chain):
+        ApprovalStep.objects.create(request=request, order=order, level=level).approvers.set(people)
+    steps.advance(
+        request,
+        by=by,
+        comment=f"{'、'.join(s.name for s in seals)} {request.copies}份",
+        document_sha256=fingerprint,
+        **numbering,
+    )
+    _ask(request, *chain[0])
+    worklist.touch(request, title=request.worklist_title())
+
+
+def _ask(request, level, people):
+    """The people of ``level`` now decide: exactly they hold ``approve``; they read the request; each gets an item."""
+    permissions.set_grants(request, "approve", users=people)
+    permissions.grant(request, "view", users=people)
+    worklist.assign(
+        request,
+        f"approve_{level}",
+        label=f"待审批用印（{Level(level).label}）",
+        users=people,
+        urgent=request.is_take_out,
+        notify=f"请审批用印：{request.title}",
+    )
+
+
+@requests.step(
+    "撤回",
+    source=[R.PENDING],
+    target=R.DRAFT,
+    rule=_undecided,
+    style="secondary",
+    confirm="撤回后申请回到草稿，审批人不再看到它。确定撤回吗？",
+    success="已撤回，申请回到草稿，可修改后重新提交。",
+)
+def withdraw(request, *, by):
+    asked = {u.pk: u for step in request.steps.prefetch_related("approvers") for u in step.approvers.all()}
+    permissions.set_grants(request, "approve")
+    permissions.revoke(request, "view", users=[u for pk, u in asked.items() if pk != request.applicant_id])
+    request.steps.all().delete()
+    steps.advance(request, by=by)
+
+
+def _approve(request, *, by, level, comment=""):
+    step = current_step(request)
+    _void_if_file_changed(request, by=by, since="审批")
+    changed = ApprovalStep.objects.filter(pk=step.pk, decision=ApprovalStep.Decision.PENDING).update(
+        decision=ApprovalStep.Decision.APPROVED,
+        decided_by=by,
+        comment=comment,
+        decided_at=timezone.now(),
+        document_sha256=request.document_sha256,
+    )
+    if changed != 1:
+        raise Refused("该环节已被审批，请刷新页面。")
+    following = current_step(request)
+    if following is not None:
+        audit.record(steps.current_step().label, by=by, obj=request, comment=comment)
+        _ask(request, following.level, list(following.approvers.all()))
+        return
+    steps.advance(request, by=by, target=R.APPROVED, comment=comment)
+    permissions.set_grants(request, "approve")
+    keepers = custodians_of(request)
+    permissions.grant(request, "view", users=keepers)
+    worklist.assign(request, "stamp", label="待用印", users=keepers, notify=f"请用印：{request.title}")
+    if request.is_take_out:
+        worklist.assign(
+            request, "take_out", label="待登记带出", users=keepers, notify=f"印章外带已批准：{request.title}"
+        )
+    notify([request.applicant], f"用印申请已批准：{request.title}", url=request.get_absolute_url())
+
+
+def _void_if_file_changed(request, *, by, since):
+    """The approval is bound to the file's SHA-256: a stored file that no longer matches voids it (and stays void)."""
+    if not request.steps.filter(decision=ApprovalStep.Decision.APPROVED).exists() and since == "审批":
+        return
+    try:
+        if file_unchanged(request):
+            return
+    except FileMissing:
+        logger.error("seal request %s: stored file %s is missing", request.code, request.document.name)
+        raise Refused("待用印文件缺失，请联系系统管理员。") from None
+    message = "待用印文件与审批时的文件不一致，原审批已作废，请重新申请。"
+    steps.advance(request, by=by, target=R.VOID, comment=message)
+    permissions.set_grants(request, "approve")
+    notify([request.applicant], f"用印申请已作废：{request.title}", url=request.get_absolute_url(), body=message)
+    raise Refused(message, keeps_changes=True)
+
+
+_APPROVE = dict(
+    source=[R.PENDING],
+    target=[R.APPROVED, R.VOID],
+    grant="approve",
+    form=ApproveForm,
+    everyone=True,
+    refusal="您不是该用印申请当前环节的审批人。",
+    confirm="同意后不能撤销。确定同意吗？",
+    success="已同意。",
+)
+
+
+@requests.step("同意（办公室主任）", roles=[Role.OFFICE_DIRECTOR], rule=_deciding_at(Level.OFFICE), **_APPROVE)
+def approve_office(request, *, by, comment=""):
+    _approve(request, by=by, level=Level.OFFICE, comment=comment)
+
+
+@requests.step("同意（分管领导）", roles=[Role.DEPUTY_LEADER], rule=_deciding_at(Level.DEPUTY), **_APPROVE)
+def approve_deputy(request, *, by, comment=""):
+    _approve(request, by=by, level=Level.DEPUTY, comment=comment)
+
+
+@requests.step("同意（主要领导）", roles=[Role.PRINCIPAL_LEADER], rule=_deciding_at(Level.PRINCIPAL), **_APPROVE)
+def approve_principal(request, *, by, comment=""):
+    _approve(request, by=by, level=Level.PRINCIPAL, comment=comment)
+
+
+@requests.step(
+    "驳回",
+    source=[R.PENDING],
+    target=R.REJECTED,
+    roles=_current_role,
+    grant="approve",
+    rule=_deciding_now,
+    form=RejectForm,
+    everyone=True,
+    style="danger",
+    refusal="您不是该用印申请当前环节的审批人。",
+    confirm="驳回后申请结束，申请人须重新申请。确定驳回吗？",
+    success="已驳回。",
+)
+def reject(request, *, by, reason):
+    _need(reason, "驳回须写明理由。")
+    step = current_step(request)
+    changed = ApprovalStep.objects.filter(pk=step.pk, decision=ApprovalStep.Decision.PENDING).update(
+        decision=ApprovalStep.Decision.REJECTED, decided_by=by, comment=reason, decided_at=timezone.now()
+    )
+    if changed != 1:
+        raise Refused("该环节已被审批，请刷新页面。")
+    steps.advance(request, by=by, comment=reason)
+    permissions.set_grants(request, "approve")
+    notify([request.applicant], f"用印申请未获同意：{request.title}", url=request.get_absolute_url(), body=reason)
+
+
+def _need(text, message):
+    if not (text or "").strip():
+        raise Refused(message)
+
+
+class FileMissing(Exception):
+    pass
 
 
 def file_unchanged(request):
-    with request.document.open("rb") as f:
-        return sha256_of(f) == request.document_sha256
+    """Does the stored file still match the fingerprint the approval is bound to? FileMissing when it is gone."""
+    try:
+        with request.document.open("rb") as f:
+            return sha256_of(f) == request.document_sha256
+    except (OSError, ValueError):
+        raise FileMissing(request.document.name) from None
 
 
+@requests.step(
+    "用印",
+    source=[R.APPROVED],
+    target=[R.STAMPED, R.VOID],
+    roles=[Role.SEAL_KEEPER],
+    rule=_keeps_a_seal,
+    form=StampForm,
+    success="用印已登记。",
+)
 def stamp(request, *, by, seal, copies):
     """用印登记: a custodian of that seal, after full approval, never more copies than approved in total.
 
-    Each chosen seal may be applied to at most ``copies`` copies; the request is fully stamped when every seal
-    has been applied to every approved copy. The request row is locked while the register grows, so two
-    custodians stamping at once can never exceed the approval."""
+    Each chosen seal may be applied to at most ``copies`` copies; the request is stamped when every seal is on every
+    approved copy. The request row is locked by the step (PostgreSQL) and the register head while the register
+    grows, so two custodians stamping at once can never exceed the approval."""
     if not seal.custodians.filter(pk=by.pk).exists():
-        raise PermissionDenied("您不是该印章的保管人。")
+        raise Refused("您不是该印章的保管人。", forbidden=True)
     if not request.seals.filter(pk=seal.pk).exists():
-        raise PermissionDenied("该申请未申请此印章。")
-    if request.status == R.STAMPED:
-        raise TransitionNotAllowed("该申请已全部用印完毕。")
-    if request.status != R.APPROVED:
-        raise TransitionNotAllowed("该申请尚未全部审批通过，不能用印。")
+        raise Refused("该申请未申请此印章。", forbidden=True)
     if not Seal.objects.filter(pk=seal.pk, status=Seal.Status.IN_USE).exists():
-        raise ValidationError("该印章已不在用，不能用印。")
+        raise Refused("该印章已不在用，不能用印。")
     if copies < 1:
-        raise ValidationError("用印份数至少为 1。")
-    if not file_unchanged(request):
-        with transaction.atomic():
-            transition(request, by=by, action="文件指纹不符，审批作废", source=[R.APPROVED], target=R.VOID)
-        raise ValidationError("待用印文件与审批时的文件不一致，原审批已作废，请重新申请。")
-    with transaction.atomic():
-        locked = SealRequest.objects.select_for_update().get(pk=request.pk)
-        if locked.status != R.APPROVED:
-            raise TransitionNotAllowed("该申请的状态已经变化（可能已用印完毕），请刷新页面。")
-        done = stamped_per_seal(locked)
-        already = done.get(seal.pk, 0)
-        if already + copies > locked.copies:
-            raise ValidationError(
-                f"用印份数超过批准份数：{seal.name}已用印 {already} 份，批准 {locked.copies} 份，"
-                f"最多还可用印 {locked.copies - already} 份。"
-            )
-        entry = _append_to_register(locked, seal, by, copies)
-        done[seal.pk] = already + copies
-        complete = min(done.get(pk, 0) for pk in locked.seals.values_list("pk", flat=True))
-        SealRequest.objects.filter(pk=locked.pk).update(stamped_copies=complete)
-        request.stamped_copies = complete
-        audit.record("用印登记", by=by, obj=request, comment=f"{seal.name} {copies}份，登记簿第{entry.seq}号")
-        if complete == locked.copies:
-            transition(request, by=by, action="用印完毕", source=[R.APPROVED], target=R.STAMPED)
+        raise Refused("用印份数至少为 1。")
+    _void_if_file_changed(request, by=by, since="用印")
+    locked = SealRequest.objects.select_for_update().get(pk=request.pk)
+    done = stamped_per_seal(locked)
+    already = done.get(seal.pk, 0)
+    if already + copies > locked.copies:
+        raise Refused(
+            f"用印份数超过批准份数：{seal.name}已用印 {already} 份，批准 {locked.copies} 份，"
+            f"最多还可用印 {locked.copies - already} 份。"
+        )
+    entry = _append_to_register(locked, seal, by, copies)
+    done[seal.pk] = already + copies
+    seals = list(locked.seals.all())
+    complete = min(done.get(s.pk, 0) for s in seals)
+    SealRequest.objects.filter(pk=locked.pk).update(stamped_copies=complete)
+    request.stamped_copies = complete
+    audit.record("用印", by=by, obj=request, comment=f"{seal.name} {copies}份，登记簿第{entry.seq}号")
     notify([request.applicant], f"已用印 {copies} 份：{request.title}", url=request.get_absolute_url())
+    if complete == locked.copies:
+        steps.advance(request, by=by, target=R.STAMPED, comment="全部份数已用印")
+        return entry
+    # Copies remain: the custodians of the seals still to apply keep (or get back) their item.
+    open_seals = [s for s in seals if done.get(s.pk, 0) < locked.copies]
+    still = custodians_of(request, open_seals)
+    finished = [u for u in custodians_of(request) if u not in still]
+    worklist.withdraw(request, "stamp", by=by, users=finished, decision="印章已用毕")
+    after_step(lambda: worklist.assign(request, "stamp", label="待用印（续）", users=still))
     return entry
 
 
@@ -233,6 +539,123 @@ def _append_to_register(request, seal, custodian, copies):
     entry.save()
     RegisterHead.objects.filter(pk=head.pk).update(last_seq=entry.seq, last_hash=entry.entry_hash)
     return entry
+
+
+@requests.step(
+    "登记带出",
+    source=[R.APPROVED, R.STAMPED],
+    roles=[Role.SEAL_KEEPER],
+    rule=_may_take_out,
+    everyone=True,
+    style="secondary",
+    confirm="确认印章已交申请人带出？",
+    success="已登记带出。",
+)
+def take_out(request, *, by):
+    """外带: the custodian signs the seal out (after approval); the custodians get an item for its return."""
+    now = timezone.now()
+    changed = SealRequest.objects.filter(pk=request.pk, taken_out_at__isnull=True).update(taken_out_at=now)
+    if changed != 1:
+        raise Refused("印章已登记带出。")
+    due = timezone.localtime(request.expected_return) if request.expected_return else None
+    audit.record("登记带出", by=by, obj=request, comment=f"预计归还 {due:%Y-%m-%d %H:%M}" if due else "")
+    worklist.assign(
+        request,
+        "sign_back_in",
+        label="待登记归还",
+        users=custodians_of(request),
+        due=due.date() if due else None,
+        urgent=True,
+        notify=f"印章外带，待归还：{request.title}",
+    )
+    when = f"，请于{due:%Y年%-m月%-d日 %H:%M}前归还" if due else ""
+    notify([request.applicant], f"印章已带出{when}：{request.title}", url=request.get_absolute_url())
+    request.taken_out_at = now
+
+
+@requests.step(
+    "登记归还",
+    source=[R.APPROVED, R.STAMPED, R.VOID],
+    roles=[Role.SEAL_KEEPER],
+    rule=_may_sign_back_in,
+    everyone=True,
+    confirm="确认印章已归还并完好？",
+    success="已登记归还。",
+)
+def sign_back_in(request, *, by):
+    now = timezone.now()
+    changed = SealRequest.objects.filter(pk=request.pk, taken_out_at__isnull=False, returned_at__isnull=True).update(
+        returned_at=now
+    )
+    if changed != 1:
+        raise Refused("印章未带出或已归还。")
+    request.returned_at = now
+    audit.record("登记归还", by=by, obj=request)
+
+
+@requests.step(
+    "作废",
+    source=[R.DRAFT, R.APPROVED],
+    target=R.VOID,
+    rule=_may_void,
+    form=VoidForm,
+    style="danger",
+    everyone=True,
+    confirm="作废后不能恢复。确定作废吗？",
+    success="申请已作废。",
+)
+def void(request, *, by, reason):
+    _need(reason, "请填写作废原因。")
+    steps.advance(request, by=by, comment=reason)
+    permissions.set_grants(request, "approve")
+    if by.pk != request.applicant_id:
+        notify([request.applicant], f"用印申请已作废：{request.title}", url=request.get_absolute_url(), body=reason)
+
+
+def overdue_returns(now=None):
+    now = now or timezone.now()
+    return SealRequest.objects.filter(taken_out_at__isnull=False, returned_at__isnull=True, expected_return__lt=now)
+
+
+# --- Creating a request (and the one-call helpers the other apps and the demo use) ------------------------------
+
+
+@transaction.atomic
+def save_draft(*, by, data, seals, document=None):
+    """保存草稿: a request only its applicant sees, in 我发起的, until submitted."""
+    permissions.require(by, roles=APPLICANT_ROLES, message="只有站所室经办人、文书或办公室主任可以申请用印。")
+    if by.department_id is None:
+        raise ValidationError("您没有所在部门，不能申请用印。")
+    request = SealRequest(**data, applicant=by, department=by.department, status=R.DRAFT)
+    if document:
+        request.document = document
+        request.document_sha256 = sha256_of(document)
+    request.save()
+    request.seals.set(seals)
+    permissions.grant(request, "view", users=[by])
+    audit.record("保存草稿", by=by, obj=request, to_state=R.DRAFT, comment=request.title)
+    worklist.track(request, kind="用印申请", initiator=by)
+    return request
+
+
+@transaction.atomic
+def submit_request(*, by, data, seals, document):
+    """The draft saved and submitted at once (the form's 提交申请, the demo, other apps' tests)."""
+    request = save_draft(by=by, data=data, seals=seals, document=document)
+    submit(request, by=by)
+    return request
+
+
+def decide(request, *, by, approve, comment=""):
+    """Approve or reject the current approval step (whichever level it is at)."""
+    if not approve:
+        return reject(request, by=by, reason=comment)
+    step = current_step(request)
+    level = step.level if step is not None else Level.OFFICE
+    return requests[f"approve_{level}"](request, by=by, comment=comment)
+
+
+# --- The register ----------------------------------------------------------------------------------------------
 
 
 def month_range(year, month):
@@ -271,44 +694,18 @@ def verify_register(entries=None, previous="0" * 64):
     return True, None, count
 
 
-def take_out(request, *, by):
-    """外带: the custodian signs the seal out (after approval)."""
-    _require_custodian(request, by)
-    if request.use_type != SealRequest.UseType.TAKE_OUT or request.status not in (R.APPROVED, R.STAMPED):
-        raise TransitionNotAllowed("只有已批准的外带申请可以登记带出。")
-    changed = SealRequest.objects.filter(pk=request.pk, taken_out_at__isnull=True).update(taken_out_at=timezone.now())
-    if changed != 1:
-        raise TransitionNotAllowed("已登记带出。")
-    audit.record("印章带出", by=by, obj=request, comment=f"预计归还 {request.expected_return:%Y-%m-%d %H:%M}")
+# --- Introduction letters -----------------------------------------------------------------------------------------
 
 
-def sign_back_in(request, *, by):
-    _require_custodian(request, by)
-    changed = SealRequest.objects.filter(pk=request.pk, taken_out_at__isnull=False, returned_at__isnull=True).update(
-        returned_at=timezone.now()
-    )
-    if changed != 1:
-        raise TransitionNotAllowed("该印章未带出或已归还。")
-    audit.record("印章归还", by=by, obj=request)
-
-
-def _require_custodian(request, user):
-    if not Seal.objects.filter(requests=request, custodians=user).exists():
-        raise PermissionDenied("您不是该印章的保管人。")
-
-
-def overdue_returns(now=None):
-    now = now or timezone.now()
-    return SealRequest.objects.filter(taken_out_at__isnull=False, returned_at__isnull=True, expected_return__lt=now)
-
-
-# --- Introduction letters ------------------------------------------------------------
+def letter_approvers(letter_or_department, applicant=None):
+    """A letter is approved like a tier-2 request: the deputy in charge of the department (else the principal)."""
+    return approvers(Level.DEPUTY, department=letter_or_department, applicant=applicant)
 
 
 @transaction.atomic
 def apply_letter(*, by, data):
     """介绍信: every field required, the serial taken at once (a voided letter keeps its number)."""
-    permissions.require(by, roles=APPLICANT_ROLES, message="只有站所室经办人或文书可以申请介绍信。")
+    permissions.require(by, roles=APPLICANT_ROLES, message="只有站所室经办人、文书或办公室主任可以申请介绍信。")
     if by.department_id is None:
         raise ValidationError("您没有所在部门，不能申请介绍信。")
     missing = [
@@ -324,59 +721,101 @@ def apply_letter(*, by, data):
     ]
     if missing:
         raise ValidationError(f"介绍信不得留空：请填写{'、'.join(missing)}。")
-    approvers = deputies_in_charge(by.department) or list(role_users(Role.PRINCIPAL_LEADER))
+    level, people = letter_approvers(by.department, applicant=by)
+    if not people:
+        raise ValidationError(f"没有可以审批的{level.label}，请联系系统管理员。")
     year = timezone.localdate().year
     letter = IntroductionLetter.objects.create(
         **data, applicant=by, department=by.department, year=year, serial=get_next_value(f"seals.letter.{year}")
     )
     permissions.grant(letter, "view", users=[by])
-    permissions.grant(letter, ["view", "approve"], users=approvers)
+    permissions.set_grants(letter, "approve", users=people)
+    permissions.grant(letter, "view", users=people)
     audit.record("申请介绍信", by=by, obj=letter, to_state=letter.status, comment=letter.number)
-    notify(approvers, f"请审批介绍信：{letter.recipient_unit}", url=letter.get_absolute_url())
+    worklist.track(letter, kind="介绍信", initiator=by)
+    worklist.assign(
+        letter, "approve_letter", label="待审批介绍信", users=people, notify=f"请审批介绍信：{letter.recipient_unit}"
+    )
     return letter
 
 
-def decide_letter(letter, *, by, approve, comment=""):
-    permissions.require(
-        by,
-        roles=[Role.DEPUTY_LEADER, Role.PRINCIPAL_LEADER],
-        obj=letter,
-        perm="approve",
-        message="您不是该介绍信的审批人。",
-    )
-    if not approve and not comment.strip():
-        raise ValidationError("不同意时请写明理由。")
-    target = IntroductionLetter.Status.APPROVED if approve else IntroductionLetter.Status.REJECTED
-    transition(
-        letter,
-        by=by,
-        action="批准介绍信" if approve else "驳回介绍信",
-        source=[IntroductionLetter.Status.PENDING],
-        target=target,
-        comment=comment,
-        approver=by,
-        approved_at=timezone.now(),
-    )
+def _not_own_letter(letter, user):
+    if letter.applicant_id == user.pk:
+        return "不能审批自己申请的介绍信。"
+    return None
+
+
+def _may_void_letter(letter, user):
+    if letter.applicant_id == user.pk or has_role(user, Role.OFFICE_DIRECTOR, Role.SEAL_KEEPER):
+        return None
+    return "只有经办人、办公室主任或印章管理员可以作废介绍信。"
+
+
+letters = steps.Flow(IntroductionLetter, kind="介绍信", url_name="seals:letter_step")
+
+
+@letters.step(
+    "批准",
+    source=[L.PENDING],
+    target=L.APPROVED,
+    roles=[Role.DEPUTY_LEADER, Role.PRINCIPAL_LEADER],
+    grant="approve",
+    rule=_not_own_letter,
+    form=ApproveForm,
+    everyone=True,
+    refusal="您不是该介绍信的审批人。",
+    confirm="批准后即可打印介绍信。确定批准吗？",
+    success="介绍信已批准。",
+)
+def approve_letter(letter, *, by, comment=""):
+    steps.advance(letter, by=by, comment=comment, approver=by, approved_at=timezone.now())
+    _decided(letter, comment, "介绍信已批准")
+
+
+@letters.step(
+    "驳回",
+    source=[L.PENDING],
+    target=L.REJECTED,
+    roles=[Role.DEPUTY_LEADER, Role.PRINCIPAL_LEADER],
+    grant="approve",
+    rule=_not_own_letter,
+    form=RejectForm,
+    everyone=True,
+    style="danger",
+    refusal="您不是该介绍信的审批人。",
+    confirm="确定驳回该介绍信吗？",
+    success="已驳回。",
+)
+def reject_letter(letter, *, by, reason):
+    _need(reason, "驳回须写明理由。")
+    steps.advance(letter, by=by, comment=reason, approver=by, approved_at=timezone.now())
+    _decided(letter, reason, "介绍信未获批准")
+
+
+def _decided(letter, comment, title):
     IntroductionLetter.objects.filter(pk=letter.pk).update(comment=comment)
-    notify(
-        [letter.applicant],
-        f"介绍信{'已批准' if approve else '未获批准'}：{letter.number}",
-        url=letter.get_absolute_url(),
-    )
+    letter.comment = comment
+    permissions.set_grants(letter, "approve")
+    notify([letter.applicant], f"{title}：{letter.number}", url=letter.get_absolute_url(), body=comment)
 
 
+def decide_letter(letter, *, by, approve, comment=""):
+    if approve:
+        return approve_letter(letter, by=by, comment=comment)
+    return reject_letter(letter, by=by, reason=comment)
+
+
+@letters.step(
+    "作废",
+    source=[L.PENDING, L.APPROVED],
+    target=L.VOID,
+    rule=_may_void_letter,
+    form=VoidForm,
+    style="danger",
+    everyone=True,
+    confirm="作废后编号保留、不能恢复。确定作废吗？",
+    success="介绍信已作废，编号保留。",
+)
 def void_letter(letter, *, by, reason):
-    """作废: the letter keeps its number and prints with 作废."""
-    if not (letter.applicant_id == by.pk or has_role(by, Role.OFFICE_DIRECTOR, Role.SEAL_KEEPER)):
-        raise PermissionDenied("只有经办人或办公室可以作废介绍信。")
-    if not reason.strip():
-        raise ValidationError("请填写作废原因。")
-    transition(
-        letter,
-        by=by,
-        action="作废介绍信",
-        comment=reason,
-        void_reason=reason,
-        source=[IntroductionLetter.Status.PENDING, IntroductionLetter.Status.APPROVED],
-        target=IntroductionLetter.Status.VOID,
-    )
+    _need(reason, "请填写作废原因。")
+    steps.advance(letter, by=by, comment=reason, void_reason=reason)

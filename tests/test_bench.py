@@ -64,6 +64,17 @@ def test_seal_volume_keeps_the_register_chain_and_grants(tiny_volume):
         ).exists()
 
 
+def test_volume_gives_every_record_its_matter_and_work_items(tiny_volume):
+    from documents.models import IncomingDocument
+    from township_office import worklist
+    from township_office.models import Matter, User, WorkItem
+
+    assert tiny_volume["worklist"]["matters"] == Matter.objects.count() > IncomingDocument.objects.count()
+    assert WorkItem.objects.filter(done_at__isnull=True).exists() and WorkItem.objects.filter(done_at__isnull=False)
+    leader = User.objects.get(username="principal_leader")
+    assert worklist.done_by(leader).exists()  # ten years of 批示 in 已办
+
+
 def test_pages_measured_against_both_references_with_constant_queries(tiny_volume):
     from bench import run
     from bench.__main__ import evaluate
@@ -78,6 +89,9 @@ def test_pages_measured_against_both_references_with_constant_queries(tiny_volum
     assert "page.visitors.case_list.median_ms" in small and "page.visitors.case_detail.median_ms" in small
     for role in ("principal_leader", "clerk", "department_staff", "auditor"):
         assert f"page.todo.{role}.median_ms" in small
+        for tab in ("done", "started", "read"):
+            assert small[f"page.todo.{tab}.{role}.queries"] <= 8
+        assert small[f"page.todo.{role}.queries"] <= 8
 
     # Twice the rows: every list keeps the same number of queries.
     seed(0.002, seed=7, out=quiet)

@@ -37,6 +37,10 @@ def perform(request, flow, obj, name, *, render_page, success=None, **extra):
         raise Http404("没有这个办理步骤")
     form = flow.form(step, obj, request.user, request.POST, request.FILES)
     refusal, status = None, 400
+    forbidden = flow.refusal(step, obj, request.user)
+    if forbidden is not None and forbidden.forbidden:  # not theirs to take: say so before judging the form
+        bound = {name: form} if form is not None else {}
+        return render_page(request, obj, bound=bound, refusal=forbidden.message, status=403)
     if form is None or form.is_valid():
         arguments = {}
         if form is not None:

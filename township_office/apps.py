@@ -24,3 +24,4 @@ class TownshipOfficeConfig(AppConfig):
         navigation.register("系统管理", "admin:index", [Role.SYSTEM_ADMIN], order=910)
         post_save.connect(_forget_township_names, sender=Township, dispatch_uid="township_office.township_names")
         autodiscover_modules("todo")
+        autodiscover_modules("workflow")  # every Flow is declared once the apps are ready (steps.flows())

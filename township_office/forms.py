@@ -72,22 +72,35 @@ class ReassignForm(forms.Form):
     to_department = forms.ModelChoiceField(label="转交给部门", queryset=None, required=False)
     reason = forms.CharField(label="转交说明", required=False, max_length=200)
 
-    def __init__(self, *args, item, obj, flow, **kwargs):
+    def __init__(self, *args, item, obj, flow, candidates=None, **kwargs):
+        """``candidates``: a dict shared by the forms of one page, so that each kind of item reads its
+        candidates once, whatever the number of open items."""
         super().__init__(*args, **kwargs)
         from .models import User
         from .roles import role_users
 
         self.item = item
         step = flow.steps.get(item.step) if flow else None
-        roles = step.roles_for(obj) if step else ()
+        roles = tuple(step.roles_for(obj)) if step else ()
+        candidates = {} if candidates is None else candidates
         if item.assignee_id:
-            users = role_users(*roles) if roles else User.objects.filter(is_active=True)
-            self.fields["to_user"].queryset = users.exclude(pk=item.assignee_id)
-            self.fields["to_user"].required = True
+            key = ("users", roles)
+            if key not in candidates:
+                users = role_users(*roles) if roles else User.objects.filter(is_active=True).order_by("pk")
+                candidates[key] = list(users)
+            field = self.fields["to_user"]
+            field.queryset = User.objects.filter(pk__in=[u.pk for u in candidates[key]])
+            field.choices = [("", "---------")] + [(u.pk, str(u)) for u in candidates[key] if u.pk != item.assignee_id]
+            field.required = True
             del self.fields["to_department"]
         else:
-            self.fields["to_department"].queryset = (
-                departments_with_accounts().filter(has_accounts=True).exclude(pk=item.department_id)
-            )
-            self.fields["to_department"].required = True
+            key = ("departments",)
+            if key not in candidates:
+                candidates[key] = list(departments_with_accounts().filter(has_accounts=True))
+            field = self.fields["to_department"]
+            field.queryset = departments_with_accounts().filter(has_accounts=True)
+            field.choices = [("", "---------")] + [
+                (d.pk, str(d)) for d in candidates[key] if d.pk != item.department_id
+            ]
+            field.required = True
             del self.fields["to_user"]

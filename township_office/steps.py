@@ -80,12 +80,13 @@ class Step:
     target: tuple = ()
     roles: object = ()  # a tuple of roles, or a function of the record returning one
     grant: str | None = None  # the object permission the person must hold on the record
-    rule: object = None  # rule(obj, user) → None, or the Chinese reason it is refused
+    rule: object = None  # rule(obj, user) → None, or the Chinese reason it is refused (403), or a Refused
     form: type | None = None
     confirm: str = ""  # asked before an irreversible step
     success: str = ""
     style: str = "primary"  # primary, secondary, danger
     everyone: bool = False  # taking it closes everyone's item of it, not only the person's own
+    work: str = ""  # the label of the work item of someone who must take it ("待批示"); "" for optional steps
     refusal: str = ""  # the reason shown when role or grant is missing
     flow: object = field(default=None, compare=False, repr=False)
     func: object = field(default=None, compare=False, repr=False)
@@ -122,6 +123,11 @@ def flow_for(model_or_obj):
     return _flows.get(model._meta.label_lower)
 
 
+def flows():
+    """Every declared flow (one per workflow model)."""
+    return list(_flows.values())
+
+
 def current_step():
     """The step whose body is running (or None)."""
     return _current.get()
@@ -134,9 +140,10 @@ def _role_names(roles):
 class Flow:
     """The steps of one model's workflow."""
 
-    def __init__(self, model, *, kind, url_name, status_field="status", on_reassign=None):
+    def __init__(self, model, *, kind, url_name, status_field="status", on_reassign=None, initiator=None):
         self.model = model
         self.kind = kind
+        self.initiator = initiator  # the field naming who started a record (for 我发起的)
         self.url_name = url_name
         self.status_field = status_field
         self.on_reassign = on_reassign
@@ -189,6 +196,8 @@ class Flow:
             return Refused(step.refusal or f"您不是该{self.kind}的{step.label}人。", forbidden=True)
         if step.rule is not None:
             reason = step.rule(obj, user)
+            if isinstance(reason, Refused):  # a rule may say "not yet" (400) rather than "not you" (403)
+                return reason
             if reason:
                 return Refused(reason, forbidden=True)
         return None
@@ -230,7 +239,10 @@ class Flow:
             refusal = self.refusal(step, obj, by)
             if refusal is not None:
                 raise refusal
+            waiting = set(worklist.mine(obj, step.name, by).values_list("pk", flat=True))
             token, events = _current.set(step), audit.step_events.set([])
+            kept_token = worklist.reassigned.set(set())
+            closed_token = worklist.closed_in_step.set([])
             try:
                 result = func(obj, by=by, **kwargs)
             except Refused as error:
@@ -239,12 +251,19 @@ class Flow:
                 pending, result = error, None
             finally:
                 written = audit.step_events.get()
+                kept = worklist.reassigned.get()
+                closed_by_body = worklist.closed_in_step.get()
+                worklist.closed_in_step.reset(closed_token)
                 _current.reset(token)
                 audit.step_events.reset(events)
+                worklist.reassigned.reset(kept_token)
             if not written:  # a step that changed no state is audited all the same
                 audit.record(step.label, by=by, obj=obj, comment=pending.message if pending else "")
-            closed = worklist.finish(obj, step.name, by=by, decision=step.label, everyone=step.everyone)
-            if not closed:  # taken without an item waiting for the person: 已办 shows it all the same
+            # What waited for the person closes, unless the body gave it to them again (copies left to stamp).
+            closed = worklist.finish(
+                obj, step.name, by=by, decision=step.label, everyone=step.everyone, among=waiting - kept
+            )
+            if not closed and not closed_by_body:  # no item waited for the person: 已办 shows the step all the same
                 worklist.record_done(obj, step.name, by=by, label=step.label)
             self.settle(obj, by=by, decision=f"{by.get_full_name()}已{step.label}")
             worklist.touch(obj)
@@ -261,6 +280,30 @@ class Flow:
             return step is None or state in step.source
 
         worklist.settle(obj, by=by, still_open=still_open, decision=decision)
+
+    def duties(self, obj):
+        """Who must act on ``obj`` now, derived from the declarations alone: for each step that is someone's
+        work (``work=``) and leaves from the record's state, the holders of its grant (people, and departments
+        through their group) or, without a grant, the holders of its roles, less those its rule refuses.
+        Used to rebuild the work items of records that predate them (``manage.py rebuild_worklist``)."""
+        from .models import Department, User
+        from .roles import role_users
+
+        state = self.state_of(obj)
+        for step in self.steps.values():
+            if not step.work or state not in step.source:
+                continue
+            roles = step.roles_for(obj)
+            departments = []
+            if step.grant:
+                user_ids, group_ids = permissions.holders(obj, step.grant)
+                users = User.objects.filter(pk__in=user_ids, is_active=True)
+                departments = list(Department.objects.filter(group__in=group_ids))
+            else:
+                users = role_users(*roles) if roles else User.objects.none()
+            people = [u for u in users if (not roles or has_role(u, *roles)) and not (step.rule and step.rule(obj, u))]
+            if people or departments:
+                yield step, people, departments
 
     def _refresh_state(self, obj):
         """Read the state afresh, locking the row where the database can (PostgreSQL)."""
@@ -315,9 +358,32 @@ def page_context(flow, obj, user, *, bound=None, refusal=None):
 
     items = list(worklist.open_items(obj).select_related("assignee", "department").order_by("created_at", "pk"))
     if items and has_role(user, Role.OFFICE_DIRECTOR):
+        candidates = {}  # the people (or departments) one may hand a step to, read once per kind of item
         for item in items:
-            item.reassign_form = ReassignForm(item=item, obj=obj, flow=flow, prefix=f"reassign-{item.pk}")
-    return {"steps": flow.panel(obj, user, bound=bound), "work_items": items, "refusal": refusal}
+            item.reassign_form = ReassignForm(
+                item=item, obj=obj, flow=flow, prefix=f"reassign-{item.pk}", candidates=candidates
+            )
+    panel = flow.panel(obj, user, bound=bound)
+    return {"steps": panel, "work_items": items, "refusal": refusal, "kept_input": kept_input(flow, panel, bound)}
+
+
+def kept_input(flow, panel, bound):
+    """What the person typed into a step the page no longer offers them (the record moved on meanwhile, or the
+    step was not theirs): shown back as text, so that nothing typed is lost."""
+    offered = {s.name for s in panel}
+    kept = []
+    for name, form in (bound or {}).items():
+        if name in offered or form is None or name not in flow.steps:
+            continue
+        typed = [
+            (form[field].label, form.data.get(form.add_prefix(field), ""))
+            for field, declared in form.fields.items()
+            if isinstance(declared, forms.CharField)
+        ]
+        typed = [(label, value) for label, value in typed if isinstance(value, str) and value.strip()]
+        if typed:
+            kept.append((flow[name].label, typed))
+    return kept
 
 
 def reassign(item, *, by, to_user=None, to_department=None, reason=""):
@@ -336,7 +402,12 @@ def reassign(item, *, by, to_user=None, to_department=None, reason=""):
     model = item.matter.content_type.model_class()
     flow = flow_for(model)
     with transaction.atomic():
-        item = WorkItem.objects.select_for_update().select_related("matter", "assignee", "department").get(pk=item.pk)
+        # Lock the item's own row only: PostgreSQL refuses FOR UPDATE on the nullable side of the outer joins.
+        item = (
+            WorkItem.objects.select_for_update(of=("self",))
+            .select_related("matter", "assignee", "department")
+            .get(pk=item.pk)
+        )
         if item.done_at is not None:
             raise Refused("该待办已经办理或已转交，请刷新页面。")
         obj = model._default_manager.get(pk=item.matter.object_id)

@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from . import navigation, steps, todo, worklist
+from . import navigation, steps, worklist
 from .forms import AuditFilterForm, ReassignForm
 from .models import AuditEvent, Notification, WorkItem
 from .pagination import paginate
@@ -48,8 +48,6 @@ def todo_page(request):
         "page": page,
         "quick": navigation.quick_for(user),
         "today": timezone.localdate(),
-        "sections": todo.collect(user) if tab == "todo" else [],
-        "cap": todo.COUNT_CAP,
     }
     return render(request, "township_office/todo.html", context)
 

@@ -10,6 +10,8 @@ The steps of every app write here in their own transaction (the step wrapper in 
 我的待办, 已办, 我发起的 and 待阅 read these two tables and nothing else.
 """
 
+from contextvars import ContextVar
+
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import F, Q
 from django.utils import timezone
@@ -17,6 +19,10 @@ from django.utils import timezone
 from .models import Matter, Notification, WorkItem
 
 Kind = WorkItem.Kind
+# While a step runs: the open items its body assigned again to the people holding them (kept open after it).
+reassigned: ContextVar[set | None] = ContextVar("reassigned", default=None)
+# While a step runs: the items its body closed as done by the person (then 已办 already shows the step).
+closed_in_step: ContextVar[list | None] = ContextVar("closed_in_step", default=None)
 
 
 def _key(obj):
@@ -68,6 +74,12 @@ def matter_of(obj):
     return matter
 
 
+def tracked_ids(model):
+    """The pks of ``model``'s records that have a Matter."""
+    content_type = ContentType.objects.get_for_model(model)
+    return Matter.objects.filter(content_type=content_type).values_list("object_id", flat=True)
+
+
 def _matter(obj):
     matter = matter_of(obj)
     if matter is None:
@@ -98,8 +110,14 @@ def assign(obj, step, *, label, users=(), departments=(), due=None, urgent=False
 
     matter = _matter(obj)
     open_items = WorkItem.objects.filter(matter=matter, step=step, done_at__isnull=True)
-    have_users = set(open_items.filter(assignee__isnull=False).values_list("assignee_id", flat=True))
-    have_departments = set(open_items.filter(department__isnull=False).values_list("department_id", flat=True))
+    have = list(open_items.values_list("pk", "assignee_id", "department_id"))
+    have_users = {a for _, a, _ in have if a}
+    have_departments = {d for _, _, d in have if d}
+    kept = reassigned.get()
+    if kept is not None:  # inside a step: an item given again to who already holds it stays open after the step
+        user_ids = {u.pk for u in users if u is not None}
+        department_ids = {d.pk for d in departments if d is not None}
+        kept.update(pk for pk, a, d in have if a in user_ids or d in department_ids)
     now = timezone.now()
     common = {"matter": matter, "step": step, "label": label, "kind": kind, "due": due, "urgent": urgent}
     created = []
@@ -143,6 +161,10 @@ def _close(items, *, by, decision):
     if not items:
         return 0
     pks = [pk for pk, _, _ in items]
+    closed = closed_in_step.get()
+    if closed is not None and getattr(by, "is_authenticated", False):  # the person's own work, done by them
+        department = getattr(by, "department_id", None)
+        closed.extend(pk for pk, a, d in items if a == by.pk or (department and d == department))
     WorkItem.objects.filter(pk__in=pks, done_at__isnull=True).update(
         done_at=now, done_by=by if getattr(by, "is_authenticated", False) else None, decision=decision[:200]
     )
@@ -151,18 +173,26 @@ def _close(items, *, by, decision):
     return len(pks)
 
 
-def finish(obj, step, *, by, decision="", everyone=False):
+def mine(obj, step, user):
+    """The user's open items of ``step`` on ``obj`` (their own, or their department's)."""
+    who = Q(assignee=user.pk)
+    if getattr(user, "department_id", None):
+        who |= Q(department=user.department_id)
+    return open_items(obj, step).filter(who)
+
+
+def finish(obj, step, *, by, decision="", everyone=False, among=None):
     """``by`` has taken ``step``: close their open item of it (their own, or their department's).
 
     ``everyone=True`` closes every open item of the step, whoever held it: one office director's 拟办 is
-    the office's. Returns how many items closed.
+    the office's. ``among``: only these items (those that waited before the step ran). Returns how many closed.
     """
-    items = open_items(obj, step)
-    if not everyone:
-        mine = Q(assignee=by.pk)
-        if getattr(by, "department_id", None):
-            mine |= Q(department=by.department_id)
-        items = items.filter(mine)
+    if everyone:
+        items = open_items(obj, step)
+    else:
+        items = mine(obj, step, by) if getattr(by, "pk", None) else WorkItem.objects.none()
+    if among is not None and not everyone:
+        items = items.filter(pk__in=among)
     return _close(items, by=by, decision=decision)
 
 
@@ -234,6 +264,11 @@ def waiting(user, kind=Kind.ACT):
         .select_related("matter", "department")
         .order_by(F("due").asc(nulls_last=True), "-urgent", "created_at", "pk")
     )
+
+
+def waiting_all(user):
+    """Every open item for the user, to act on or to read (the navigation's count)."""
+    return WorkItem.objects.filter(_for(user), done_at__isnull=True)
 
 
 def done_by(user):

@@ -6,7 +6,14 @@ class VisitorsConfig(AppConfig):
     verbose_name = "来访与信访"
 
     def ready(self):
+        from django.core.signals import request_started
+
         from township_office import navigation
+
+        from . import daily
+
+        # the embedded default has no beat: the first request after the report hour makes the morning PDFs
+        request_started.connect(daily.on_request_started, dispatch_uid="visitors-daily-report")
         from township_office.roles import Role
 
         navigation.register("来访登记", "visitors:contact_list", [Role.FRONT_DESK, Role.OFFICE_DIRECTOR], order=20)

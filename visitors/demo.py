@@ -64,6 +64,18 @@ def seed():
         severity="minor",
         leader=deputy,
         lead_department=Department.objects.get(name="自然资源所"),
-        support_departments=[Department.objects.get(name="财政所")],
         handled_with_opinion=True,
+    )
+    workflow.register_contact(  # a visitor still at the desk: saved as a draft, completed later
+        by=desk,
+        draft=True,
+        data={
+            "channel": "visit",
+            "received_at": now - timedelta(minutes=20),
+            "name": "刘桂兰",
+            "phone": "13905710008",
+            "address": "柳林村二组",
+            "matter": "",
+            "category": "civil",
+        },
     )

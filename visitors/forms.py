@@ -1,16 +1,60 @@
+from datetime import timedelta
+
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 
+from township_office.forms import StaffedDepartmentField, StaffedDepartmentsField, departments_with_accounts
 from township_office.models import Department, User
-from township_office.roles import LEADERS
+from township_office.roles import LEADERS, role_users
+from township_office.steps import StepForm
 
+from . import rules
 from .idnumber import validate_id_number
 from .models import Contact, PetitionCase
+from .phones import validate_phone
 
 DT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 D = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class StaffField(forms.ModelChoiceField):
+MAX_ID = 2**63 - 1
+
+
+def _out_of_range(value):
+    text = str(value).strip()
+    return text.lstrip("-").isdigit() and not -MAX_ID <= int(text) <= MAX_ID
+
+
+class BoundedChoice:
+    """A model choice refused as invalid (not a 500) when its id is past what the database's integers hold."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and _out_of_range(value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class BoundedChoices:
+    def clean(self, value):
+        if value and not isinstance(value, str) and any(_out_of_range(v) for v in value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": ""})
+        return super().clean(value)
+
+
+class DepartmentField(BoundedChoice, StaffedDepartmentField):
+    pass
+
+
+class DepartmentsField(BoundedChoices, StaffedDepartmentsField):
+    pass
+
+
+class ChoiceOfDepartment(BoundedChoice, forms.ModelChoiceField):
+    pass
+
+
+class StaffField(BoundedChoice, forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.full_name or obj.username}（{obj.department.name if obj.department else '无部门'}）"
 
@@ -27,49 +71,64 @@ def check_accused(form, data):
 
 
 class ContactForm(forms.ModelForm):
+    """登记来访、来信、来电: submitted at once (with what to do with it), or saved as a draft.
+
+    ``draft=True``: only the name is required and the outcome is not asked; the values given are still checked
+    (an ID number must be valid whenever one is typed)."""
+
     OUTCOMES = [("register", "仅登记"), ("answer", "当场答复并办结"), ("case", "立为信访事项")]
     outcome = forms.ChoiceField(label="处理方式", choices=OUTCOMES, initial="register", widget=forms.RadioSelect)
     answer = forms.CharField(label="当场答复情况", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     petition_type = forms.ChoiceField(
         label="信访类型", required=False, choices=[("", "——"), *PetitionCase.Type.choices]
     )
-    accused_department = forms.ModelChoiceField(
+    accused_department = ChoiceOfDepartment(
         label="被反映部门（检举控告类）", required=False, queryset=Department.objects.none()
     )
     accused_person = StaffField(label="被反映人（检举控告类）", required=False, queryset=User.objects.none())
+    id_number = forms.CharField(label="身份证号", required=False, max_length=40)
+    phone = forms.CharField(label="联系电话", required=False, max_length=40)
 
     class Meta:
         model = Contact
-        fields = [
-            "channel",
-            "received_at",
-            "name",
-            "gender",
-            "id_number",
-            "phone",
-            "address",
-            "people_count",
-            "category",
-            "matter",
-        ]
+        fields = rules.CONTACT_FIELDS
         widgets = {"received_at": DT, "matter": forms.Textarea(attrs={"rows": 4})}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, draft=False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.draft = draft
         self.fields["accused_department"].queryset = Department.objects.filter(is_active=True)
         self.fields["accused_person"].queryset = staff_choices()
         self.fields["gender"].required = False
+        self.fields["people_count"].widget.attrs["min"] = 1
+        if draft:
+            for name, field in self.fields.items():
+                if name not in ("name", "channel", "received_at", "people_count", "category"):
+                    field.required = False
 
     def clean_id_number(self):
         value = self.cleaned_data.get("id_number", "")
         return validate_id_number(value) if value else ""
 
+    def clean_phone(self):
+        value = self.cleaned_data.get("phone", "")
+        return validate_phone(value) if value.strip() else ""
+
+    def clean_received_at(self):
+        value = self.cleaned_data.get("received_at")
+        if value is not None:
+            now = timezone.localtime()
+            if value.year < 2000 or value > now + timedelta(hours=1):
+                raise ValidationError("来访（来信、来电）时间不能晚于现在，也不能早于2000年，请核对。")
+        return value
+
     def clean(self):
         data = super().clean()
-        if data.get("channel") == Contact.Channel.VISIT and not data.get("id_number"):
-            self.add_error("id_number", "来访请登记身份证号。")
-        if not data.get("phone") and not data.get("address"):
-            self.add_error("phone", "请至少留下联系电话或住址，以便答复。")
+        if self.draft:
+            return data
+        for name, message in rules.missing(data, [{"name": "代表"}]).items():  # representatives: checked below
+            if name not in self.errors:
+                self.add_error(name, message)
         if data.get("outcome") == "answer" and not data.get("answer"):
             self.add_error("answer", "请填写当场答复情况。")
         if data.get("outcome") == "case" and not data.get("petition_type"):
@@ -78,12 +137,58 @@ class ContactForm(forms.ModelForm):
             check_accused(self, data)
         return data
 
+    def contact_data(self):
+        return {name: self.cleaned_data[name] for name in rules.CONTACT_FIELDS if name in self.cleaned_data}
 
-class OpenCaseForm(forms.Form):
+
+class RepresentativeForm(forms.Form):
+    name = forms.CharField(label="代表姓名", required=False, max_length=30)
+    id_number = forms.CharField(label="身份证号", required=False, max_length=30)
+    phone = forms.CharField(label="电话", required=False, max_length=30)
+
+    def clean_id_number(self):
+        value = self.cleaned_data.get("id_number", "")
+        return validate_id_number(value) if value else ""
+
+    def clean_phone(self):
+        value = self.cleaned_data.get("phone", "")
+        return validate_phone(value) if value.strip() else ""
+
+
+class BaseRepresentativeFormSet(forms.BaseFormSet):
+    def rows(self):
+        return [r for r in self.cleaned_data if r and r.get("name")]
+
+
+RepresentativeFormSet = forms.formset_factory(
+    RepresentativeForm, formset=BaseRepresentativeFormSet, extra=5, max_num=5, validate_max=True
+)
+
+
+def check_representatives(form, reps, *, draft):
+    """集体访: 5 or more people elect at most five representatives (an error beside 人数)."""
+    if draft or not form.is_valid() or not reps.is_valid():
+        return
+    if form.cleaned_data.get("people_count", 1) >= 5 and not reps.rows():
+        form.add_error("people_count", "5人以上集体访请登记推选的代表（最多5人）。")
+
+
+# --- Step forms ------------------------------------------------------------------------------------------------
+
+
+class TextStepForm(StepForm):
+    text = forms.CharField(label="内容", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AnswerForm(StepForm):
+    answer = forms.CharField(label="当场答复情况", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class OpenCaseForm(StepForm):
     """Open a case from a contact already registered."""
 
     petition_type = forms.ChoiceField(label="信访类型", choices=PetitionCase.Type.choices)
-    accused_department = forms.ModelChoiceField(
+    accused_department = ChoiceOfDepartment(
         label="被反映部门（检举控告类）", required=False, queryset=Department.objects.none()
     )
     accused_person = StaffField(label="被反映人（检举控告类）", required=False, queryset=User.objects.none())
@@ -99,61 +204,105 @@ class OpenCaseForm(forms.Form):
         return data
 
 
-class RepresentativeForm(forms.Form):
-    name = forms.CharField(label="代表姓名", required=False, max_length=30)
-    id_number = forms.CharField(label="身份证号", required=False, max_length=18)
-    phone = forms.CharField(label="电话", required=False, max_length=20)
+class LeaderField(BoundedChoice, forms.ModelChoiceField):
+    default_error_messages = {"invalid_choice": "所选领导没有可用账号（已停用或不存在），请另选。"}
 
-    def clean_id_number(self):
-        value = self.cleaned_data.get("id_number", "")
-        return validate_id_number(value) if value else ""
-
-
-RepresentativeFormSet = forms.formset_factory(RepresentativeForm, extra=5, max_num=5, validate_max=True)
-
-
-class LeaderField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.full_name}（{getattr(getattr(obj, 'position', None), 'title', '')}）"
 
 
-class AcceptForm(forms.Form):
+class AcceptForm(StepForm):
+    """受理并交办: the notice, the leader, the departments, the deadline (pre-filled from the case type, never
+    longer than the law allows). Every refusal stands beside its field."""
+
     notice_text = forms.CharField(
         label="书面告知信访人",
         widget=forms.Textarea(attrs={"rows": 3}),
         initial="您反映的问题已受理，我镇将依法按期办理并书面答复。",
     )
     severity = forms.ChoiceField(label="性质", choices=PetitionCase.Severity.choices)
-    leader = LeaderField(label="批示领导", queryset=User.objects.none())
-    lead_department = forms.ModelChoiceField(label="主办部门", queryset=Department.objects.none())
-    support_departments = forms.ModelMultipleChoiceField(
+    leader = LeaderField(label="批示领导", queryset=User.objects.none(), help_text="重大事项须主要领导批示")
+    lead_department = DepartmentField(label="主办部门", queryset=Department.objects.none())
+    support_departments = DepartmentsField(
         label="协办部门", required=False, queryset=Department.objects.none(), widget=forms.CheckboxSelectMultiple
     )
-    deadline = forms.DateField(
-        label="办理时限", required=False, widget=D, help_text="申诉求决类以处理意见书办理的，自受理之日起60日"
-    )
+    deadline = forms.DateField(label="办理时限", widget=D)
     handled_with_opinion = forms.BooleanField(label="以信访处理意见书办理", required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["leader"].queryset = (
-            User.objects.filter(groups__name__in=LEADERS).distinct().order_by("position__rank")
-        )
-        departments = Department.objects.filter(is_active=True)
+        self.today = timezone.localdate()
+        self.fields["leader"].queryset = role_users(*LEADERS).select_related("position")
+        departments = departments_with_accounts().exclude(kind=Department.Kind.OFFICE)
         self.fields["lead_department"].queryset = departments
         self.fields["support_departments"].queryset = departments
+        case = self.obj
+        if case is not None:
+            limit = rules.deadline_limit(case, self.today)
+            self.fields["severity"].initial = case.severity
+            self.fields["deadline"].initial = limit
+            self.fields["deadline"].widget.attrs.update({"min": self.today.isoformat(), "max": limit.isoformat()})
+            self.fields[
+                "deadline"
+            ].help_text = (
+                f"{case.get_petition_type_display()}自受理之日起不超过{(limit - self.today).days}日，可缩短，不可延长"
+            )
+            self.fields["handled_with_opinion"].initial = case.petition_type == PetitionCase.Type.CLAIM
+
+    def clean(self):
+        data = super().clean()
+        if self.obj is None or self.errors:
+            return data
+        try:
+            data["deadline"] = rules.check_acceptance(
+                self.obj,
+                notice_text=data.get("notice_text", ""),
+                severity=data.get("severity"),
+                leader=data.get("leader"),
+                lead_department=data.get("lead_department"),
+                support_departments=list(data.get("support_departments") or []),
+                deadline=data.get("deadline"),
+                handled_with_opinion=data.get("handled_with_opinion"),
+                today=self.today,
+            )
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                for message in messages:
+                    self.add_error(field if field in self.fields else None, message)
+        return data
+
+    def arguments(self):
+        data = dict(self.cleaned_data)
+        data["support_departments"] = list(data.get("support_departments") or [])
+        return data
 
 
-class TextForm(forms.Form):
-    text = forms.CharField(label="内容", widget=forms.Textarea(attrs={"rows": 3}))
+class DeclineForm(StepForm):
+    notice_text = forms.CharField(label="不予受理理由（书面告知信访人）", widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class ExtensionForm(forms.Form):
-    days = forms.IntegerField(label="延长天数", min_value=1, max_value=30)
-    reason = forms.CharField(label="延期理由", max_length=200)
+class InstructForm(TextStepForm):
+    text = forms.CharField(label="批示内容", widget=forms.Textarea(attrs={"rows": 4}))
 
 
-class CloseForm(forms.Form):
+class ProgressForm(TextStepForm):
+    text = forms.CharField(label="办理进展", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReplyForm(TextStepForm):
+    text = forms.CharField(label="答复意见", widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class ReportUpForm(TextStepForm):
+    text = forms.CharField(label="向上级报告内容", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ExtensionForm(StepForm):
+    days = forms.IntegerField(label="延长天数", min_value=1, max_value=rules.MAX_EXTENSION)
+    reason = forms.CharField(label="延期理由（将告知信访人）", max_length=200)
+
+
+class CloseForm(StepForm):
     satisfaction = forms.ChoiceField(
         label="信访人满意度",
         choices=[("satisfied", "满意"), ("basic", "基本满意"), ("unsatisfied", "不满意")],
@@ -161,7 +310,26 @@ class CloseForm(forms.Form):
     )
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(StepForm):
     kind = forms.ChoiceField(label="类别", choices=[("review", "复查"), ("recheck", "复核")])
     requested_on = forms.DateField(label="申请日期", widget=D)
     result = forms.CharField(label="上级机关决定（可后补）", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["requested_on"].initial = timezone.localdate()
+        case = self.obj
+        if case is not None and case.review_kind == "review":
+            self.fields["kind"].initial = "recheck"
+
+    def clean_requested_on(self):
+        value = self.cleaned_data["requested_on"]
+        case = self.obj
+        if case is not None and case.replied_on:
+            if value > case.replied_on + timedelta(days=30):
+                raise ValidationError(
+                    f"已超过答复后30日的复查申请期限（{case.review_due:%Y年%m月%d日}），依法不再受理。"
+                )
+            if value < case.replied_on:
+                raise ValidationError("申请日期不能早于答复日期。")
+        return value

@@ -39,6 +39,7 @@ class Contact(models.Model):
         UNKNOWN = "", "未填"
 
     class Status(models.TextChoices):
+        DRAFT = "draft", "草稿"
         OPEN = "open", "待处理"
         ANSWERED = "answered", "当场答复办结"
         CASE = "case", "已转信访事项"
@@ -72,9 +73,16 @@ class Contact(models.Model):
     def get_absolute_url(self):
         return reverse("visitors:contact_detail", args=[self.code])
 
+    def get_edit_url(self):
+        return reverse("visitors:contact_edit", args=[self.code])
+
     @property
     def is_group_visit(self):
         return self.people_count >= 5
+
+    def worklist_title(self):
+        draft = "（草稿）" if self.status == self.Status.DRAFT else ""
+        return f"{self.get_channel_display()} {self.name}：{self.matter[:30]}{draft}"
 
     @property
     def masked_id(self):
@@ -113,11 +121,21 @@ class PetitionCase(models.Model):
         HANDLING = "handling", "办理中"
         REPLIED = "replied", "已答复"
         CLOSED = "closed", "已办结"
+        WITHDRAWN = "withdrawn", "已撤回"
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    prefix = models.CharField("编号前缀", max_length=10, blank=True, help_text="立案时乡镇设置的信访编号前缀")
     year = models.PositiveIntegerField("年度")
     serial = models.PositiveIntegerField("编号")
     contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="cases", verbose_name="来源登记")
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="立案人",
+    )
     petition_type = models.CharField("信访类型", max_length=12, choices=Type.choices)
     category = models.CharField("问题类别", max_length=15, choices=Category.choices)
     severity = models.CharField("性质", max_length=10, choices=Severity.choices, default=Severity.MINOR)
@@ -196,7 +214,25 @@ class PetitionCase(models.Model):
 
     @property
     def number(self):
-        return f"长信〔{self.year}〕{self.serial}号"
+        return f"{self.prefix}〔{self.year}〕{self.serial}号"
+
+    def worklist_title(self):
+        return f"{self.number} {self.contact.matter[:40]}"
+
+    @property
+    def current_due(self):
+        """The date the case waits for now: the written notice before 受理, then the handling deadline."""
+        if self.status == self.Status.REGISTERED:
+            return self.notice_due
+        return self.effective_deadline
+
+    @property
+    def current_due_label(self):
+        return "告知" if self.status == self.Status.REGISTERED else ""
+
+    @property
+    def extension_pending(self):
+        return bool(self.extension_requested_days and not self.extension_days)
 
     @property
     def notice_due(self):
@@ -244,14 +280,23 @@ class CaseReminder(models.Model):
 
 
 class DailyReport(models.Model):
-    """每日来文来电来访汇报, rendered each morning."""
+    """每日来文来电来访汇报 as the PDF one principal leader receives each morning (what that leader may read)."""
 
-    date = models.DateField("日期", unique=True)
+    date = models.DateField("日期")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name="收阅人",
+    )
     file = models.FileField(upload_to="daily/")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        ordering = ["-date"]
+        ordering = ["-date", "pk"]
+        constraints = [models.UniqueConstraint(fields=["date", "recipient"], name="daily_report_once_per_reader")]
 
     def __str__(self):
         return f"{self.date} 每日汇报"

@@ -30,5 +30,8 @@ def reply_letter(case):
     return render_pdf("visitors/print/reply.html", {"case": case, "township": Township.current()})
 
 
-def daily_report(report):
-    return render_pdf("visitors/print/daily_report.html", {"r": report, "township": Township.current()})
+def daily_report(report, *, base_url=""):
+    """The morning PDF; ``base_url`` (the site's address, when known) makes each line a link to its record."""
+    return render_pdf(
+        "visitors/print/daily_report.html", {"r": report, "township": Township.current(), "base_url": base_url}
+    )

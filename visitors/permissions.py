@@ -3,6 +3,7 @@ from django.db.models import Q
 from township_office import permissions
 from township_office.roles import Role, has_role
 
+from . import rules
 from .models import Contact, PetitionCase
 
 ROLE_PERMISSIONS = {
@@ -18,8 +19,13 @@ def sees_full_id(user):
 
 
 def visible_contacts(user):
+    """Front desk and office director see every registration but the drafts of others; a contact that became an
+    accusation is never visible to the accused (the person, the members of the department, its 分管 leaders)."""
+    if not getattr(user, "is_authenticated", False):
+        return Contact.objects.none()
     scope = Q(pk__isnull=False) if has_role(user, *DESK) else None
-    hidden = Q(cases__accused_department__in=permissions.department_ids(user)) | Q(cases__accused_person=user.pk)
+    accused = PetitionCase.objects.filter(rules.hidden_cases(user)).values("contact_id")
+    hidden = Q(pk__in=accused) | (Q(status=Contact.Status.DRAFT) & ~Q(received_by=user.pk))
     return permissions.visible(user, Contact.objects.all(), "view", role_scope=scope, hidden=hidden)
 
 
@@ -29,10 +35,14 @@ def get_contact_for_user(user, code):
 
 def visible_cases(user):
     """Front desk and office director see every case; leaders and departments what is routed to them. An
-    accusation is never visible to the accused department or person, whatever the grants."""
+    accusation is never visible to the accused person, the members of the accused department or the leaders in
+    charge of it (分管), whatever the grants."""
+    if not getattr(user, "is_authenticated", False):
+        return PetitionCase.objects.none()
     scope = Q(pk__isnull=False) if has_role(user, *DESK) else None
-    hidden = Q(accused_department__in=permissions.department_ids(user)) | Q(accused_person=user.pk)
-    return permissions.visible(user, PetitionCase.objects.all(), "view", role_scope=scope, hidden=hidden)
+    return permissions.visible(
+        user, PetitionCase.objects.all(), "view", role_scope=scope, hidden=rules.hidden_cases(user)
+    )
 
 
 def get_case_for_user(user, code):

@@ -1,6 +1,7 @@
 """Daily report data and exports."""
 
 import csv
+import inspect
 import io
 from datetime import timedelta
 
@@ -8,23 +9,30 @@ from django.apps import apps
 from django.db.models import Q
 from django.utils import timezone
 
-from township_office import permissions, search
+from township_office import search
 from township_office.dates import day_range
-from township_office.roles import Role, has_role, role_users
+from township_office.roles import Role, role_users
 
+from . import rules
+from .idnumber import normalise_id_number
 from .models import Contact, PetitionCase
-from .permissions import DESK, visible_cases
+from .permissions import visible_cases, visible_contacts
+from .phones import search_form
 
 OPEN = [PetitionCase.Status.REGISTERED, PetitionCase.Status.INSTRUCTING, PetitionCase.Status.HANDLING]
 
 
-def _document_items(day, limit=None):
+def _document_items(day, limit=None, user=None):
+    """The 收文 lines from documents/api.py, as ``user`` may see them (the ``user=`` keyword applies the documents'
+    visibility; an older ``daily_report_items`` without it is called without)."""
     if not apps.is_installed("documents"):
         return {}
     try:
         from documents.api import daily_report_items
     except ImportError:
         return {}
+    if user is not None and "user" in inspect.signature(daily_report_items).parameters:
+        return daily_report_items(day, limit=limit, user=user)
     return daily_report_items(day, limit=limit)
 
 
@@ -34,54 +42,88 @@ def report_readers():
 
 
 def _hidden_from(readers, prefix=""):
-    """Accusations naming any of the readers or their departments: left out of a report they may read."""
-    departments = {pk for reader in readers for pk in permissions.department_ids(reader)}
-    return Q(**{f"{prefix}accused_department__in": departments}) | Q(
-        **{f"{prefix}accused_person__in": [reader.pk for reader in readers]}
-    )
+    """Accusations any of the readers must not see (accused, of the accused department or in charge of it): left
+    out of a report they may read."""
+    return rules.hidden_from_any(readers, prefix)
 
 
-def _case_line(case, openable):
+def _case_line(case, openable, day):
     return {
         "number": case.number,
         "title": case.contact.matter[:60],
         "source": case.contact.name,
         "department": case.lead_department.name if case.lead_department else "",
-        "deadline": case.effective_deadline or case.notice_due,
+        "deadline": case.current_due,
         "url": case.get_absolute_url() if openable is None or case.pk in openable else "",
+        "group": case.contact.is_group_visit,
+        "major": case.severity == PetitionCase.Severity.MAJOR,
+        "overdue": case.is_overdue(day),
     }
 
 
-def _contact_line(contact, linked):
+def _contact_line(contact, url):
     return {
         "number": contact.get_channel_display(),
         "title": contact.matter[:60],
         "source": contact.name,
         "department": "",
         "deadline": None,
-        "url": contact.get_absolute_url() if linked else "",
+        "url": url,
+        "group": contact.is_group_visit,
+        "people": contact.people_count,
     }
+
+
+def _document_line(line, *, overdue=False):
+    """A 收文 line with the marks the report shows: 特急, overdue."""
+    urgency = line.get("urgency", "")
+    return {
+        **line,
+        "urgent": bool(line.get("urgent")) or urgency in ("extra_urgent", "特急"),
+        "overdue": overdue or bool(line.get("overdue")),
+    }
+
+
+def _contact_urls(contacts, viewer):
+    """Where each contact's line leads for ``viewer``: the contact if they may open it, else its case if they may
+    open that, else nowhere. Two queries."""
+    ids = [c.pk for c in contacts]
+    if viewer is None:
+        return {c.pk: c.get_absolute_url() for c in contacts}
+    urls = {}
+    for case in visible_cases(viewer).filter(contact__in=ids).only("code", "contact_id").order_by("pk"):
+        urls[case.contact_id] = case.get_absolute_url()
+    by_pk = {c.pk: c for c in contacts}
+    for pk in visible_contacts(viewer).filter(pk__in=ids).values_list("pk", flat=True):
+        urls[pk] = by_pk[pk].get_absolute_url()
+    return urls
 
 
 def daily_report(day=None, *, readers=None, viewer=None, limit=None):
     """每日来文来电来访汇报: yesterday's and today's incoming files, calls, visits, new cases; due within 3 days;
-    overdue.
+    overdue. Days are Beijing days.
 
-    ``readers``: everyone who will read this copy — an accusation naming one of them or their department is left
-    out (the shared PDF is read by every principal leader and the office director). ``viewer``: the person looking
-    at the page; lines link only to what that person may open. ``limit``: at most so many files in each of the
-    due and overdue sections (the page; the PDF lists all), their totals in ``due_soon_total``/``overdue_total``."""
+    ``readers``: everyone who will read this copy — an accusation any of them must not see is left out.
+    ``viewer``: the person reading it (the page's user, the PDF's recipient); lines link only to what that person
+    may open, and the 收文 lines are those they may see. ``limit``: at most so many files in each of the due and
+    overdue sections (the page; the PDF lists all), their totals in ``due_soon_total``/``overdue_total``.
+    Each line says whether it is a 集体访 (``group``), 特急 (``urgent``), overdue (``overdue``)."""
     day = day or timezone.localdate()
     start = day - timedelta(days=1)
     readers = report_readers() if readers is None else list(readers)
-    documents = _document_items(day, limit)
+    documents = _document_items(day, limit, viewer)
     since, until = day_range(start, day)
     contacts = list(
         Contact.objects.filter(received_at__gte=since, received_at__lt=until)
-        .exclude(_hidden_from(readers, "cases__"))
+        .exclude(status=Contact.Status.DRAFT)
+        .exclude(pk__in=PetitionCase.objects.filter(_hidden_from(readers)).values("contact_id"))
         .order_by("received_at", "pk")
     )
-    cases = PetitionCase.objects.exclude(_hidden_from(readers)).select_related("contact", "lead_department")
+    cases = (
+        PetitionCase.objects.exclude(_hidden_from(readers))
+        .exclude(status=PetitionCase.Status.WITHDRAWN)
+        .select_related("contact", "lead_department")
+    )
     new_cases = list(cases.filter(received_on__gte=start, received_on__lte=day))
     # Sorted into due and overdue on the few fields the deadlines need; only the cases listed are then read whole.
     open_cases = list(
@@ -89,17 +131,13 @@ def daily_report(day=None, *, readers=None, viewer=None, limit=None):
         .filter(status__in=OPEN)
         .only("pk", "status", "received_on", "deadline", "extension_days")
     )
-    due_cases = [
-        c
-        for c in open_cases
-        if not c.is_overdue(day) and (c.effective_deadline or c.notice_due) <= day + timedelta(days=3)
-    ]
+    due_cases = [c for c in open_cases if not c.is_overdue(day) and c.current_due <= day + timedelta(days=3)]
     overdue_cases = [c for c in open_cases if c.is_overdue(day)]
     case_totals = len(due_cases), len(overdue_cases)
     if limit is not None:  # the most pressing first, as for the files
 
         def due(case):
-            return case.effective_deadline or case.notice_due
+            return case.current_due
 
         due_cases = sorted(due_cases, key=due)[:limit]
         overdue_cases = sorted(overdue_cases, key=due)[:limit]
@@ -107,21 +145,24 @@ def daily_report(day=None, *, readers=None, viewer=None, limit=None):
     due_cases = [listed[c.pk] for c in due_cases]
     overdue_cases = [listed[c.pk] for c in overdue_cases]
     openable = None
-    linked = True
     if viewer is not None:
         shown = {c.pk for c in new_cases + due_cases + overdue_cases}
         openable = set(visible_cases(viewer).filter(pk__in=shown).values_list("pk", flat=True))
-        linked = has_role(viewer, *DESK)
-    calls = [_contact_line(c, linked) for c in contacts if c.channel == Contact.Channel.CALL]
+    urls = _contact_urls(contacts, viewer)
+    lines = [_contact_line(c, urls.get(c.pk, "")) for c in contacts]
+    calls = [line for line, c in zip(lines, contacts, strict=True) if c.channel == Contact.Channel.CALL]
+    visits = [line for line, c in zip(lines, contacts, strict=True) if c.channel != Contact.Channel.CALL]
     return {
         "day": day,
         "start": start,
-        "incoming": documents.get("incoming", []),
-        "calls": documents.get("calls", []) + calls,
-        "visits": [_contact_line(c, linked) for c in contacts if c.channel != Contact.Channel.CALL],
-        "new_cases": [_case_line(c, openable) for c in new_cases],
-        "due_soon": documents.get("due_soon", []) + [_case_line(c, openable) for c in due_cases],
-        "overdue": documents.get("overdue", []) + [_case_line(c, openable) for c in overdue_cases],
+        "incoming": [_document_line(line) for line in documents.get("incoming", [])],
+        "calls": [_document_line(line) for line in documents.get("calls", [])] + calls,
+        "visits": visits,
+        "new_cases": [_case_line(c, openable, day) for c in new_cases],
+        "due_soon": [_document_line(line) for line in documents.get("due_soon", [])]
+        + [_case_line(c, openable, day) for c in due_cases],
+        "overdue": [_document_line(line, overdue=True) for line in documents.get("overdue", [])]
+        + [_case_line(c, openable, day) for c in overdue_cases],
         "due_soon_total": documents.get("due_soon_total", 0) + case_totals[0],
         "overdue_total": documents.get("overdue_total", 0) + case_totals[1],
     }
@@ -171,11 +212,27 @@ def export_rows(cases):
         ]
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """A cell a spreadsheet will not run: text starting with = + - @ (or a tab or carriage return, which some
+    spreadsheets skip before reading a formula) gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def safe_rows(cases):
+    for row in export_rows(cases):
+        yield [safe_cell(value) for value in row]
+
+
 def export_csv(cases):
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(EXPORT_HEADER)
-    writer.writerows(export_rows(cases))
+    writer.writerows(safe_rows(cases))
     return "\ufeff" + buffer.getvalue()  # BOM so that Excel opens the UTF-8 file correctly
 
 
@@ -186,7 +243,7 @@ def export_xlsx(cases):
     sheet = book.active
     sheet.title = "信访事项"
     sheet.append(EXPORT_HEADER)
-    for row in export_rows(cases):
+    for row in safe_rows(cases):
         sheet.append(row)
     buffer = io.BytesIO()
     book.save(buffer)
@@ -194,7 +251,13 @@ def export_xlsx(cases):
 
 
 def search_contacts(queryset, q):
-    q = q.strip()
+    """Name, phone or matter containing the words; or the same ID number or phone however it was typed (full-width
+    digits, spaces, +86)."""
+    q = q.replace("\x00", "").strip()
     if not q:
         return queryset
-    return search.matching(queryset, q, ["name", "phone", "matter"], extra=Q(id_number=q.upper()))
+    extra = Q(id_number=normalise_id_number(q))
+    phone = search_form(q)
+    if phone:
+        extra |= Q(phone=phone)
+    return search.matching(queryset, q, ["name", "phone", "matter"], extra=extra)

@@ -1,33 +1,43 @@
+from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
-from township_office import audit
-from township_office.actions import REFUSALS, error_message, run_action
+from township_office import audit, steps
+from township_office.actions import REFUSALS, error_message, step_view
 from township_office.pagination import paginate
 from township_office.pdf import pdf_response
 from township_office.roles import Role, has_role
-from township_office.workflow import TransitionNotAllowed
 
-from . import pdf, services, workflow
-from .forms import (
-    AcceptForm,
-    CloseForm,
-    ContactForm,
-    ExtensionForm,
-    OpenCaseForm,
-    RepresentativeFormSet,
-    ReviewForm,
-    TextForm,
-)
+from . import daily, pdf, rules, services, workflow
+from .forms import ContactForm, RepresentativeFormSet, check_representatives
 from .models import Contact, DailyReport, PetitionCase
 from .permissions import DESK, get_case_for_user, get_contact_for_user, sees_full_id, visible_cases, visible_contacts
+
+MAX_QUERY = 100
+
+
+def _query_text(request, name="q"):
+    """A search text from the query string: trimmed, at most MAX_QUERY characters, with no NUL (which neither
+    SQLite's FTS nor PostgreSQL accepts in a string)."""
+    return request.GET.get(name, "").replace("\x00", "").strip()[:MAX_QUERY]
+
+
+def _page(request, queryset, per_page=30):
+    """``paginate`` with a sane ``?page=``: a number far past the end (or not a number) gives the last (or first)
+    page, never an integer the database cannot take."""
+    query = request.GET.copy()
+    number = query.get("page", "")
+    if number and (not number.isdigit() or len(number) > 6):
+        query["page"] = "99999" if number.isdigit() else "1"  # past the end: the last page
+        request.GET = query
+    return paginate(request, queryset, per_page)
 
 
 def _mark_repeats(contacts):
@@ -35,8 +45,11 @@ def _mark_repeats(contacts):
 
     One query for the page's rows only; asked inside the list query, SQLite would answer it for every
     matching contact before sorting and keeping 30."""
-    same_id = Contact.objects.filter(id_number=OuterRef("id_number"), received_at__lt=OuterRef("received_at"))
-    same_phone = Contact.objects.filter(phone=OuterRef("phone"), received_at__lt=OuterRef("received_at"))
+    submitted = ~Q(status=Contact.Status.DRAFT)
+    same_id = Contact.objects.filter(
+        submitted, id_number=OuterRef("id_number"), received_at__lt=OuterRef("received_at")
+    )
+    same_phone = Contact.objects.filter(submitted, phone=OuterRef("phone"), received_at__lt=OuterRef("received_at"))
     repeats = set(
         Contact.objects.filter(pk__in=[c.pk for c in contacts])
         .filter((~Q(id_number="") & Exists(same_id)) | (~Q(phone="") & Exists(same_phone)))
@@ -48,12 +61,15 @@ def _mark_repeats(contacts):
 
 def contact_list(request):
     contacts = visible_contacts(request.user)
-    q = request.GET.get("q", "")
+    q = _query_text(request)
     contacts = services.search_contacts(contacts, q)
     channel = request.GET.get("channel", "")
+    errors = {}
     if channel in Contact.Channel.values:
         contacts = contacts.filter(channel=channel)
-    page = paginate(request, contacts.select_related("received_by").order_by("-received_at", "-pk"), 30)
+    elif channel:
+        errors["channel"] = "没有这个渠道，请从列表中选择。"
+    page = _page(request, contacts.select_related("received_by").order_by("-received_at", "-pk"), 30)
     page.object_list = list(page.object_list)
     _mark_repeats(page.object_list)
     query = request.GET.copy()
@@ -68,71 +84,125 @@ def contact_list(request):
             "channels": Contact.Channel.choices,
             "query": query.urlencode(),
             "can_register": has_role(request.user, *DESK),
+            "errors": errors,
         },
+        status=400 if errors else 200,
+    )
+
+
+def _outcome(contact, form, user):
+    """What the front desk chose to do with a registration as it is submitted."""
+    outcome = form.cleaned_data.get("outcome")
+    if outcome == "answer":
+        workflow.answer(contact, by=user, answer=form.cleaned_data["answer"])
+    elif outcome == "case":
+        return workflow.open_case(
+            contact,
+            by=user,
+            petition_type=form.cleaned_data["petition_type"],
+            accused_department=form.cleaned_data["accused_department"],
+            accused_person=form.cleaned_data["accused_person"],
+        )
+    return None
+
+
+def _registration(request, contact=None):
+    """登记 (new) or 修改草稿 (``contact``): 保存草稿 keeps it as a draft, 提交 registers it at once."""
+    draft = request.POST.get("action") == "draft"
+    if contact is None:
+        initial = {"received_at": timezone.localtime()}
+        reps_initial = None
+    else:
+        initial = {name: getattr(contact, name) for name in ContactForm.Meta.fields}
+        initial["received_at"] = timezone.localtime(contact.received_at)
+        reps_initial = list(contact.representatives.values("name", "id_number", "phone"))
+    data = request.POST if request.method == "POST" else None
+    form = ContactForm(data, initial=initial, draft=draft)
+    reps = RepresentativeFormSet(data, prefix="reps", initial=reps_initial)
+    status = 200
+    if request.method == "POST":
+        check_representatives(form, reps, draft=draft)
+        if form.is_valid() and reps.is_valid():
+            try:
+                with transaction.atomic():
+                    if contact is None:
+                        contact = workflow.register_contact(
+                            by=request.user, data=form.contact_data(), representatives=reps.rows(), draft=draft
+                        )
+                    elif draft:
+                        workflow.save_draft(
+                            contact, by=request.user, data=form.contact_data(), representatives=reps.rows()
+                        )
+                    else:
+                        workflow.submit(contact, by=request.user, data=form.contact_data(), representatives=reps.rows())
+                    case = None if draft else _outcome(contact, form, request.user)
+            except REFUSALS as error:
+                form.add_error(None, error_message(error))
+                if contact is not None and contact.pk:
+                    contact.refresh_from_db()
+                status = 400
+            else:
+                if draft:
+                    messages.success(request, "草稿已保存，可在“我发起的”中找到并继续填写。")
+                elif case is not None:
+                    messages.success(request, f"已登记并立为信访事项 {case.number}。")
+                    return redirect(case)
+                else:
+                    messages.success(request, "已登记并当场答复办结。" if contact.answer else "已登记。")
+                return redirect(contact)
+        else:
+            status = 400
+    return render(
+        request, "visitors/contact_form.html", {"form": form, "reps": reps, "contact": contact}, status=status
     )
 
 
 def contact_register(request):
     if not has_role(request.user, *DESK):
         raise PermissionDenied("只有信访接待员可以登记来访。")
-    form = ContactForm(request.POST or None, initial={"received_at": timezone.localtime()})
-    reps = RepresentativeFormSet(request.POST or None, prefix="reps")
-    if request.method == "POST" and form.is_valid() and reps.is_valid():
-        data = {
-            k: v
-            for k, v in form.cleaned_data.items()
-            if k not in ("outcome", "answer", "petition_type", "accused_department", "accused_person")
-        }
-        try:
-            with transaction.atomic():
-                contact = workflow.register_contact(
-                    by=request.user, data=data, representatives=[r for r in reps.cleaned_data if r]
-                )
-                outcome = form.cleaned_data["outcome"]
-                if outcome == "answer":
-                    workflow.answer_on_the_spot(contact, by=request.user, answer=form.cleaned_data["answer"])
-                elif outcome == "case":
-                    case = workflow.open_case(
-                        contact,
-                        by=request.user,
-                        petition_type=form.cleaned_data["petition_type"],
-                        accused_department=form.cleaned_data["accused_department"],
-                        accused_person=form.cleaned_data["accused_person"],
-                    )
-        except ValidationError as error:
-            form.add_error(None, error_message(error))
-        else:
-            if outcome == "case":
-                messages.success(request, f"已登记并立为信访事项 {case.number}。")
-                return redirect(case)
-            messages.success(request, "已登记。" if outcome == "register" else "已登记并当场答复办结。")
-            return redirect(contact)
-    return render(request, "visitors/contact_form.html", {"form": form, "reps": reps})
+    return _registration(request)
 
 
-def _contact_page(request, contact, show_full=False, status=200, **extra):
+def contact_edit(request, code):
+    """The draft's own page for its person: change it, save it again, or submit it."""
+    contact = get_contact_for_user(request.user, code)
+    refusal = workflow.contacts.refusal(workflow.save_draft.step, contact, request.user)
+    if refusal is not None:
+        if request.method == "POST" or refusal.forbidden:
+            return contact_page(request, contact, refusal=refusal.message, status=steps.refusal_status(refusal))
+        return redirect(contact)
+    return _registration(request, contact)
+
+
+def contact_page(request, contact, *, bound=None, refusal=None, status=200, show_full=False):
     earlier = workflow.earlier_contacts(contact)
-    context = {
-        "c": contact,
-        "reps": contact.representatives.all(),
-        "show_full": show_full,
-        "can_see_full": sees_full_id(request.user),
-        "earlier": visible_contacts(request.user)
-        .filter(pk__in=earlier.values("pk"))
-        .prefetch_related("cases")
-        .order_by("-received_at")[:20],
-        "cases": contact.cases.all(),
-        "events": audit.history(contact),
-        "can_act": has_role(request.user, *DESK) and contact.status == Contact.Status.OPEN,
-        "answer_form": TextForm(),
-        "case_form": OpenCaseForm(),
-    }
-    context.update(extra)
+    context = steps.page_context(workflow.contacts, contact, request.user, bound=bound, refusal=refusal)
+    # 修改草稿 is its own page (the whole registration form), not a form in the panel
+    editable = [s for s in context["steps"] if s.name == "save_draft"]
+    context["steps"] = [s for s in context["steps"] if s.name != "save_draft"]
+    context.update(
+        {
+            "c": contact,
+            "reps": contact.representatives.all(),
+            "show_full": show_full,
+            "can_see_full": sees_full_id(request.user),
+            "edit_url": editable and contact.get_edit_url(),
+            "earlier": visible_contacts(request.user)
+            .filter(pk__in=earlier.values("pk"))
+            .prefetch_related(Prefetch("cases", queryset=visible_cases(request.user)))
+            .order_by("-received_at")[:20],
+            "cases": visible_cases(request.user).filter(contact=contact),
+            "events": audit.history(contact),
+        }
+    )
     return render(request, "visitors/contact_detail.html", context, status=status)
 
 
 def contact_detail(request, code):
-    return _contact_page(request, get_contact_for_user(request.user, code))
+    return contact_page(request, get_contact_for_user(request.user, code))
+
+
+contact_step = step_view(workflow.contacts, get_contact_for_user, contact_page)
 
 
 @require_POST
@@ -142,38 +212,7 @@ def contact_reveal(request, code):
     if not sees_full_id(request.user):
         raise PermissionDenied("您无权查看完整身份证号。")
     audit.record("查看完整身份证号", by=request.user, obj=contact, comment=contact.masked_id)
-    return _contact_page(request, contact, show_full=True)
-
-
-@require_POST
-def contact_answer(request, code):
-    contact = get_contact_for_user(request.user, code)
-    form = TextForm(request.POST)
-    if form.is_valid():
-        try:
-            workflow.answer_on_the_spot(contact, by=request.user, answer=form.cleaned_data["text"])
-        except REFUSALS as error:
-            form.add_error(None, error_message(error))
-        else:
-            messages.success(request, "已当场答复办结。")
-            return redirect(contact)
-    return _contact_page(request, contact, status=400, answer_form=form)
-
-
-@require_POST
-def contact_open_case(request, code):
-    contact = get_contact_for_user(request.user, code)
-    form = OpenCaseForm(request.POST)
-    if form.is_valid():
-        try:
-            case = workflow.open_case(contact, by=request.user, **form.cleaned_data)
-        except REFUSALS as error:
-            form.add_error(None, error_message(error))
-        else:
-            messages.success(request, f"已立为信访事项 {case.number}。")
-            return redirect(case)
-    contact.refresh_from_db()
-    return _contact_page(request, contact, status=400, case_form=form)
+    return contact_page(request, contact, show_full=True)
 
 
 def contact_form_pdf(request, code):
@@ -189,14 +228,17 @@ def contact_form_pdf(request, code):
 
 def case_list(request):
     cases = visible_cases(request.user).select_related("contact", "lead_department")
-    q = request.GET.get("q", "").strip()
+    q = _query_text(request)
     if q:
         # per case, so that a common surname finds the first page without listing every matching contact
         contact = Contact.objects.filter(pk=OuterRef("contact_id"))
         cases = cases.filter(Exists(services.search_contacts(contact, q)))
     status = request.GET.get("status", "")
+    errors = {}
     if status in PetitionCase.Status.values:
         cases = cases.filter(status=status)
+    elif status:
+        errors["status"] = "没有这个状态，请从列表中选择。"
     if request.GET.get("format") in ("csv", "xlsx"):
         if not has_role(request.user, Role.OFFICE_DIRECTOR, Role.FRONT_DESK):
             raise PermissionDenied("只有办公室可以导出信访事项。")
@@ -211,7 +253,7 @@ def case_list(request):
             )
             response["Content-Disposition"] = content_disposition_header(True, "信访事项.xlsx")
         return response
-    page = paginate(request, cases.order_by("-year", "-serial"), 30)
+    page = _page(request, cases.order_by("-year", "-serial"), 30)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -225,179 +267,40 @@ def case_list(request):
             "query": query.urlencode(),
             "today": timezone.localdate(),
             "can_export": has_role(request.user, *DESK),
+            "errors": errors,
         },
+        status=400 if errors else 200,
     )
 
 
-def _case_page(request, case, status=200, **extra):
-    from township_office import permissions
-
+def case_page(request, case, *, bound=None, refusal=None, status=200):
     user = request.user
-    s = PetitionCase.Status
-    context = {
-        "case": case,
-        "contact": case.contact,
-        "progress": case.progress.select_related("author", "department"),
-        "supports": case.support_departments.all(),
-        "events": audit.history(case),
-        "earlier": workflow.earlier_contacts(case.contact).count(),
-        "is_director": has_role(user, Role.OFFICE_DIRECTOR),
-        "is_desk": has_role(user, *DESK),
-        "can_instruct": case.status == s.INSTRUCTING and permissions.has_grant(user, case, "instruct"),
-        "can_approve_extension": case.status == s.HANDLING
-        and case.extension_requested_days
-        and not case.extension_days
-        and permissions.has_grant(user, case, "instruct"),
-        "can_handle": case.status == s.HANDLING
-        and has_role(user, Role.DEPARTMENT_STAFF)
-        and permissions.has_grant(user, case, "handle"),
-        "accept_form": AcceptForm(),
-        "text_form": TextForm(),
-        "extension_form": ExtensionForm(),
-        "close_form": CloseForm(),
-        "review_form": ReviewForm(initial={"requested_on": timezone.localdate()}),
-        "today": timezone.localdate(),
-    }
-    context.update(extra)
+    context = steps.page_context(workflow.cases, case, user, bound=bound, refusal=refusal)
+    context.update(
+        {
+            "case": case,
+            "contact": case.contact,
+            "contact_url": case.contact.get_absolute_url()
+            if visible_contacts(user).filter(pk=case.contact_id).exists()
+            else "",
+            "progress": case.progress.select_related("author", "department"),
+            "supports": case.support_departments.all(),
+            "events": audit.history(case),
+            # counted without the contacts of accusations this reader must not see
+            "earlier": workflow.earlier_contacts(case.contact)
+            .exclude(pk__in=PetitionCase.objects.filter(rules.hidden_cases(user)).values("contact_id"))
+            .count(),
+            "today": timezone.localdate(),
+        }
+    )
     return render(request, "visitors/case_detail.html", context, status=status)
 
 
 def case_detail(request, code):
-    return _case_page(request, get_case_for_user(request.user, code))
+    return case_page(request, get_case_for_user(request.user, code))
 
 
-def _case_action(request, code, form, run, success, form_name):
-    case = get_case_for_user(request.user, code)
-    return run_action(
-        request,
-        case,
-        lambda data: run(case, data),
-        success=success,
-        form=form,
-        rerender=lambda form: _case_page(
-            request, case, status=400, **{form_name: form, "open_form": form_name, "refused": form}
-        ),
-    )
-
-
-@require_POST
-def case_accept(request, code):
-    return _case_action(
-        request,
-        code,
-        AcceptForm(request.POST),
-        lambda c, d: workflow.accept(c, by=request.user, **d),
-        "已受理并交办。",
-        "accept_form",
-    )
-
-
-@require_POST
-def case_decline(request, code):
-    return _case_action(
-        request,
-        code,
-        TextForm(request.POST),
-        lambda c, d: workflow.decline(c, by=request.user, notice_text=d["text"]),
-        "已决定不予受理。",
-        "text_form",
-    )
-
-
-@require_POST
-def case_instruct(request, code):
-    return _case_action(
-        request,
-        code,
-        TextForm(request.POST),
-        lambda c, d: workflow.instruct(c, by=request.user, text=d["text"]),
-        "批示已提交。",
-        "text_form",
-    )
-
-
-@require_POST
-def case_progress(request, code):
-    return _case_action(
-        request,
-        code,
-        TextForm(request.POST),
-        lambda c, d: workflow.report_progress(c, by=request.user, text=d["text"]),
-        "进展已报告。",
-        "text_form",
-    )
-
-
-@require_POST
-def case_extension(request, code):
-    return _case_action(
-        request,
-        code,
-        ExtensionForm(request.POST),
-        lambda c, d: workflow.request_extension(c, by=request.user, **d),
-        "延期申请已提交。",
-        "extension_form",
-    )
-
-
-@require_POST
-def case_extension_approve(request, code):
-    case = get_case_for_user(request.user, code)
-    try:
-        workflow.approve_extension(case, by=request.user)
-    except TransitionNotAllowed as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "已批准延期。")
-    return redirect(case)
-
-
-@require_POST
-def case_report_up(request, code):
-    return _case_action(
-        request,
-        code,
-        TextForm(request.POST),
-        lambda c, d: workflow.report_up(c, by=request.user, text=d["text"]),
-        "已记录向上级报告。",
-        "text_form",
-    )
-
-
-@require_POST
-def case_reply(request, code):
-    return _case_action(
-        request,
-        code,
-        TextForm(request.POST),
-        lambda c, d: workflow.reply(c, by=request.user, text=d["text"]),
-        "已书面答复信访人。",
-        "text_form",
-    )
-
-
-@require_POST
-def case_close(request, code):
-    return _case_action(
-        request,
-        code,
-        CloseForm(request.POST),
-        lambda c, d: workflow.close(c, by=request.user, satisfaction=d["satisfaction"]),
-        "已办结。",
-        "close_form",
-    )
-
-
-@require_POST
-def case_review(request, code):
-    return _case_action(
-        request,
-        code,
-        ReviewForm(request.POST),
-        lambda c, d: workflow.record_review_request(c, by=request.user, **d),
-        "已登记复查（复核）申请。",
-        "review_form",
-    )
+case_step = step_view(workflow.cases, get_case_for_user, case_page)
 
 
 def case_assignment_pdf(request, code):
@@ -420,17 +323,45 @@ REPORT_READERS = (Role.PRINCIPAL_LEADER, Role.OFFICE_DIRECTOR)
 REPORT_PAGE_LINES = 50
 
 
-def daily_report(request):
-    if not has_role(request.user, *REPORT_READERS):
+def _report_reader(user):
+    if not has_role(user, *REPORT_READERS):
         raise PermissionDenied("每日汇报供主要领导和办公室主任查阅。")
+
+
+def _own_reports(user):
+    """The PDFs made for this reader (and those of before, made once for all readers)."""
+    return DailyReport.objects.filter(Q(recipient=user.pk) | Q(recipient__isnull=True))
+
+
+def daily_report(request):
+    _report_reader(request.user)
     report = services.daily_report(readers=[request.user], viewer=request.user, limit=REPORT_PAGE_LINES)
-    return render(request, "visitors/daily_report.html", {"r": report, "archive": DailyReport.objects.all()[:14]})
+    archive = list(_own_reports(request.user).order_by("-date", "pk")[:14])
+    return render(
+        request,
+        "visitors/daily_report.html",
+        {
+            "r": report,
+            "archive": archive,
+            "today_pdf": next((d for d in archive if d.date == report["day"]), None),
+            "in_process": daily.in_process() or not settings.CELERY_BROKER_URL,
+        },
+    )
+
+
+@require_POST
+def daily_report_generate(request):
+    """生成今日汇报: the principal leaders' PDFs of today, made now (afresh if made before)."""
+    _report_reader(request.user)
+    made = daily.produce(base_url=request.build_absolute_uri("/"), force=True)
+    audit.record("生成每日汇报", by=request.user, comment=f"{timezone.localdate():%Y-%m-%d}，{len(made)}份")
+    messages.success(request, f"已生成今日汇报（{len(made)}份），并通知主要领导。")
+    return redirect("visitors:daily_report")
 
 
 def daily_report_pdf(request, pk):
-    if not has_role(request.user, *REPORT_READERS):
-        raise PermissionDenied("每日汇报供主要领导和办公室主任查阅。")
-    report = get_object_or_404(DailyReport, pk=pk)
+    _report_reader(request.user)
+    report = get_object_or_404(_own_reports(request.user), pk=pk)
     return FileResponse(
         report.file.open("rb"), content_type="application/pdf", filename=f"每日汇报-{report.date:%Y%m%d}.pdf"
     )

@@ -1,86 +1,193 @@
-"""Registration at the front desk and the petition case flow of the 《信访工作条例》(2022)."""
+"""Registration at the front desk and the petition case flow of the 《信访工作条例》(2022), declared once.
 
-from datetime import timedelta
+Two flows: ``contacts`` (a 来访/来信/来电 from its draft to its answer or its case) and ``cases`` (a 信访事项 from
+立案 to 办结). Each step below says who may take it and from which state; the page offers exactly what
+``flow.available()`` lists and the step refuses whatever it would not list. Every step runs in one transaction:
+the state, the audit event, the grants and the work items change together or not at all.
+"""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from sequences import get_next_value
 
-from township_office import audit, permissions
-from township_office.models import User
-from township_office.notifications import notify
+from township_office import audit, permissions, steps, worklist
+from township_office.models import Township, User
 from township_office.roles import LEADERS, Role, has_role, role_users
-from township_office.workflow import TransitionNotAllowed, transition
+from township_office.steps import Refused
+from township_office.workflow import transition
 
+from . import rules
+from .forms import (
+    AcceptForm,
+    AnswerForm,
+    CloseForm,
+    DeclineForm,
+    ExtensionForm,
+    InstructForm,
+    OpenCaseForm,
+    ProgressForm,
+    ReplyForm,
+    ReportUpForm,
+    ReviewForm,
+)
 from .models import CaseProgress, Contact, PetitionCase, Representative
 from .permissions import DESK
 
 C = PetitionCase.Status
-CLAIM_DAYS = 60  # 申诉求决类 handled with a 信访处理意见书: 60 days from acceptance
-MAX_EXTENSION = 30
+K = Contact.Status
+CLAIM_DAYS = rules.CLAIM_DAYS
+MAX_EXTENSION = rules.MAX_EXTENSION
 
 
-@transaction.atomic
-def register_contact(*, by, data, representatives=()):
-    """Register a visit, letter or call; a group visit (5 or more) keeps at most five representatives."""
-    permissions.require(by, roles=DESK, message="只有信访接待员可以登记来访。")
+def _refuse(error):
+    """A ValidationError from the rules, as the step's refusal (400, nothing changed)."""
+    raise Refused("；".join(error.messages)) from error
+
+
+# --- Contacts ------------------------------------------------------------------------------------------------
+
+
+def _initiator_only(contact, user):
+    if contact.received_by_id != user.pk:
+        return f"只有登记人（{contact.received_by}）可以办理。"
+    return None
+
+
+def _track_contact(contact, by=None):
+    return worklist.track(contact, kind="来访登记", initiator=by)
+
+
+def _save_representatives(contact, representatives):
     representatives = [r for r in representatives if r.get("name")]
     if len(representatives) > 5:
         raise ValidationError("集体访推选的代表不得超过5人。")
-    if data.get("people_count", 1) >= 5 and not representatives:
-        raise ValidationError("5人以上集体访请登记推选的代表（最多5人）。")
-    contact = Contact.objects.create(**data, received_by=by)
+    contact.representatives.all().delete()
     for row in representatives:
-        Representative.objects.create(contact=contact, **row)
-    audit.record(
-        "登记" + contact.get_channel_display(),
-        by=by,
-        obj=contact,
-        to_state=contact.status,
-        comment=contact.matter[:100],
-    )
+        Representative.objects.create(contact=contact, **rules.normalise_contact_data(row))
+    return representatives
+
+
+@transaction.atomic
+def register_contact(*, by, data, representatives=(), draft=False):
+    """Register a visit, letter or call (or save it as a draft, completed and submitted later). A group visit (5
+    or more) keeps at most five representatives. The registering person holds the contact until it is answered
+    or opened as a case."""
+    permissions.require(by, roles=DESK, message="只有信访接待员可以登记来访。")
+    data = rules.normalise_contact_data(data)
+    representatives = [r for r in representatives if r.get("name")]
+    if not draft:
+        rules.check_complete(data, representatives)
+    contact = Contact.objects.create(**data, received_by=by, status=K.DRAFT if draft else K.OPEN)
+    _save_representatives(contact, representatives)
+    _track_contact(contact, by)
+    action = "保存登记草稿" if draft else "登记" + contact.get_channel_display()
+    audit.record(action, by=by, obj=contact, to_state=contact.status, comment=contact.matter[:100])
+    if not draft:
+        _wait_for_answer(contact, by)
     return contact
 
 
+def _wait_for_answer(contact, person):
+    worklist.assign(contact, "answer", label="待答复或立案", users=[person])
+
+
 def earlier_contacts(contact):
-    """重复信访: earlier contacts with the same ID number or phone."""
+    """重复信访: earlier contacts with the same ID number or phone (drafts are nobody's contact yet)."""
+    from django.db.models import Q
+
     same = Q(pk__in=[])
     if contact.id_number:
         same |= Q(id_number=contact.id_number)
     if contact.phone:
         same |= Q(phone=contact.phone)
-    return Contact.objects.filter(same).exclude(pk=contact.pk).order_by("-received_at")
+    return Contact.objects.filter(same).exclude(pk=contact.pk).exclude(status=K.DRAFT).order_by("-received_at")
 
 
-def answer_on_the_spot(contact, *, by, answer):
-    permissions.require(by, roles=DESK, message="只有信访接待员可以答复。")
+contacts = steps.Flow(Contact, kind="来访登记", url_name="visitors:contact_step")
+
+
+@contacts.step(
+    "修改草稿",
+    source=[K.DRAFT],
+    roles=DESK,
+    rule=_initiator_only,
+    refusal="只有信访接待员可以修改登记草稿。",
+)
+def save_draft(contact, *, by, data, representatives=()):
+    """The person who started the draft changes it (the edit page); still a draft afterwards."""
+    data = rules.normalise_contact_data(data)
+    for name, value in data.items():
+        setattr(contact, name, value)
+    contact.save(update_fields=list(data))
+    try:
+        _save_representatives(contact, representatives)
+    except ValidationError as error:
+        _refuse(error)
+    audit.record("修改登记草稿", by=by, obj=contact, comment=contact.matter[:100])
+    worklist.touch(contact, title=contact.worklist_title())
+
+
+@contacts.step("提交登记", source=[K.DRAFT], target=K.OPEN, roles=DESK, rule=_initiator_only)
+def submit(contact, *, by, data=None, representatives=None):
+    """A draft becomes a registration: complete by now (the edit page sends the final values with it)."""
+    if data is not None:
+        data = rules.normalise_contact_data(data)
+        for name, value in data.items():
+            setattr(contact, name, value)
+        contact.save(update_fields=list(data))
+        try:
+            _save_representatives(contact, representatives or ())
+        except ValidationError as error:
+            _refuse(error)
+    fields = {f: getattr(contact, f) for f in rules.CONTACT_FIELDS}
+    try:
+        rules.check_complete(fields, list(contact.representatives.values("name", "id_number", "phone")))
+    except ValidationError as error:
+        _refuse(error)
+    steps.advance(contact, by=by, comment=contact.matter[:100])
+    worklist.touch(contact, title=contact.worklist_title())
+    _wait_for_answer(contact, by)
+
+
+@contacts.step(
+    "撤回",
+    source=[K.OPEN],
+    target=K.DRAFT,
+    roles=DESK,
+    rule=_initiator_only,
+    style="secondary",
+    confirm="撤回后登记回到草稿，可修改后重新提交。确定撤回吗？",
+)
+def withdraw_contact(contact, *, by):
+    steps.advance(contact, by=by)
+    worklist.touch(contact, title=contact.worklist_title())
+
+
+@contacts.step("当场答复办结", source=[K.OPEN], target=K.ANSWERED, roles=DESK, form=AnswerForm, everyone=True)
+def answer(contact, *, by, answer):
     if not answer.strip():
-        raise ValidationError("请填写当场答复情况。")
-    transition(
-        contact,
-        by=by,
-        action="当场答复办结",
-        source=[Contact.Status.OPEN],
-        target=Contact.Status.ANSWERED,
-        comment=answer,
-        answer=answer,
-    )
+        raise Refused("请填写当场答复情况。")
+    steps.advance(contact, by=by, comment=answer, answer=answer)
 
 
-@transaction.atomic
+answer_on_the_spot = answer
+
+
+@contacts.step("立为信访事项", source=[K.OPEN], target=K.CASE, roles=DESK, form=OpenCaseForm, everyone=True)
 def open_case(contact, *, by, petition_type, category=None, accused_department=None, accused_person=None):
     """Open a petition case from a contact. 检举控告 cases name who is accused and are hidden from them."""
-    permissions.require(by, roles=DESK, message="只有信访接待员可以立为信访事项。")
     if petition_type not in PetitionCase.Type.values:
-        raise ValidationError("请选择信访类型。")
+        raise Refused("请选择信访类型。")
     if (accused_department or accused_person) and petition_type != PetitionCase.Type.ACCUSATION:
-        raise ValidationError("只有检举控告类事项登记被反映部门或被反映人。")
-    transition(contact, by=by, action="转为信访事项", source=[Contact.Status.OPEN], target=Contact.Status.CASE)
+        raise Refused("只有检举控告类事项登记被反映部门或被反映人。")
+    steps.advance(contact, by=by)
     year = timezone.localdate().year
+    township = Township.current()
     case = PetitionCase.objects.create(
         contact=contact,
+        opened_by=by,
+        prefix=township.case_number_prefix if township else "",
         petition_type=petition_type,
         category=category or contact.category,
         received_on=timezone.localtime(contact.received_at).date(),
@@ -90,11 +197,131 @@ def open_case(contact, *, by, petition_type, category=None, accused_department=N
         accused_department=accused_department,
         accused_person=accused_person,
     )
+    worklist.track(case, kind="信访事项", initiator=by)
     audit.record("信访事项立案", by=by, obj=case, to_state=case.status, comment=case.get_petition_type_display())
-    notify(role_users(Role.OFFICE_DIRECTOR), f"新信访事项待受理：{case.number}", url=case.get_absolute_url())
+    worklist.assign(
+        case,
+        "accept",
+        label="待受理",
+        users=office_directors(case),
+        due=case.notice_due,
+        urgent=case.severity == PetitionCase.Severity.MAJOR,
+        notify=f"新信访事项待受理：{case.number}",
+    )
     return case
 
 
+# --- Petition cases ------------------------------------------------------------------------------------------
+
+
+def instructing_roles(case):
+    """Who may instruct this case (see ``rules.leader_roles``): the 批示 step and 转交 use it."""
+    return rules.leader_roles(case.severity)
+
+
+def extension_approver(case):
+    """The approver of an extension: the leader who instructed the case."""
+    return case.instructing_leader
+
+
+def office_directors(case):
+    """The office directors who act on a case (never one an accusation names)."""
+    return [u for u in role_users(Role.OFFICE_DIRECTOR) if not rules.is_accused(case, u)]
+
+
+def desk_for(case):
+    """Who records satisfaction and closes: the person who opened the case, or else the front desk."""
+    opener = case.opened_by
+    if opener is not None and opener.is_active and has_role(opener, *DESK) and not rules.is_accused(case, opener):
+        return [opener]
+    return [u for u in role_users(Role.FRONT_DESK) if not rules.is_accused(case, u)]
+
+
+def _opener_only(case, user):
+    if case.opened_by_id != user.pk:
+        return "只有立案人可以撤回该信访事项。"
+    return None
+
+
+def _not_accused(case, user):
+    if rules.is_accused(case, user):
+        return "该检举控告事项涉及您本人或您所在、分管的部门，您不能办理。"
+    return None
+
+
+def _both(*checks):
+    """A rule made of several: the first reason found."""
+
+    def rule(case, user):
+        for check in checks:
+            reason = check(case, user)
+            if reason:
+                return reason
+        return None
+
+    return rule
+
+
+def _extension_pending(case, user):
+    if not case.extension_pending:
+        return "没有待审批的延期申请。"
+    return None
+
+
+def _may_request_extension(case, user):
+    if case.extension_days:
+        return "办理期限已延长过一次，不能再次延期。"
+    if case.extension_pending:
+        return "延期申请正在等待领导审批。"
+    return None
+
+
+def _review_open(case, user):
+    if case.replied_on is None:
+        return "尚未答复的事项不能登记复查申请。"
+    if case.review_kind == "recheck":
+        return "复核申请已登记。"
+    return None
+
+
+def _handling_departments(case):
+    return [d for d in [case.lead_department, *case.support_departments.all()] if d is not None]
+
+
+def _on_reassign(case, item, old, new):
+    """转交 keeps the case's own names right (the instructing leader, the lead department), and never hands an
+    accusation to whom it must not reach."""
+    if isinstance(new, User):
+        reason = _not_accused(case, new)
+        if reason:
+            raise Refused(f"不能转交给{new}：该检举控告事项涉及其本人或其所在、分管的部门。")
+    else:
+        reason = rules.department_refusal(case, new)
+        if reason:
+            raise Refused(reason)
+    if item.step in ("instruct", "approve_extension") and isinstance(new, User):
+        PetitionCase.objects.filter(pk=case.pk).update(instructing_leader=new)
+    elif item.step == "report_progress" and not isinstance(new, User):
+        if case.lead_department_id == old.pk:
+            PetitionCase.objects.filter(pk=case.pk).update(lead_department=new)
+        elif case.support_departments.filter(pk=old.pk).exists():
+            case.support_departments.remove(old)
+            case.support_departments.add(new)
+
+
+cases = steps.Flow(PetitionCase, kind="信访事项", url_name="visitors:case_step", on_reassign=_on_reassign)
+
+
+@cases.step(
+    "受理并交办",
+    source=[C.REGISTERED],
+    target=C.INSTRUCTING,
+    roles=[Role.OFFICE_DIRECTOR],
+    rule=_not_accused,
+    form=AcceptForm,
+    everyone=True,
+    refusal="只有办公室主任可以受理信访事项。",
+)
 def accept(
     case,
     *,
@@ -111,183 +338,304 @@ def accept(
     """受理 and triage: written notice to the petitioner (within 15 days of receipt), the leader to instruct
     (the deputy in charge for minor matters, a principal leader for major ones), the departments and the
     deadline (60 days from acceptance for a 申诉求决类 matter handled with a 处理意见书)."""
-    permissions.require(by, roles=[Role.OFFICE_DIRECTOR], message="只有办公室主任可以受理信访事项。")
-    if not notice_text.strip():
-        raise ValidationError("请填写书面告知信访人的内容。")
-    if leader is None or not has_role(leader, *LEADERS):
-        raise ValidationError("请选择批示领导。")
-    if severity == PetitionCase.Severity.MAJOR and not has_role(leader, Role.PRINCIPAL_LEADER):
-        raise ValidationError("重大信访事项须报主要领导批示。")
-    if lead_department is None:
-        raise ValidationError("请选择主办部门。")
-    if case.accused_department_id and lead_department.pk == case.accused_department_id:
-        raise ValidationError("检举控告事项不得交被反映部门办理。")
-    if leader.pk == case.accused_person_id or (
-        case.accused_department_id and leader.department_id == case.accused_department_id
-    ):
-        raise ValidationError("检举控告事项不得由被反映人或被反映部门的领导批示，请另选批示领导。")
     today = timezone.localdate()
-    if handled_with_opinion and case.petition_type == PetitionCase.Type.CLAIM:
-        limit = today + timedelta(days=CLAIM_DAYS)
-        deadline = min(deadline, limit) if deadline else limit
-    if deadline is None:
-        raise ValidationError("请填写办理时限。")
+    try:
+        deadline = rules.check_acceptance(
+            case,
+            notice_text=notice_text,
+            severity=severity,
+            leader=leader,
+            lead_department=lead_department,
+            support_departments=support_departments,
+            deadline=deadline,
+            handled_with_opinion=handled_with_opinion,
+            today=today,
+        )
+    except ValidationError as error:
+        _refuse(error)
     if case.petition_type == PetitionCase.Type.ACCUSATION:
         forwarded_to = forwarded_to or "镇纪委（纪检监察）"
     elif case.category == "legal":
         forwarded_to = forwarded_to or "镇政法委员会（政法机关）"
-    support_departments = [
-        d for d in support_departments if d != lead_department and d.pk != case.accused_department_id
-    ]
-    with transaction.atomic():
-        transition(
-            case,
-            by=by,
-            action="受理并交办",
-            source=[C.REGISTERED],
-            target=C.INSTRUCTING,
-            comment=notice_text,
-            notice_text=notice_text,
-            notice_sent_on=today,
-            accepted_on=today,
-            severity=severity,
-            instructing_leader=leader,
-            lead_department=lead_department,
-            deadline=deadline,
-            handled_with_opinion=handled_with_opinion,
-            forwarded_to=forwarded_to,
-            forwarded_on=today if forwarded_to else None,
-        )
-        case.support_departments.set(support_departments)
-        permissions.grant(case, ["view", "instruct"], users=[leader])
-        permissions.grant(case, ["view", "handle"], departments=[lead_department, *support_departments])
-        if forwarded_to:
-            audit.record("转送", by=by, obj=case, comment=forwarded_to)
-    notify([leader], f"请批示信访事项：{case.number}", url=case.get_absolute_url())
-
-
-def decline(case, *, by, notice_text):
-    permissions.require(by, roles=[Role.OFFICE_DIRECTOR], message="只有办公室主任可以决定不予受理。")
-    if not notice_text.strip():
-        raise ValidationError("不予受理须书面告知信访人并说明理由。")
-    transition(
+    support_departments = [d for d in support_departments if d != lead_department]
+    steps.advance(
         case,
         by=by,
-        action="不予受理",
-        source=[C.REGISTERED],
-        target=C.DECLINED,
         comment=notice_text,
         notice_text=notice_text,
-        notice_sent_on=timezone.localdate(),
+        notice_sent_on=today,
+        accepted_on=today,
+        severity=severity,
+        instructing_leader=leader,
+        lead_department=lead_department,
+        deadline=deadline,
+        handled_with_opinion=handled_with_opinion,
+        forwarded_to=forwarded_to,
+        forwarded_on=today if forwarded_to else None,
     )
-
-
-def instruct(case, *, by, text):
-    permissions.require(by, roles=LEADERS, obj=case, perm="instruct", message="您不是该事项的批示领导。")
-    if not text.strip():
-        raise ValidationError("请填写批示内容。")
-    transition(
+    case.support_departments.set(support_departments)
+    departments = [lead_department, *support_departments]
+    permissions.set_grants(case, "instruct", users=[leader])
+    permissions.set_grants(case, "handle", departments=departments)
+    permissions.grant(case, "view", users=[leader], departments=departments)
+    if forwarded_to:
+        audit.record("转送", by=by, obj=case, comment=forwarded_to)
+    worklist.assign(
         case,
-        by=by,
-        action="领导批示",
-        source=[C.INSTRUCTING],
-        target=C.HANDLING,
-        comment=text,
-        instruction=text,
-        instructed_at=timezone.now(),
-    )
-    members = User.objects.filter(department=case.lead_department, is_active=True)
-    notify(members, f"请办理信访事项：{case.number}", url=case.get_absolute_url(), body=text)
-
-
-def _require_handler(case, user):
-    permissions.require(
-        user, roles=[Role.DEPARTMENT_STAFF], obj=case, perm="handle", message="该事项未交您所在部门办理。"
+        "instruct",
+        label="待批示",
+        users=[leader],
+        urgent=severity == PetitionCase.Severity.MAJOR,
+        notify=f"请批示信访事项：{case.number}",
     )
 
 
-def report_progress(case, *, by, text):
-    _require_handler(case, by)
-    if case.status != C.HANDLING:
-        raise TransitionNotAllowed("该事项不在办理中。")
+@cases.step(
+    "不予受理",
+    source=[C.REGISTERED],
+    target=C.DECLINED,
+    roles=[Role.OFFICE_DIRECTOR],
+    rule=_not_accused,
+    form=DeclineForm,
+    everyone=True,
+    style="danger",
+    confirm="不予受理将书面告知信访人，确定吗？",
+    refusal="只有办公室主任可以决定不予受理。",
+)
+def decline(case, *, by, notice_text):
+    if not notice_text.strip():
+        raise Refused("不予受理须书面告知信访人并说明理由。")
+    steps.advance(case, by=by, comment=notice_text, notice_text=notice_text, notice_sent_on=timezone.localdate())
+
+
+@cases.step(
+    "撤回",
+    source=[C.REGISTERED],
+    target=C.WITHDRAWN,
+    roles=DESK,
+    rule=_both(_opener_only, _not_accused),
+    style="secondary",
+    confirm="撤回后该信访事项作废，来访登记回到待处理，可重新答复或立案。确定撤回吗？",
+)
+def withdraw(case, *, by):
+    """The person who opened the case takes it back before the office director decides on it."""
+    steps.advance(case, by=by)
+    contact = Contact.objects.get(pk=case.contact_id)
+    transition(contact, by=by, action="信访事项撤回", source=[K.CASE], target=K.OPEN, comment=case.number)
+    worklist.touch(contact)
+    _wait_for_answer(contact, by)
+
+
+@cases.step(
+    "批示",
+    source=[C.INSTRUCTING],
+    target=C.HANDLING,
+    roles=instructing_roles,
+    grant="instruct",
+    rule=_not_accused,
+    form=InstructForm,
+    confirm="批示提交后不能修改，确定提交吗？",
+    refusal="您不是该事项的批示领导。",
+)
+def instruct(case, *, by, text):
     if not text.strip():
-        raise ValidationError("请填写办理进展。")
+        raise Refused("请填写批示内容。")
+    steps.advance(case, by=by, comment=text, instruction=text, instructed_at=timezone.now())
+    urgent = case.severity == PetitionCase.Severity.MAJOR
+    due = case.effective_deadline
+    if case.lead_department_id:
+        worklist.assign(
+            case,
+            "report_progress",
+            label="待办理（主办）",
+            departments=[case.lead_department],
+            due=due,
+            urgent=urgent,
+            notify=f"请办理信访事项：{case.number}",
+            body=text,
+        )
+    supports = list(case.support_departments.all())
+    if supports:
+        worklist.assign(
+            case,
+            "report_progress",
+            label="待办理（协办）",
+            departments=supports,
+            due=due,
+            urgent=urgent,
+            notify=f"请协办信访事项：{case.number}",
+            body=text,
+        )
+
+
+@cases.step(
+    "报告办理进展",
+    source=[C.HANDLING],
+    roles=[Role.DEPARTMENT_STAFF],
+    grant="handle",
+    rule=_not_accused,
+    form=ProgressForm,
+    refusal="该事项未交您所在部门办理。",
+)
+def report_progress(case, *, by, text):
+    if not text.strip():
+        raise Refused("请填写办理进展。")
     CaseProgress.objects.create(case=case, department=by.department, author=by, text=text)
     audit.record("报告办理进展", by=by, obj=case, comment=text)
-    notify(role_users(Role.OFFICE_DIRECTOR), f"信访事项有新进展：{case.number}", url=case.get_absolute_url(), body=text)
+    worklist.assign(
+        case,
+        "reply",
+        label="待答复信访人",
+        users=office_directors(case),
+        due=case.effective_deadline,
+        notify=f"信访事项有新进展，请审核答复：{case.number}",
+        body=text,
+    )
 
 
+@cases.step(
+    "申请延期",
+    source=[C.HANDLING],
+    roles=[Role.OFFICE_DIRECTOR],
+    rule=_both(_not_accused, _may_request_extension),
+    form=ExtensionForm,
+    style="secondary",
+    refusal="只有办公室主任可以申请延期。",
+)
 def request_extension(case, *, by, days, reason):
     """One extension of at most 30 days, asked by the office, approved by the instructing leader."""
-    permissions.require(by, roles=[Role.OFFICE_DIRECTOR], message="只有办公室主任可以申请延期。")
-    if case.extension_days or case.extension_requested_days:
-        raise ValidationError("办理期限只能延长一次。")
     if not 1 <= days <= MAX_EXTENSION:
-        raise ValidationError("延期不得超过30日。")
+        raise Refused("延期不得超过30日。")
     if not reason.strip():
-        raise ValidationError("请写明延期理由（将告知信访人）。")
-    if case.status != C.HANDLING:
-        raise TransitionNotAllowed("只有办理中的事项可以申请延期。")
+        raise Refused("请写明延期理由（将告知信访人）。")
     PetitionCase.objects.filter(pk=case.pk).update(extension_requested_days=days, extension_reason=reason)
+    case.extension_requested_days, case.extension_reason = days, reason
     audit.record("申请延期", by=by, obj=case, comment=f"{days}日：{reason}")
-    notify([case.instructing_leader], f"请审批信访事项延期：{case.number}", url=case.get_absolute_url())
+    worklist.assign(
+        case,
+        "approve_extension",
+        label="待批准延期",
+        users=[extension_approver(case)],
+        due=case.effective_deadline,
+        notify=f"请审批信访事项延期：{case.number}",
+        body=f"申请延长{days}日：{reason}",
+    )
 
 
+@cases.step(
+    "批准延期",
+    source=[C.HANDLING],
+    roles=LEADERS,
+    grant="instruct",
+    rule=_both(_not_accused, _extension_pending),
+    confirm="批准后办理期限延长，理由将告知信访人。确定批准吗？",
+    refusal="只有批示领导可以批准延期。",
+    everyone=True,
+)
 def approve_extension(case, *, by):
-    permissions.require(by, roles=LEADERS, obj=case, perm="instruct", message="只有批示领导可以批准延期。")
     days = case.extension_requested_days
-    changed = PetitionCase.objects.filter(
-        pk=case.pk, status=C.HANDLING, extension_days=0, extension_requested_days__gt=0
-    ).update(extension_days=days, extension_approved_by=by)
+    changed = PetitionCase.objects.filter(pk=case.pk, extension_days=0, extension_requested_days=days).update(
+        extension_days=days, extension_approved_by=by
+    )
     if changed != 1:
-        raise TransitionNotAllowed("没有待批准的延期申请。")
+        raise Refused("没有待批准的延期申请。")
+    case.extension_days, case.extension_approved_by = days, by
     audit.record("批准延期", by=by, obj=case, comment=f"延长{days}日，理由已告知信访人：{case.extension_reason}")
+    worklist.open_items(case).exclude(due=None).update(due=case.effective_deadline)  # the departments' time too
 
 
+@cases.step(
+    "不批准延期",
+    source=[C.HANDLING],
+    roles=LEADERS,
+    grant="instruct",
+    rule=_both(_not_accused, _extension_pending),
+    style="danger",
+    refusal="只有批示领导可以审批延期。",
+)
+def reject_extension(case, *, by):
+    days = case.extension_requested_days
+    PetitionCase.objects.filter(pk=case.pk).update(extension_requested_days=0, extension_reason="")
+    case.extension_requested_days, case.extension_reason = 0, ""
+    audit.record("不批准延期", by=by, obj=case, comment=f"申请延长{days}日，未批准")
+    worklist.finish(case, "approve_extension", by=by, decision="不批准延期", everyone=True)
+
+
+@cases.step(
+    "向上级报告",
+    source=[C.HANDLING, C.REPLIED],
+    roles=[Role.OFFICE_DIRECTOR],
+    rule=_not_accused,
+    form=ReportUpForm,
+    style="secondary",
+    refusal="只有办公室主任可以向上级报告。",
+)
 def report_up(case, *, by, text):
-    permissions.require(by, roles=[Role.OFFICE_DIRECTOR], message="只有办公室主任可以向上级报告。")
-    if case.status != C.HANDLING:
-        raise TransitionNotAllowed("只有办理中的事项可以向上级报告办理情况。")
     if not text.strip():
-        raise ValidationError("请填写报告内容。")
+        raise Refused("请填写报告内容。")
     PetitionCase.objects.filter(pk=case.pk).update(report_up=text)
+    case.report_up = text
     audit.record("向上级报告办理情况", by=by, obj=case, comment=text)
 
 
+@cases.step(
+    "书面答复",
+    source=[C.HANDLING],
+    target=C.REPLIED,
+    roles=[Role.OFFICE_DIRECTOR],
+    rule=_not_accused,
+    form=ReplyForm,
+    everyone=True,
+    confirm="答复意见将书面告知信访人，确定答复吗？",
+    refusal="只有办公室主任可以答复信访人。",
+)
 def reply(case, *, by, text):
     """答复意见 / 处理意见书 to the petitioner, in writing."""
-    permissions.require(by, roles=[Role.OFFICE_DIRECTOR], message="只有办公室主任可以答复信访人。")
     if not text.strip():
-        raise ValidationError("请填写答复意见。")
-    transition(
-        case,
-        by=by,
-        action="书面答复",
-        source=[C.HANDLING],
-        target=C.REPLIED,
-        comment=text,
-        reply_text=text,
-        replied_on=timezone.localdate(),
+        raise Refused("请填写答复意见。")
+    steps.advance(case, by=by, comment=text, reply_text=text, replied_on=timezone.localdate())
+    worklist.assign(
+        case, "close", label="待回访办结", users=desk_for(case), notify=f"信访事项已答复，请回访：{case.number}"
     )
 
 
+SATISFACTION = {"satisfied": "满意", "basic": "基本满意", "unsatisfied": "不满意"}
+
+
+@cases.step(
+    "办结",
+    source=[C.REPLIED],
+    target=C.CLOSED,
+    roles=DESK,
+    rule=_not_accused,
+    form=CloseForm,
+    everyone=True,
+    refusal="只有办公室可以办结。",
+)
 def close(case, *, by, satisfaction):
-    permissions.require(by, roles=DESK, message="只有办公室可以办结。")
-    if satisfaction not in ("satisfied", "basic", "unsatisfied"):
-        raise ValidationError("请选择信访人满意度。")
-    transition(
-        case, by=by, action="办结", source=[C.REPLIED], target=C.CLOSED, comment=satisfaction, satisfaction=satisfaction
-    )
+    if satisfaction not in SATISFACTION:
+        raise Refused("请选择信访人满意度。")
+    steps.advance(case, by=by, comment=SATISFACTION[satisfaction], satisfaction=satisfaction)
 
 
+@cases.step(
+    "登记复查（复核）申请",
+    source=[C.REPLIED, C.CLOSED],
+    roles=DESK,
+    rule=_both(_not_accused, _review_open),
+    form=ReviewForm,
+    style="secondary",
+    refusal="只有办公室可以登记复查申请。",
+)
 def record_review_request(case, *, by, kind, requested_on, result=""):
     """复查 (then 复核) asked within 30 days of the reply; decided by the level above within 30 days."""
-    permissions.require(by, roles=DESK, message="只有办公室可以登记复查申请。")
-    if case.replied_on is None:
-        raise TransitionNotAllowed("尚未答复的事项不能申请复查。")
     if requested_on > case.review_due:
-        raise ValidationError(f"已超过答复后30日的复查申请期限（{case.review_due:%Y年%m月%d日}），依法不再受理。")
+        raise Refused(f"已超过答复后30日的复查申请期限（{case.review_due:%Y年%m月%d日}），依法不再受理。")
+    if requested_on < case.replied_on:
+        raise Refused("申请日期不能早于答复日期。")
     PetitionCase.objects.filter(pk=case.pk).update(
         review_kind=kind, review_requested_on=requested_on, review_result=result
     )
-    audit.record("登记复查（复核）申请", by=by, obj=case, comment=f"{kind} {requested_on} {result}")
+    case.review_kind, case.review_requested_on, case.review_result = kind, requested_on, result
+    label = "复核" if kind == "recheck" else "复查"
+    audit.record("登记复查（复核）申请", by=by, obj=case, comment=f"{label} {requested_on:%Y-%m-%d} {result}".strip())

@@ -33,7 +33,7 @@ def register(clerk):
 
 @pytest.fixture
 def routed(register, office_director, deputy, principal, departments):
-    """A file proposed to the deputy leader, led by 农业农村办公室, read by the principal leader."""
+    """A file proposed to the deputy leader, led by 农业农村办公室 with 自然资源所, read by the principal leader."""
     document = register()
     workflow.propose(
         document,
@@ -41,7 +41,7 @@ def routed(register, office_director, deputy, principal, departments):
         proposal="拟请陈刚副镇长阅示。",
         leaders=[deputy],
         lead_department=departments["农业农村办公室"],
-        support_departments=[departments["财政所"]],
+        support_departments=[departments["自然资源所"]],
         readers=[principal],
     )
     document.refresh_from_db()
@@ -55,7 +55,7 @@ def pdf_upload():
 
 @pytest.fixture
 def drafted(staff, pdf_upload, township):
-    return workflow.draft_outgoing(
+    return services.draft_outgoing(
         by=staff,
         data={
             "issuer_code": IssuerCode.objects.get(code="长政发"),

@@ -1,22 +1,22 @@
 import threading
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection
 
-from documents import workflow
+from documents import services, workflow
 from documents.models import OutgoingDocument
 from township_office.models import IssuerCode
-from township_office.workflow import TransitionNotAllowed
+from township_office.steps import Refused
 
 S = OutgoingDocument.Status
 
 
 def _to_numbering(document, deputy, office_director, clerk):
-    workflow.review_outgoing(document, by=deputy, text="同意")
-    workflow.check_outgoing(document, by=office_director, text="核稿无误")
+    workflow.review(document, by=deputy, text="同意")
+    workflow.check(document, by=office_director, text="核稿无误")
     workflow.sign_off(document, by=deputy, text="同意印发")
-    workflow.recheck_outgoing(document, by=clerk, text="复核无误")
+    workflow.recheck(document, by=clerk, text="复核无误")
     document.refresh_from_db()
     return document
 
@@ -25,17 +25,17 @@ def test_outgoing_story_with_numbering(drafted, deputy, office_director, clerk, 
     assert drafted.status == S.DEPT_REVIEW
     document = _to_numbering(drafted, deputy, office_director, clerk)
     assert document.status == S.NUMBERING and document.doc_number == ""
-    number = workflow.number_outgoing(document, by=clerk)
+    number = workflow.number(document, by=clerk)
     assert number == f"长政发〔{document.year}〕1号"
     document.refresh_from_db()
 
     class Stamped:
         number, status_label, url, fully_stamped = "用印〔2026〕1号", "已用印", "/seals/x/", True
 
-    monkeypatch.setattr(workflow, "seal_requests_for", lambda d: [Stamped()])
-    monkeypatch.setattr(workflow, "_seals_api", lambda: object())
-    workflow.confirm_sealed(document, by=clerk)
-    workflow.issue_outgoing(document, by=clerk, copies=30, issued_on=document.created_at.date(), proofreader="孙悦")
+    monkeypatch.setattr(workflow.outgoing_steps, "seal_requests_for", lambda d: [Stamped()])
+    monkeypatch.setattr(workflow.outgoing_steps, "_seals_api", lambda: object())
+    workflow.seal(document, by=clerk)
+    workflow.issue(document, by=clerk, copies=30, issued_on=document.created_at.date(), proofreader="孙悦")
     document.refresh_from_db()
     assert (document.status, document.copies) == (S.ISSUED, 30)
     workflow.archive_outgoing(document, by=clerk, retention="D10")
@@ -46,7 +46,7 @@ def test_outgoing_story_with_numbering(drafted, deputy, office_director, clerk, 
 def test_numbers_are_gapless_per_issuer_code(staff, pdf_upload, deputy, office_director, clerk, township):
     numbers = []
     for code in ("长政发", "长政发", "长委发"):
-        document = workflow.draft_outgoing(
+        document = services.draft_outgoing(
             by=staff,
             data={"issuer_code": IssuerCode.objects.get(code=code), "title": "文", "main_recipients": "各村"},
             body=pdf_upload(),
@@ -54,14 +54,14 @@ def test_numbers_are_gapless_per_issuer_code(staff, pdf_upload, deputy, office_d
         document = _to_numbering(document, deputy, office_director, clerk)
         if code == "长委发":  # party documents are important: signed by the principal leader
             pass
-        numbers.append(workflow.number_outgoing(document, by=clerk))
+        numbers.append(workflow.number(document, by=clerk))
     year = numbers[0][4:8]
     assert numbers == [f"长政发〔{year}〕1号", f"长政发〔{year}〕2号", f"长委发〔{year}〕1号"]
 
 
 def test_no_number_before_sign_off(drafted, clerk):
-    with pytest.raises(TransitionNotAllowed):
-        workflow.number_outgoing(drafted, by=clerk)
+    with pytest.raises(Refused):
+        workflow.number(drafted, by=clerk)
     drafted.refresh_from_db()
     assert drafted.doc_number == ""
 
@@ -69,9 +69,9 @@ def test_no_number_before_sign_off(drafted, clerk):
 def test_important_documents_need_the_principal_leader(drafted, deputy, office_director, principal):
     OutgoingDocument.objects.filter(pk=drafted.pk).update(importance=OutgoingDocument.Importance.IMPORTANT)
     drafted.refresh_from_db()
-    workflow.review_outgoing(drafted, by=deputy, text="同意")
-    workflow.check_outgoing(drafted, by=office_director, text="核稿")
-    with pytest.raises(PermissionDenied):
+    workflow.review(drafted, by=deputy, text="同意")
+    workflow.check(drafted, by=office_director, text="核稿")
+    with pytest.raises(Refused):
         workflow.sign_off(drafted, by=deputy, text="同意")  # not granted for important documents
     workflow.sign_off(drafted, by=principal, text="同意")
     drafted.refresh_from_db()
@@ -79,17 +79,17 @@ def test_important_documents_need_the_principal_leader(drafted, deputy, office_d
 
 
 def test_deputy_of_another_area_cannot_review_or_sign(drafted, deputy_mayor):
-    with pytest.raises(PermissionDenied):
-        workflow.review_outgoing(drafted, by=deputy_mayor, text="同意")
+    with pytest.raises(Refused):
+        workflow.review(drafted, by=deputy_mayor, text="同意")
 
 
 def test_return_for_changes_and_resubmit(drafted, deputy, staff, resources_staff, pdf_upload):
-    workflow.review_outgoing(drafted, by=deputy, text="请补充资金来源", approve=False)
+    workflow.review_return(drafted, by=deputy, text="请补充资金来源")
     drafted.refresh_from_db()
     assert drafted.status == S.DRAFT
-    with pytest.raises(PermissionDenied):
-        workflow.resubmit_outgoing(drafted, by=resources_staff)
-    workflow.resubmit_outgoing(drafted, by=staff, body=pdf_upload("修改稿.pdf"))
+    with pytest.raises(Refused):
+        workflow.submit(drafted, by=resources_staff)
+    workflow.submit(drafted, by=staff, body=pdf_upload("修改稿.pdf"))
     drafted.refresh_from_db()
     assert drafted.status == S.DEPT_REVIEW
 
@@ -97,31 +97,31 @@ def test_return_for_changes_and_resubmit(drafted, deputy, staff, resources_staff
 def test_countersign_by_every_department_before_sign_off(
     staff, pdf_upload, deputy, office_director, departments, resources_staff
 ):
-    document = workflow.draft_outgoing(
+    document = services.draft_outgoing(
         by=staff,
         data={"issuer_code": IssuerCode.objects.get(code="长政发"), "title": "联合发文", "main_recipients": "各村"},
         body=pdf_upload(),
         countersign_departments=[departments["自然资源所"]],
     )
-    workflow.review_outgoing(document, by=deputy, text="同意")
-    workflow.check_outgoing(document, by=office_director, text="请自然资源所会签")
+    workflow.review(document, by=deputy, text="同意")
+    workflow.check(document, by=office_director, text="请自然资源所会签")
     document.refresh_from_db()
     assert document.status == S.COUNTERSIGN
-    with pytest.raises(PermissionDenied):
-        workflow.countersign_outgoing(document, by=staff, text="非会签部门")
-    workflow.countersign_outgoing(document, by=resources_staff, text="同意")
+    with pytest.raises(Refused):
+        workflow.countersign(document, by=staff, text="非会签部门")
+    workflow.countersign(document, by=resources_staff, text="同意")
     document.refresh_from_db()
     assert document.status == S.SIGN_OFF
 
 
 def test_sealing_requires_a_stamped_request(drafted, deputy, office_director, clerk, monkeypatch):
     document = _to_numbering(drafted, deputy, office_director, clerk)
-    workflow.number_outgoing(document, by=clerk)
+    workflow.number(document, by=clerk)
     document.refresh_from_db()
-    monkeypatch.setattr(workflow, "seal_requests_for", lambda d: [])
-    monkeypatch.setattr(workflow, "_seals_api", lambda: object())  # the seals app is installed
-    with pytest.raises(ValidationError):
-        workflow.confirm_sealed(document, by=clerk)
+    monkeypatch.setattr(workflow.outgoing_steps, "seal_requests_for", lambda d: [])
+    monkeypatch.setattr(workflow.outgoing_steps, "_seals_api", lambda: object())  # the seals app is installed
+    with pytest.raises(Refused):
+        workflow.seal(document, by=clerk)
     document.refresh_from_db()
     assert document.status == S.SEALING
 
@@ -130,7 +130,7 @@ def test_drafting_needs_a_real_document(staff, township):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     with pytest.raises(ValidationError):
-        workflow.draft_outgoing(
+        services.draft_outgoing(
             by=staff,
             data={"issuer_code": IssuerCode.objects.get(code="长政发"), "title": "空白", "main_recipients": "各村"},
             body=SimpleUploadedFile("x.pdf", b"not a pdf"),
@@ -168,9 +168,9 @@ def test_concurrent_registration_keeps_serials_gapless(township, people):
 
 def test_without_the_seals_app_the_clerk_confirms_sealing(drafted, deputy, office_director, clerk, monkeypatch):
     document = _to_numbering(drafted, deputy, office_director, clerk)
-    workflow.number_outgoing(document, by=clerk)
+    workflow.number(document, by=clerk)
     document.refresh_from_db()
-    monkeypatch.setattr(workflow, "_seals_api", lambda: None)
-    workflow.confirm_sealed(document, by=clerk)
+    monkeypatch.setattr(workflow.outgoing_steps, "_seals_api", lambda: None)
+    workflow.seal(document, by=clerk)
     document.refresh_from_db()
     assert document.status == S.ISSUING

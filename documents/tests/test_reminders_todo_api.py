@@ -7,7 +7,7 @@ from django.utils import timezone
 from documents import api, workflow
 from documents.models import IncomingDocument, Reminder
 from documents.tasks import send_reminders
-from township_office import todo
+from township_office import worklist
 from township_office.models import Notification
 
 
@@ -39,12 +39,15 @@ def test_completed_files_are_not_chased(routed, deputy, staff):
 
 
 def _kinds(user):
-    return [(item.kind, item.title) for section, items, count in todo.collect(user) for item in items]
+    """What 我的待办 lists for the user: open work items (to act on, and to read)."""
+    acting = [(item.label, item.matter.title) for item in worklist.waiting(user)]
+    reading = [(item.label, item.matter.title) for item in worklist.read_items(user).filter(done_at__isnull=True)]
+    return acting + reading
 
 
 def test_todo_follows_the_file(register, office_director, deputy, principal, staff, clerk, departments):
     document = register(title="待办测试文件")
-    assert any(kind == "待拟办" for kind, _ in _kinds(office_director))
+    assert ("拟办", str(document)) in _kinds(office_director)
     workflow.propose(
         document,
         by=office_director,
@@ -54,13 +57,19 @@ def test_todo_follows_the_file(register, office_director, deputy, principal, sta
         readers=[principal],
     )
     assert not any("待办测试文件" in t for _, t in _kinds(office_director))
-    assert ("待批示", document.number + " 待办测试文件") in _kinds(deputy)
-    assert any(kind == "待阅" for kind, _ in _kinds(principal))
+    assert ("批示", str(document)) in _kinds(deputy)
+    [item] = worklist.waiting(deputy)
+    assert item.due == document.deadline
+    assert ("传阅", str(document)) in _kinds(principal)
+    assert not _kinds(staff)  # the department acts once the leader has instructed
     workflow.instruct(document, by=deputy, text="办理")
     assert not any("待办测试文件" in t for _, t in _kinds(deputy))
-    assert any(kind == "待办理" for kind, _ in _kinds(staff))
+    assert ("主办", str(document)) in _kinds(staff)
     workflow.complete(document, by=staff, result="完成")
-    assert any(kind == "待归档" for kind, _ in _kinds(clerk))
+    assert not _kinds(staff)
+    assert ("归档", str(document)) in _kinds(clerk)
+    workflow.mark_read(document, by=principal)
+    assert not _kinds(principal)
 
 
 def test_todo_count_in_navigation(client_for, register, office_director):
@@ -84,23 +93,46 @@ def test_daily_report_items(register, routed, deputy, clerk):
             "title": "寒潮预警",
         },
     )
-    items = api.daily_report_items(today)
+    items = api.daily_report_items(today, user=clerk)
     assert [line["title"] for line in items["calls"]] == ["寒潮预警"]
     assert routed.title in [line["title"] for line in items["incoming"]]
     assert [line["department"] for line in items["overdue"]] == ["农业农村办公室"]
     assert items["due_soon"] == []
 
 
-def test_daily_report_items_query_count(register, django_assert_num_queries):
+def test_daily_report_items_query_count(register, clerk, django_assert_num_queries):
     for i in range(5):
         register(title=f"文件{i}")
+    api.daily_report_items(timezone.localdate(), user=clerk)  # warm the per-process caches (groups, permission ids)
     with django_assert_num_queries(4):
-        api.daily_report_items(timezone.localdate())
+        api.daily_report_items(timezone.localdate(), user=clerk)
     with django_assert_num_queries(6):  # and the two totals
-        api.daily_report_items(timezone.localdate(), limit=2)
+        api.daily_report_items(timezone.localdate(), limit=2, user=clerk)
+
+
+def test_daily_report_items_apply_the_detail_page_visibility(register, office_director, principal, mayor, clerk):
+    """A secret file's title is listed only for those who may open it; a leader it was routed to sees it."""
+    today = timezone.localdate()
+    secret = register(title="关于某项内部工作的通知", secrecy="secret", secrecy_term="10年", days=-1)
+    plain = register(title="关于做好冬季森林防火工作的通知", days=1)
+    workflow.propose(secret, by=office_director, proposal="呈阅", leaders=[mayor])
+
+    def titles(user, **kwargs):
+        items = api.daily_report_items(today, user=user, **kwargs)
+        return {line["title"] for key in ("incoming", "calls", "due_soon", "overdue") for line in items[key]}, items
+
+    seen, items = titles(principal, limit=5)
+    assert secret.title not in seen and plain.title not in seen  # nothing routed to him
+    assert items["overdue_total"] == 0
+    seen, items = titles(mayor, limit=5)
+    assert secret.title in seen and items["overdue_total"] == 1
+    seen, _ = titles(clerk)
+    assert {secret.title, plain.title} <= seen  # the registering clerk holds the secret file's grant
+    with pytest.raises(TypeError):
+        api.daily_report_items(today)  # the reader is required
 
 
 @pytest.mark.parametrize("persona", ["system_admin", "auditor", "front_desk"])
 def test_roles_without_documents_have_no_documents_todo(request, register, persona):
     register()
-    assert not [s for s in todo.collect(request.getfixturevalue(persona)) if s[0] == "公文"]
+    assert not _kinds(request.getfixturevalue(persona))

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from documents import services, workflow
+from documents import pdf, services, workflow
 from documents.models import IncomingDocument
 from township_office.models import AuditEvent
 
@@ -52,7 +52,7 @@ def test_bad_input_keeps_what_was_typed_and_changes_nothing(client_for, clerk):
         },
     )
     page = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "涉密文件请填写保密期限" in page and "批办件请填写办理时限" in page
     assert "关于秸秆禁烧的通知" in page and "县农业农村局" in page
     assert not IncomingDocument.objects.exists()
@@ -80,43 +80,51 @@ def test_renamed_executable_attachment_is_refused(client_for, clerk):
     assert not IncomingDocument.objects.exists()
 
 
-def test_stranger_and_other_department_get_404(client_for, routed, stranger, resources_staff, system_admin):
+def test_stranger_and_other_department_get_404(client_for, routed, stranger, village_staff, system_admin):
     url = routed.get_absolute_url()
-    for user in (stranger, resources_staff, system_admin):
+    step = reverse("documents:incoming_step", args=[routed.code, "instruct"])
+    for user in (stranger, village_staff, system_admin):
+        assert client_for(user).post(step, {"instruct-text": "越权"}).status_code == 404
         assert client_for(user).get(url).status_code == 404
         assert client_for(user).get(reverse("documents:incoming_slip", args=[routed.code])).status_code == 404
-    assert client_for(resources_staff).get(f"/documents/incoming/{uuid.uuid4()}/").status_code == 404
+    assert client_for(village_staff).get(f"/documents/incoming/{uuid.uuid4()}/").status_code == 404
 
 
 def test_read_only_grantee_gets_403_on_write_and_nothing_changes(client_for, routed, principal):
     # The principal leader reads in circulation but was not asked to instruct.
     client = client_for(principal)
     assert client.get(routed.get_absolute_url()).status_code == 200
-    response = client.post(reverse("documents:incoming_instruct", args=[routed.code]), {"text": "越权批示"})
+    response = client.post(
+        reverse("documents:incoming_step", args=[routed.code, "instruct"]), {"instruct-text": "越权批示"}
+    )
     assert response.status_code == 403
     assert "您不是该文件的呈批领导" in response.content.decode()
     assert not routed.instructions.exists()
 
 
 def test_changing_views_are_post_only(client_for, routed, deputy):
-    assert client_for(deputy).get(reverse("documents:incoming_instruct", args=[routed.code])).status_code == 405
+    url = reverse("documents:incoming_step", args=[routed.code, "instruct"])
+    assert client_for(deputy).get(url).status_code == 405
 
 
-def test_workflow_error_is_shown_in_chinese(client_for, routed, office_director):
-    # The file has already been proposed: a second proposal is refused with a message.
+def test_workflow_error_is_shown_in_chinese_and_input_kept(client_for, routed, office_director, deputy):
+    # The file has already been proposed: a second proposal is refused with the reason, what was typed kept.
     response = client_for(office_director).post(
-        reverse("documents:incoming_propose", args=[routed.code]),
-        {"proposal": "再拟办", "circulation_mode": "sequential"},
+        reverse("documents:incoming_step", args=[routed.code, "propose"]),
+        {"propose-proposal": "再拟办一次", "propose-leaders": [deputy.pk], "propose-circulation_mode": "sequential"},
     )
-    assert response.status_code in (400, 200)
-    assert "状态已经变化" in response.content.decode() or response.status_code == 400
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "该收文当前为「待批示」，不能拟办" in page and "再拟办一次" in page
 
 
 def test_leader_instructs_from_the_detail_page(client_for, routed, deputy):
     client = client_for(deputy)
     page = client.get(routed.get_absolute_url()).content.decode()
-    assert "签发批示" in page
-    response = client.post(reverse("documents:incoming_instruct", args=[routed.code]), {"text": "请抓紧落实"})
+    assert 'data-step="instruct"' in page and 'data-step="propose"' not in page
+    response = client.post(
+        reverse("documents:incoming_step", args=[routed.code, "instruct"]), {"instruct-text": "请抓紧落实"}
+    )
     assert response.status_code == 302
     assert routed.instructions.get().text == "请抓紧落实"
 
@@ -159,7 +167,8 @@ def test_routing_slip_prints_every_entry(client_for, routed, deputy, principal, 
     text = reader.pages[0].extract_text()
     for expected in (
         "长官镇党政办公室收文处理笺",
-        f"收〔{routed.year}〕{routed.serial}号",
+        f"收文〔{routed.year}〕{routed.serial}号",  # as the pages say it
+        "黄磊",  # 办理结果: who
         "县人民政府办公室",
         "拟请陈刚副镇长阅示",
         "请农业农村办公室抓紧落实",
@@ -179,11 +188,13 @@ def test_secret_read_is_audited(client_for, register, office_director):
 
 
 def test_draft_sheet_prints(client_for, drafted, deputy, staff):
-    workflow.review_outgoing(drafted, by=deputy, text="同意报办公室核稿")
+    workflow.review(drafted, by=deputy, text="同意报办公室核稿")
     response = client_for(staff).get(reverse("documents:outgoing_sheet", args=[drafted.code]))
     text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text().replace(" ", "")
     for expected in ("长官镇人民政府发文稿纸", "关于秋冬季农田水利建设的实施意见", "同意报办公室核稿", "陈刚", "黄磊"):
         assert expected in text, expected
+    assert "密级" in text and "紧急程度" in text and "密级/紧急" not in text  # two cells, as on the paper form
+    assert "联系电话" in text and "校对" in text
 
 
 def test_batch_print_offers_download(client_for, clerk, register, django_capture_on_commit_callbacks):
@@ -248,3 +259,119 @@ def test_archive_catalogue_pages_by_archive_number(monkeypatch, client_for, cler
 
     sheet = load_workbook(io.BytesIO(export.content)).active
     assert [sheet.cell(row, 2).value for row in (2, 3, 4)] == [f"A-{year}-{n:04d}" for n in (1, 2, 3)]
+
+
+def test_catalogue_lists_a_file_on_its_beijing_day_and_exports_no_formula(
+    client_for, register, office_director, staff, clerk, departments
+):
+    from datetime import UTC, datetime
+    from unittest import mock
+    from zoneinfo import ZoneInfo
+
+    signed = datetime(2026, 11, 26, 2, 58, tzinfo=ZoneInfo("Asia/Shanghai"))  # 25 Nov 18:58 UTC
+    clock = datetime(2026, 11, 26, 23, 30, tzinfo=UTC)  # 07:30 on the 27th in Beijing
+    with mock.patch("django.utils.timezone.now", return_value=clock):
+        document = register(title='=HYPERLINK("http://x","点我")', signed_for_at=signed)
+        workflow.propose(document, by=office_director, proposal="办理", lead_department=departments["农业农村办公室"])
+        workflow.complete(document, by=staff, result="完成")
+        workflow.archive_incoming(document, by=clerk, retention="D10")
+        [row] = pdf.catalogue_rows(clerk, 2026)
+        assert row["date"].isoformat() == "2026-11-26"
+        client = client_for(clerk)
+        page = client.get(reverse("documents:archive_catalogue")).content.decode()  # the year of 07:30 local
+        assert "2026" in page and document.archive_code in page
+        xlsx = client.get(reverse("documents:archive_catalogue"), {"year": 2026, "format": "xlsx"})
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet.cell(2, 6).value == "2026-11-26"
+    assert sheet.cell(2, 5).value.startswith("'=HYPERLINK")  # text, never a live formula
+
+
+def test_batch_print_with_malformed_codes_is_a_400_not_a_500(client_for, clerk, register):
+    register()
+    response = client_for(clerk).post(reverse("documents:batch_print"), {"codes": ["abc"]})
+    assert response.status_code == 400 and "所选收文无效" in response.content.decode()
+
+
+def test_leaders_see_no_batch_print_and_may_not_post_it(client_for, routed, deputy):
+    page = client_for(deputy).get(reverse("documents:incoming_list")).content.decode()
+    assert routed.title in page and 'name="codes"' not in page and "批量打印" not in page
+    response = client_for(deputy).post(reverse("documents:batch_print"), {"codes": [str(routed.code)]})
+    assert response.status_code == 403
+
+
+def test_missing_stored_file_is_a_clear_page_and_logged(client_for, clerk, staff, drafted, pdf_upload, caplog):
+    document = services.register_incoming(
+        by=clerk, data={"source_org": "县政府", "title": "有附件的文件"}, files=[pdf_upload("扫描件.pdf")]
+    )
+    attachment = document.attachments.get()
+    attachment.file.storage.delete(attachment.file.name)
+    drafted.body.storage.delete(drafted.body.name)
+    with caplog.at_level("ERROR", logger="documents.views"):
+        response = client_for(clerk).get(reverse("documents:incoming_attachment", args=[document.code, attachment.pk]))
+        assert response.status_code == 404 and "文件缺失，请联系系统管理员" in response.content.decode()
+        response = client_for(staff).get(reverse("documents:outgoing_body", args=[drafted.code]))
+        assert response.status_code == 404 and "文件缺失，请联系系统管理员" in response.content.decode()
+    assert "stored file missing" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "url,params,message",
+    [
+        ("documents:incoming_list", {"year": "abc"}, "年度：输入整数"),
+        ("documents:incoming_list", {"year": "99999999999999999999"}, "年度："),
+        ("documents:incoming_list", {"status": "nonsense"}, "状态："),
+        ("documents:outgoing_list", {"status": "nonsense"}, "状态："),
+        ("documents:archive_catalogue", {"year": "abc"}, "年度：输入整数"),
+        ("documents:archive_catalogue", {"year": "99999999999999999999"}, "年度："),
+        ("documents:archive_catalogue", {"year": "2026", "format": "doc"}, "格式："),
+    ],
+)
+def test_bad_filters_answer_400_with_the_reason(client_for, clerk, url, params, message):
+    response = client_for(clerk).get(reverse(url), params)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+
+
+def test_malformed_ids_and_dates_answer_400_not_500(client_for, staff, clerk, office_director, register):
+    huge = "99999999999999999999"
+    response = client_for(staff).post(
+        reverse("documents:outgoing_create"),
+        {"title": "x", "issuer_code": huge, "countersign_departments": [huge], "action": "draft"},
+    )
+    assert response.status_code == 400
+    document = register()
+    response = client_for(office_director).post(
+        reverse("documents:incoming_step", args=[document.code, "propose"]),
+        {"propose-proposal": "x", "propose-leaders": [huge], "propose-lead_department": huge},
+    )
+    assert response.status_code == 400
+    year_one = {
+        "title": "x",
+        "source_org": "y",
+        "doc_type": "通知",
+        "secrecy": "none",
+        "urgency": "normal",
+        "copies": "1",
+        "pages": "1",
+        "nature": "for_reading",
+        "signed_for_at": "0001-01-01T00:00",
+        "deadline": "0001-01-01",
+    }
+    response = client_for(office_director).post(
+        reverse("documents:incoming_step", args=[document.code, "correct"]),
+        {f"correct-{k}": v for k, v in year_one.items()},
+    )
+    assert response.status_code == 400 and "1949年至2100年" in response.content.decode()
+    response = client_for(clerk).post(reverse("documents:incoming_register"), year_one)
+    assert response.status_code == 400 and "1949年至2100年" in response.content.decode()
+    phone = {**year_one, "call_time": "0001-01-01T00:00", "caller": "刘科长", "content": "通知"}
+    response = client_for(clerk).post(reverse("documents:phone_register"), phone)
+    assert response.status_code == 400
+
+
+def test_huge_attachment_id_is_404(client_for, clerk, register):
+    document = register()
+    url = f"{document.get_absolute_url()}attachments/99999999999999999999/"
+    assert client_for(clerk).get(url).status_code == 404

@@ -5,7 +5,9 @@ import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from reception.models import Guest, ItineraryItem, MeetingRoom, Reception
+from reception.models import ChecklistItem, Guest, ItineraryItem, Material, MeetingRoom, Reception
+from township_office import worklist
+from township_office.models import Department
 
 
 @pytest.fixture
@@ -15,7 +17,9 @@ def rooms(township):
 
 @pytest.fixture
 def make_reception(clerk, deputy, rooms):
-    def make(guests=3, diners=2, start=None, room="一楼会议室", leaders=None, **extra):
+    """make(...) → a draft plan as the office saves it (tracked, drafted by the clerk unless ``created_by``)."""
+
+    def make(guests=3, diners=2, start=None, room="一楼会议室", leaders=None, material=None, checklist=(), **extra):
         start = start or timezone.now().replace(microsecond=0) + timedelta(days=5)
         fields = {
             "visiting_unit": "县农业农村局",
@@ -36,6 +40,7 @@ def make_reception(clerk, deputy, rooms):
         reception = Reception(**fields)
         reception.letter_scan.save("公函.pdf", ContentFile(b"%PDF-1.4"), save=False)
         reception.save()
+        worklist.track(reception, kind="公务接待", initiator=reception.created_by)
         reception.accompanying_leaders.set(leaders if leaders is not None else [deputy])
         for i in range(guests):
             Guest.objects.create(reception=reception, name=f"来宾{i}", unit="县农业农村局", title="科员")
@@ -47,6 +52,25 @@ def make_reception(clerk, deputy, rooms):
             activity="听取汇报",
             meeting_room=rooms.get(room),
         )
+        if material:
+            Material.objects.create(
+                reception=reception,
+                title=material,
+                deadline=timezone.localtime(start).date() - timedelta(days=1),
+                department=Department.objects.get(name="农业农村办公室"),
+            )
+        for text in checklist:
+            ChecklistItem.objects.create(reception=reception, text=text)
         return reception
 
     return make
+
+
+@pytest.fixture
+def costs():
+    return {
+        "meal_cost": Decimal("200.50"),
+        "lodging_cost": Decimal("0"),
+        "transport_cost": Decimal("35"),
+        "other_cost": Decimal("12.3"),
+    }

@@ -61,20 +61,70 @@ def test_stranger_gets_404_and_wrong_leader_403(client_for, apply, stranger, dep
     assert client_for(stranger).get(f"/seals/{uuid.uuid4()}/").status_code == 404
 
 
+def step_url(request, name):
+    return reverse("seals:request_step", args=[request.code, name])
+
+
 def test_applicant_cannot_approve_own_request(client_for, apply, staff):
     request = apply()
-    response = client_for(staff).post(reverse("seals:request_decide", args=[request.code]), {"decision": "approve"})
+    response = client_for(staff).post(step_url(request, "approve_deputy"), {"approve_deputy-comment": "同意"})
     assert response.status_code == 403
-    assert "当前审批环节不由您审批" in response.content.decode()
+    assert "您不是该用印申请当前环节的审批人" in response.content.decode()
+    request.refresh_from_db()
+    assert request.status == SealRequest.Status.PENDING
 
 
-def test_deputy_approves_from_phone_page(client_for, apply, deputy):
+def test_deputy_approves_from_the_page(client_for, apply, deputy):
     request = apply()
     client = client_for(deputy)
-    assert "提交审批" in client.get(request.get_absolute_url()).content.decode()
-    client.post(reverse("seals:request_decide", args=[request.code]), {"decision": "approve", "comment": "同意"})
+    page = client.get(request.get_absolute_url()).content.decode()
+    assert 'data-step="approve_deputy"' in page and 'data-step="reject"' in page
+    assert 'data-confirm="同意后不能撤销。确定同意吗？"' in page
+    assert 'data-step="stamp"' not in page and 'data-step="withdraw"' not in page
+    response = client.post(step_url(request, "approve_deputy"), {"approve_deputy-comment": "同意"})
+    assert response.status_code == 302
     request.refresh_from_db()
     assert request.status == SealRequest.Status.APPROVED
+
+
+def test_rejection_without_reason_is_400_and_keeps_nothing_lost(client_for, apply, deputy):
+    request = apply()
+    response = client_for(deputy).post(step_url(request, "reject"), {"reject-reason": "   "})
+    assert response.status_code == 400
+    assert "驳回须写明理由" in response.content.decode()
+    request.refresh_from_db()
+    assert request.status == SealRequest.Status.PENDING
+
+
+def test_refused_stamp_is_400_with_the_reason_and_the_input_kept(client_for, apply, deputy, seal_keeper):
+    request = apply(copies=2)
+    workflow.decide(request, by=deputy, approve=True)
+    seal = request.seals.get()
+    response = client_for(seal_keeper).post(step_url(request, "stamp"), {"stamp-seal": seal.pk, "stamp-copies": 5})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "本次用印份数" in page and 'value="5"' in page
+
+
+def test_stranger_404_and_unknown_step_404(client_for, apply, stranger, office_director):
+    request = apply()
+    assert client_for(stranger).post(step_url(request, "approve_deputy")).status_code == 404
+    assert client_for(office_director).post(step_url(request, "no_such_step")).status_code == 404
+
+
+def test_voided_by_a_changed_file_shows_the_new_state_and_the_reason(client_for, apply, deputy, seal_keeper):
+    request = apply(copies=2)
+    workflow.decide(request, by=deputy, approve=True)
+    request.refresh_from_db()
+    with open(request.document.path, "ab") as f:
+        f.write(b"changed")
+    response = client_for(seal_keeper).post(
+        step_url(request, "stamp"), {"stamp-seal": request.seals.get().pk, "stamp-copies": 1}
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "原审批已作废" in page and "已作废" in page.split('data-testid="status"')[1][:40]
+    assert 'data-step="stamp"' not in page
 
 
 def test_list_query_count_is_constant(client_for, apply, office_director, count_queries):
@@ -103,7 +153,7 @@ def test_register_and_forms_print(client_for, apply, deputy, seal_keeper, office
         assert expected in text, expected
     register = client.get(reverse("seals:register"), {"format": "pdf"})
     text = PdfReader(io.BytesIO(register.content)).pages[0].extract_text().replace(" ", "")
-    assert "用印登记簿" in text and "哈希链校验通过" in text and "长官镇农业农村办公室" in text
+    assert "用印登记簿" in text and "登记簿完整，未被改动" in text and "长官镇农业农村办公室" in text
     assert client_for(deputy).get(reverse("seals:register")).status_code == 403
 
 
@@ -124,7 +174,7 @@ def test_letter_prints_stub_and_letter_with_serial_and_void(client_for, staff, d
     reader = PdfReader(io.BytesIO(client.get(reverse("seals:letter_pdf", args=[letter.code])).content))
     text = reader.pages[0].extract_text().replace(" ", "")
     assert len(reader.pages) == 1
-    assert "介绍信存根" in text and text.count(f"({letter.year})第1号") >= 3 and "县自然资源和规划局" in text
+    assert "介绍信存根" in text and text.count(f"（{letter.year}）第1号") >= 3 and "县自然资源和规划局" in text
     workflow.void_letter(letter, by=staff, reason="取消")
     text = (
         PdfReader(io.BytesIO(client.get(reverse("seals:letter_pdf", args=[letter.code])).content))

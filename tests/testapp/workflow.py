@@ -35,7 +35,7 @@ def send(dossier, *, by, handler):
     worklist.assign(dossier, "handle", label="待办理", users=[handler], notify=f"请办理：{dossier}")
 
 
-@dossiers.step("办理", source=[S.OPEN], grant="handle", form=HandleForm)
+@dossiers.step("办理", source=[S.OPEN], grant="handle", form=HandleForm, work="待办理")
 def handle(dossier, *, by, note):
     if note == "void":
         dossier.title = "已作废"

@@ -189,7 +189,7 @@ def test_home_tabs_in_constant_queries(client_for, office_director, staff, djang
     client = client_for(staff)
     client.get(reverse("township_office:todo"))  # warm the per-process caches (permission ids, township)
     for tab in ("todo", "read", "done", "started"):
-        with django_assert_max_num_queries(8 + 12):  # the work list's own queries plus the legacy providers
+        with django_assert_max_num_queries(8):
             response = client.get(reverse("township_office:todo") + f"?tab={tab}")
         assert response.status_code == 200
     page = client.get(reverse("township_office:todo")).content.decode()
@@ -207,3 +207,67 @@ def test_quick_create_buttons_follow_roles(client_for, clerk, front_desk, staff)
     assert "登记来访" in page and "登记收文" not in page
     page = client_for(staff).get(reverse("township_office:todo")).content.decode()
     assert "拟稿" in page and "申请用印" in page
+
+
+def test_rebuild_worklist_gives_records_in_flight_their_items(township, staff, people):
+    from django.core.management import call_command
+
+    legacy = Dossier.objects.create(title="升级前的案卷")
+    permissions.grant(legacy, ["view", "handle"], users=[staff])
+    finished = Dossier.objects.create(title="升级前已办结", status=Dossier.Status.DONE)
+    permissions.grant(finished, ["view", "handle"], users=[staff])
+    call_command("rebuild_worklist", verbosity=0)
+    assert [i.matter.title for i in worklist.waiting(staff)] == ["升级前的案卷"]
+    assert worklist.matter_of(finished).state == "已办结"
+    call_command("rebuild_worklist", verbosity=0)  # again: nothing doubles
+    assert worklist.waiting(staff).count() == 1
+
+
+def test_page_with_many_open_items_reads_reassign_candidates_once(dossier, office_director, people, rf):
+    from township_office import steps as core_steps
+
+    for username in ("department_staff", "resources_staff", "village_staff", "clerk"):
+        worklist.assign(dossier, "handle", label="待办理", users=[people[username]])
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    context = core_steps.page_context(dossiers, dossier, office_director)
+    with CaptureQueriesContext(connection) as few:
+        html = "".join(str(item.reassign_form) for item in context["work_items"])
+    assert "转交给" in html and len(few.captured_queries) <= 1
+
+
+def test_a_rule_may_refuse_as_not_yet_rather_than_not_you(dossier, clerk):
+    from township_office.steps import Refused as StepRefused
+
+    step = dossiers["close"]
+    original = step.rule
+    object.__setattr__(step, "rule", lambda d, user: StepRefused("还没到时候。"))
+    try:
+        refusal = dossiers.refusal(step, dossier, clerk)
+    finally:
+        object.__setattr__(step, "rule", original)
+    assert refusal.message == "还没到时候。" and not refusal.forbidden
+
+
+def test_an_item_the_step_opens_again_for_the_same_person_stays_open(dossier, office_director, staff):
+    """A partial step (copies left to stamp) gives the person a fresh item of the same step: it is not closed."""
+    send(dossier, by=office_director, handler=staff)
+    handle(dossier, by=staff, note="部分完成")  # closes the item that waited
+    assert not worklist.waiting(staff).exists()
+    worklist.assign(dossier, "handle", label="待办理", users=[staff])
+    from township_office import steps as core_steps
+
+    @dossiers.step("再办", source=[Dossier.Status.OPEN], grant="handle")
+    def handle_again(dossier, *, by):
+        worklist.assign(dossier, "handle_again", label="待再办", users=[by])
+
+    try:
+        worklist.assign(dossier, "handle_again", label="待再办", users=[staff])
+        handle_again(dossier, by=staff)
+        item = WorkItem.objects.get(step="handle_again", done_at__isnull=True)
+        assert item.assignee == staff  # given again by the step: still waiting
+        assert worklist.done_by(staff).filter(step="handle_again").exists()  # and the step is in 已办
+    finally:
+        del dossiers.steps["handle_again"]
+        assert core_steps.flow_for(Dossier) is dossiers

@@ -9,12 +9,25 @@ VALID_IDS = ["330106198001010021", "330106197503120015", "330122199002151234", "
 
 @pytest.fixture
 def departments(township):
-    return {d.name: d for d in Department.objects.all()}
+    """The demo departments; 纪检监察办公室, 司法所 and 财政所 get an account each (a department without one
+    cannot be chosen), 综合文化站 stays without."""
+    from django.contrib.auth.models import Group
+
+    from township_office.models import User
+
+    by_name = {d.name: d for d in Department.objects.all()}
+    staff_role = Group.objects.get(name="department_staff")
+    for username, name in [("jijian", "纪检监察办公室"), ("sifa", "司法所"), ("caizheng", "财政所")]:
+        user, _ = User.objects.get_or_create(
+            username=username, defaults={"full_name": f"{name}经办人", "department": by_name[name]}
+        )
+        user.groups.add(staff_role)
+    return by_name
 
 
 @pytest.fixture
 def register(front_desk):
-    def make(name="张建军", id_number=VALID_IDS[1], phone="13905710003", channel="visit", **extra):
+    def make(name="张建军", id_number=VALID_IDS[1], phone="13905710003", channel="visit", draft=False, **extra):
         data = {
             "channel": channel,
             "received_at": timezone.now(),
@@ -26,7 +39,7 @@ def register(front_desk):
             "category": "land",
             **extra,
         }
-        return workflow.register_contact(by=front_desk, data=data)
+        return workflow.register_contact(by=front_desk, data=data, draft=draft)
 
     return make
 

@@ -25,3 +25,22 @@ document.querySelectorAll("[data-progress-url]").forEach(function (box) {
   }
   poll();
 });
+// Department pickers: one tap selects a whole group (全部站所, 全部村（居）) or clears it; the search box filters.
+document.querySelectorAll("[data-department-picker]").forEach(function (picker) {
+  picker.querySelectorAll("[data-picker-all]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var boxes = button.closest("[data-picker-group]").querySelectorAll("input[type=checkbox]");
+      var all = Array.prototype.every.call(boxes, function (b) { return b.checked || b.disabled; });
+      boxes.forEach(function (b) { if (!b.disabled) { b.checked = !all; } });
+    });
+  });
+  var search = picker.querySelector("[data-picker-search]");
+  if (search) {
+    search.addEventListener("input", function () {
+      var word = search.value.trim();
+      picker.querySelectorAll(".picker-option").forEach(function (option) {
+        option.hidden = word !== "" && option.textContent.indexOf(word) === -1;
+      });
+    });
+  }
+});

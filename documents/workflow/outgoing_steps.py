@@ -1,0 +1,483 @@
+"""发文 steps: 修改草稿, 提交, 撤回, 审核, 核稿, 会签 (and 跳过), 签发, 复核, 编号, 用印, 印发, 归档."""
+
+from django.apps import apps
+from django.utils import timezone
+from sequences import get_next_value
+
+from township_office import audit, permissions, steps, worklist
+from township_office.models import User
+from township_office.notifications import notify
+from township_office.roles import LEADERS, Role, has_role, role_users
+from township_office.steps import Refused
+
+from ..forms import (
+    ApproveForm,
+    ArchiveForm,
+    EditDraftForm,
+    IssueForm,
+    OpinionForm,
+    OptionalOpinionForm,
+    SkipCountersignForm,
+    SubmitForm,
+)
+from ..models import (
+    Opinion,
+    OutgoingDocument,
+)
+from .common import Out, _members, archive_code_for
+
+# --- 发文 -------------------------------------------------------------------------------------------------
+
+
+def _reassign_outgoing(document, item, old, new):
+    """转交 of a 会签 moves the department in the document's list, so the 会签 is still complete when all sign."""
+    if item.step == "countersign" and item.department_id:
+        document.countersign_departments.remove(old)
+        document.countersign_departments.add(new)
+
+
+outgoing = steps.Flow(OutgoingDocument, kind="发文", url_name="documents:outgoing_step", on_reassign=_reassign_outgoing)
+
+
+def reviewers_for(document):
+    """部门审核 by the deputy leaders in charge of the drafting department."""
+    return list(role_users(Role.DEPUTY_LEADER).filter(position__in_charge_of=document.drafting_department_id))
+
+
+def _not_drafter(document, users):
+    return [u for u in users if u.pk != document.drafter_id]
+
+
+def checkers_for(document):
+    """核稿: the office directors, never the drafter; the principal leaders when an office director drafted it
+    and no other office director is there (the next person in the chain decides)."""
+    return _not_drafter(document, role_users(Role.OFFICE_DIRECTOR)) or _not_drafter(
+        document, role_users(Role.PRINCIPAL_LEADER)
+    )
+
+
+def check_roles(document):
+    """Who may 核稿 this document: one function for the declaration and for the items (``checkers_for``)."""
+    if _not_drafter(document, role_users(Role.OFFICE_DIRECTOR)):
+        return (Role.OFFICE_DIRECTOR,)
+    return (Role.PRINCIPAL_LEADER,)
+
+
+def signers_for(document):
+    """签发: the principal leaders for important and upward documents; for routine ones the deputy leaders in
+    charge of the drafting department (the principal leaders when none is). Never the drafter."""
+    principals = _not_drafter(document, role_users(Role.PRINCIPAL_LEADER))
+    if document.importance != OutgoingDocument.Importance.ROUTINE:
+        return principals
+    return _not_drafter(document, reviewers_for(document)) or principals
+
+
+def _not_own_draft(document, user):
+    """Separation of duties: nobody checks or signs a document they drafted themselves."""
+    return "不能核稿或签发自己拟稿的发文，由下一位审批人办理。" if document.drafter_id == user.pk else None
+
+
+def pending_countersign(document):
+    signed = document.opinions.filter(step=Opinion.Step.COUNTERSIGN).values("department")
+    return list(document.countersign_departments.exclude(pk__in=signed))
+
+
+def _drafter_rule(document, user):
+    return None if document.drafter_id == user.pk else "只有拟稿人可以办理。"
+
+
+def _opinion(document, step, by, text, approved=True, department=None, skipped=False):
+    return Opinion.objects.create(
+        document=document,
+        step=step,
+        author=by,
+        text=text,
+        approved=approved,
+        department=department,
+        skipped=skipped,
+    )
+
+
+def _need_text(text):
+    if not text.strip():
+        raise Refused("请填写意见。")
+
+
+def _back_to_drafter(document, *, by, step, text):
+    """退回修改: the opinion, the document back to 拟稿, the drafter's item to resubmit; nobody keeps a step."""
+    _opinion(document, step, by, text, approved=False)
+    steps.advance(document, by=by, target=Out.DRAFT, comment=text)
+    for perm in ("review", "countersign", "sign_off"):
+        permissions.set_grants(document, perm)
+    worklist.assign(
+        document,
+        "submit",
+        label="修改后重新提交",
+        users=[document.drafter],
+        urgent=document.is_urgent,
+        notify=f"发文稿被退回修改：{document.title}",
+        body=text,
+    )
+
+
+def _send_to(document, perm, step, label, *, users=(), departments=()):
+    permissions.set_grants(document, perm, users=users, departments=departments)
+    permissions.grant(document, "view", users=users, departments=departments)
+    worklist.assign(
+        document,
+        step,
+        label=label,
+        users=users,
+        departments=departments,
+        urgent=document.is_urgent,
+        notify=f"请{label}：{document.title}",
+    )
+
+
+def _to_sign_off(document):
+    _send_to(document, "sign_off", "sign_off", "签发", users=signers_for(document))
+
+
+def _to_clerks(document, step, label):
+    worklist.assign(document, step, label=label, users=role_users(Role.CLERK), urgent=document.is_urgent)
+
+
+def start_draft(document, *, by):
+    """Called by ``services.draft_outgoing`` once the draft is saved: 我发起的, and the drafter holds it."""
+    worklist.track(document, kind="发文", initiator=by)
+    permissions.grant(document, "view", users=[by])
+
+
+@outgoing.step(
+    "修改草稿", source=[Out.DRAFT], rule=_drafter_rule, form=EditDraftForm, style="secondary", success="草稿已保存。"
+)
+def edit_draft(document, *, by, changes, countersign_departments=(), body=None):
+    fields = [name for name, value in changes.items() if getattr(document, name) != value]
+    for name in fields:
+        setattr(document, name, changes[name])
+    if body:
+        document.body = body
+        fields.append("body")
+    if fields:
+        document.save(update_fields=fields)
+    document.countersign_departments.set(countersign_departments)
+    audit.record("修改草稿", by=by, obj=document, comment=document.title)
+    worklist.touch(document, title=str(document))
+
+
+@outgoing.step(
+    "提交部门审核",
+    source=[Out.DRAFT],
+    target=Out.DEPT_REVIEW,
+    rule=_drafter_rule,
+    form=SubmitForm,
+    success="已提交部门审核。",
+)
+def submit(document, *, by, body=None):
+    """提交 / 重新提交 by the drafter (optionally with a new body): to the deputy leader in charge."""
+    if body:
+        document.body = body
+        document.save(update_fields=["body"])
+    if not document.body:
+        raise Refused("请先上传正文再提交。")
+    reviewers = reviewers_for(document)
+    if not reviewers:
+        raise Refused("所在部门没有分管领导，无法送部门审核，请联系系统管理员。")
+    unstaffed = [str(d) for d in document.countersign_departments.all() if not _members([d])]
+    if unstaffed:
+        raise Refused(f"会签部门 {'、'.join(unstaffed)} 没有可用的用户账号，请修改草稿后再提交。")
+    steps.advance(document, by=by, comment=document.title)
+    _send_to(document, "review", "review", "部门审核", users=reviewers)
+
+
+@outgoing.step(
+    "撤回",
+    source=[Out.DEPT_REVIEW],
+    target=Out.DRAFT,
+    rule=_drafter_rule,
+    style="secondary",
+    confirm="撤回后稿件回到草稿，审核人的待办随之撤销。确定撤回吗？",
+    success="已撤回，稿件回到草稿。",
+)
+def withdraw(document, *, by):
+    """撤回 by the drafter until the first decision: back to draft, the reviewers' items and grants taken back."""
+    reviewers = [item.assignee for item in worklist.open_items(document, "review").select_related("assignee")]
+    steps.advance(document, by=by, comment="拟稿人撤回")
+    worklist.withdraw(document, "review", by=by, users=[u for u in reviewers if u], decision="拟稿人已撤回")
+    lost, _ = permissions.set_grants(document, "review")
+    permissions.revoke(document, "view", users=User.objects.filter(pk__in=lost))
+
+
+@outgoing.step(
+    "审核通过",
+    source=[Out.DEPT_REVIEW],
+    target=Out.OFFICE_CHECK,
+    roles=[Role.DEPUTY_LEADER],
+    grant="review",
+    form=ApproveForm,
+    refusal="您不是该稿的审核人。",
+)
+def review(document, *, by, text="同意"):
+    """部门审核 by the deputy leader in charge of the drafting department."""
+    text = text.strip() or "同意"  # approving without typing records 同意
+    _opinion(document, Opinion.Step.DEPT_REVIEW, by, text)
+    steps.advance(document, by=by, comment=text)
+    permissions.set_grants(document, "review")
+    _to_check(document)
+
+
+def _to_check(document):
+    worklist.assign(
+        document,
+        "check",
+        label="核稿",
+        users=checkers_for(document),
+        urgent=document.is_urgent,
+        notify=f"请核稿：{document.title}",
+    )
+
+
+@outgoing.step(
+    "审核退回",
+    source=[Out.DEPT_REVIEW],
+    target=Out.DRAFT,
+    roles=[Role.DEPUTY_LEADER],
+    grant="review",
+    form=OpinionForm,
+    style="danger",
+    refusal="您不是该稿的审核人。",
+)
+def review_return(document, *, by, text):
+    _need_text(text)
+    _back_to_drafter(document, by=by, step=Opinion.Step.DEPT_REVIEW, text=text)
+
+
+@outgoing.step(
+    "核稿通过",
+    source=[Out.OFFICE_CHECK],
+    rule=_not_own_draft,
+    target=[Out.COUNTERSIGN, Out.SIGN_OFF],
+    roles=check_roles,
+    form=ApproveForm,
+    everyone=True,
+)
+def check(document, *, by, text="同意"):
+    """办公室核稿: on to 会签 (each countersigning department) or straight to 签发. The grants are written here,
+    after the decision, in the step's transaction: a refused or returned 核稿 grants nothing."""
+    text = text.strip() or "同意"  # approving without typing records 同意
+    _opinion(document, Opinion.Step.OFFICE_CHECK, by, text)
+    countersign = list(document.countersign_departments.all())
+    if countersign:
+        steps.advance(document, by=by, target=Out.COUNTERSIGN, comment=text)
+        _send_to(document, "countersign", "countersign", "会签", departments=countersign)
+    else:
+        steps.advance(document, by=by, target=Out.SIGN_OFF, comment=text)
+        _to_sign_off(document)
+
+
+@outgoing.step(
+    "核稿退回",
+    source=[Out.OFFICE_CHECK],
+    rule=_not_own_draft,
+    target=Out.DRAFT,
+    roles=check_roles,
+    form=OpinionForm,
+    style="danger",
+    everyone=True,
+)
+def check_return(document, *, by, text):
+    _need_text(text)
+    _back_to_drafter(document, by=by, step=Opinion.Step.OFFICE_CHECK, text=text)
+
+
+def _countersign_rule(document, user):
+    if not user.department_id:
+        return "您所在部门不是会签部门。"
+    if document.opinions.filter(step=Opinion.Step.COUNTERSIGN, department=user.department_id).exists():
+        return "您所在部门已会签。"
+    return None
+
+
+def _after_countersign(document, *, by, comment):
+    """One department signed or was skipped (one audit event saying which): the others keep their step; when
+    none is left, on to 签发."""
+    pending = pending_countersign(document)
+    permissions.set_grants(document, "countersign", departments=pending)
+    if pending:
+        audit.record(steps.current_step().label, by=by, obj=document, comment=comment)
+    else:
+        steps.advance(document, by=by, target=Out.SIGN_OFF, comment=f"{comment}（会签完毕）")
+        _to_sign_off(document)
+
+
+@outgoing.step(
+    "会签",
+    source=[Out.COUNTERSIGN],
+    target=Out.SIGN_OFF,
+    grant="countersign",
+    rule=_countersign_rule,
+    form=OpinionForm,
+    refusal="您所在部门不是会签部门。",
+)
+def countersign(document, *, by, text):
+    """会签 by a member of a countersigning department; when every department has signed, on to 签发."""
+    _need_text(text)
+    _opinion(document, Opinion.Step.COUNTERSIGN, by, text, department=by.department)
+    _after_countersign(document, by=by, comment=f"{by.department}：{text}")
+
+
+@outgoing.step(
+    "跳过会签",
+    source=[Out.COUNTERSIGN],
+    target=Out.SIGN_OFF,
+    roles=[Role.OFFICE_DIRECTOR],
+    form=SkipCountersignForm,
+    style="secondary",
+    confirm="跳过后该部门不再会签，理由记入流转记录。确定跳过吗？",
+)
+def skip_countersign(document, *, by, department, reason):
+    """The office director unblocks a 会签 (a department with no one to sign, or away) with a written reason."""
+    if not reason.strip():
+        raise Refused("请写明跳过会签的理由。")
+    if department not in pending_countersign(document):
+        raise Refused(f"{department} 不在待会签部门之列。")
+    _opinion(document, Opinion.Step.COUNTERSIGN, by, reason, department=department, skipped=True)
+    worklist.withdraw(document, "countersign", by=by, departments=[department], decision=f"跳过会签：{reason}"[:200])
+    _after_countersign(document, by=by, comment=f"{department}：{reason}")
+
+
+def _signer_rule(document, user):
+    if document.drafter_id == user.pk:
+        return _not_own_draft(document, user)
+    if document.importance != OutgoingDocument.Importance.ROUTINE and not has_role(user, Role.PRINCIPAL_LEADER):
+        return "重要文件和上行文须由主要领导签发。"
+    return None
+
+
+@outgoing.step(
+    "签发",
+    source=[Out.SIGN_OFF],
+    target=Out.RECHECK,
+    roles=LEADERS,
+    grant="sign_off",
+    rule=_signer_rule,
+    form=ApproveForm,
+    everyone=True,
+    confirm="签发后进入复核、编号，确定签发吗？",
+    refusal="您不是该文的签发人。",
+)
+def sign_off(document, *, by, text="同意"):
+    """签发: by the right leader; opinion, name and full date are recorded."""
+    text = text.strip() or "同意"  # approving without typing records 同意
+    _opinion(document, Opinion.Step.SIGN_OFF, by, text)
+    steps.advance(document, by=by, comment=text, signer=by)
+    permissions.set_grants(document, "sign_off")
+    _to_clerks(document, "recheck", "复核")
+
+
+@outgoing.step(
+    "签发退回",
+    source=[Out.SIGN_OFF],
+    target=Out.DRAFT,
+    roles=LEADERS,
+    grant="sign_off",
+    rule=_not_own_draft,
+    form=OpinionForm,
+    style="danger",
+    everyone=True,
+    refusal="您不是该文的签发人。",
+)
+def sign_off_return(document, *, by, text):
+    _need_text(text)
+    _back_to_drafter(document, by=by, step=Opinion.Step.SIGN_OFF, text=text)
+
+
+@outgoing.step(
+    "复核",
+    source=[Out.RECHECK],
+    target=Out.NUMBERING,
+    roles=[Role.CLERK, Role.OFFICE_DIRECTOR],
+    form=OptionalOpinionForm,
+    everyone=True,
+)
+def recheck(document, *, by, text=""):
+    """复核 by the clerk before numbering."""
+    _opinion(document, Opinion.Step.RECHECK, by, text or "复核无误")
+    steps.advance(document, by=by, comment=text)
+    _to_clerks(document, "number", "编号")
+
+
+@outgoing.step(
+    "编号",
+    source=[Out.NUMBERING],
+    target=Out.SEALING,
+    roles=[Role.CLERK],
+    everyone=True,
+    confirm="编号不可撤销，确定编号吗？",
+)
+def number(document, *, by):
+    """编号: 发文字号 = issuer code + 〔year〕 + serial + 号, gapless per issuer code and year."""
+    year = timezone.localdate().year
+    serial = get_next_value(f"documents.outgoing.{document.issuer_code.code}.{year}")
+    doc_number = f"{document.issuer_code.code}〔{year}〕{serial}号"
+    steps.advance(document, by=by, comment=doc_number, year=year, serial=serial, doc_number=doc_number)
+    _to_clerks(document, "seal", "用印")
+    return doc_number
+
+
+def _seals_api():
+    """The seals app's narrow interface, or None when the seals app (or its api) is not installed."""
+    if not apps.is_installed("seals"):
+        return None
+    try:
+        from seals import api
+    except ImportError:
+        return None
+    return api if hasattr(api, "requests_for") else None
+
+
+def seal_requests_for(document):
+    """The seal-use requests linked to this document (empty when the seals app is not installed)."""
+    api = _seals_api()
+    return api.requests_for("documents.outgoingdocument", str(document.code)) if api else []
+
+
+def new_seal_request_url(document):
+    api = _seals_api()
+    return api.new_request_url("documents.outgoingdocument", str(document.code), document.title) if api else ""
+
+
+@outgoing.step("确认用印", source=[Out.SEALING], target=Out.ISSUING, roles=[Role.CLERK], everyone=True)
+def seal(document, *, by):
+    """用印: confirmed when a linked seal-use request is fully stamped."""
+    requests = seal_requests_for(document)
+    if _seals_api() is not None and not any(r.fully_stamped for r in requests):
+        raise Refused("该文尚无已完成用印的用印申请，请先申请用印并由印章管理员登记用印。")
+    numbers = "、".join(r.number for r in requests if r.fully_stamped)
+    steps.advance(document, by=by, comment=numbers)
+    _to_clerks(document, "issue", "印发")
+
+
+@outgoing.step("印发", source=[Out.ISSUING], target=Out.ISSUED, roles=[Role.CLERK], form=IssueForm, everyone=True)
+def issue(document, *, by, copies, issued_on, proofreader):
+    """印发/核发: copies, date, proofreader; 主送 and 抄送 were fixed at drafting."""
+    if not copies or copies < 1:
+        raise Refused("印发份数至少为 1。")
+    steps.advance(document, by=by, comment=f"{copies}份", copies=copies, issued_on=issued_on, proofreader=proofreader)
+    _to_clerks(document, "archive", "归档")
+    notify([document.drafter], f"已印发：{document.doc_number} {document.title}", url=document.get_absolute_url())
+
+
+@outgoing.step(
+    "归档",
+    source=[Out.ISSUED],
+    target=Out.ARCHIVED,
+    roles=[Role.CLERK, Role.OFFICE_DIRECTOR],
+    form=ArchiveForm,
+    everyone=True,
+)
+def archive_outgoing(document, *, by, retention):
+    year = document.year or timezone.localdate().year
+    number = get_next_value(f"documents.archive.{year}")
+    code = archive_code_for(year, retention, number)
+    steps.advance(document, by=by, comment=code, retention=retention, archive_number=number, archive_code=code)

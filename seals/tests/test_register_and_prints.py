@@ -1,0 +1,148 @@
+"""The register page and its month field, the printouts (register, 介绍信), Beijing time, no hex for leaders."""
+
+import io
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+from django.db import connection
+from django.urls import reverse
+from pypdf import PdfReader
+
+from seals import workflow
+
+REGISTER = "/seals/register/"
+
+
+@pytest.fixture
+def approved(apply, deputy):
+    request = apply(copies=3)
+    workflow.decide(request, by=deputy, approve=True)
+    request.refresh_from_db()
+    return request
+
+
+@pytest.mark.parametrize(
+    "month,message",
+    [
+        ("9999-12", "年份应在"),
+        ("1-1", "月份格式不正确"),
+        ("2026-13", "月份应在 1 到 12 之间"),
+        ("2026-00", "月份应在 1 到 12 之间"),
+        ("abc", "月份格式不正确"),
+        ("0000-01", "年份应在"),
+        ("2026-1x", "月份格式不正确"),
+        ("2026-11\x00", "不允许"),
+        ("٢٠٢٦-١١", "月份格式不正确"),
+        ("99999999999999999999-1", "月份格式不正确"),
+    ],
+)
+def test_bad_month_is_400_beside_the_field(client_for, seal_keeper, month, message):
+    response = client_for(seal_keeper).get(REGISTER, {"month": month})
+    assert response.status_code == 400
+    page = response.content.decode()
+    field = page.split('class="field has-error"')[1].split("</div>")[0]
+    assert message in field and 'type="month"' in field
+
+
+def test_bad_month_for_the_pdf_is_400_too(client_for, seal_keeper):
+    response = client_for(seal_keeper).get(REGISTER, {"month": "9999-12", "format": "pdf"})
+    assert response.status_code == 400
+
+
+def test_register_speaks_plain_words(client_for, approved, seal_keeper, office_director):
+    workflow.stamp(approved, by=seal_keeper, seal=approved.seals.get(), copies=1)
+    workflow.stamp(approved, by=seal_keeper, seal=approved.seals.get(), copies=1)
+    page = client_for(seal_keeper).get(REGISTER).content.decode()
+    assert "登记簿完整，未被改动" in page
+    for developer in ("哈希", "verify_seal_register", "manage.py", "SHA"):
+        assert developer not in page
+    assert 'type="month"' in page and "seals/css/seals.css" in page
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE seals_stamping SET copies = 9 WHERE seq = 2")
+    page = client_for(office_director).get(REGISTER).content.decode()
+    assert "登记簿不完整" in page and "第 2 条记录" in page
+
+
+def test_multi_page_register_repeats_its_header_and_numbers_pages(client_for, approved, seal_keeper):
+    seal = approved.seals.get()
+    for _ in range(70):
+        workflow._append_to_register(approved, seal, seal_keeper, 1)
+    response = client_for(seal_keeper).get(REGISTER, {"format": "pdf"})
+    reader = PdfReader(io.BytesIO(response.content))
+    pages = len(reader.pages)
+    assert pages >= 2
+    for number, page in enumerate(reader.pages, start=1):
+        text = page.extract_text().replace(" ", "")
+        assert "序号" in text and "文件名称" in text and "监印人" in text, number
+        assert f"第{number}页，共{pages}页" in text
+    assert "登记簿完整，未被改动" in reader.pages[-1].extract_text().replace(" ", "")
+
+
+def test_letter_printout_has_no_spaces_and_full_width_brackets(client_for, staff, deputy):
+    letter = workflow.apply_letter(
+        by=staff,
+        data={
+            "recipient_unit": "县自然资源和规划局",
+            "persons": "黄磊、马涛",
+            "person_count": 2,
+            "purpose": "土地复垦项目对接",
+            "valid_days": 7,
+        },
+    )
+    workflow.approve_letter(letter, by=deputy)
+    reader = PdfReader(io.BytesIO(client_for(staff).get(reverse("seals:letter_pdf", args=[letter.code])).content))
+    text = reader.pages[0].extract_text().replace("\n", "")
+    assert "兹介绍黄磊、马涛等2人前往县自然资源和规划局联系土地复垦项目对接。" in text
+    assert "兹介绍我单位黄磊、马涛等2同志前往你处联系土地复垦项目对接，请予接洽。" in text
+    assert "有效期7天" in text and f"（{letter.year}）第1号" in text
+    assert "(" not in text and ")" not in text
+
+
+def test_leaders_see_no_fingerprint_the_keeper_does(client_for, approved, deputy, seal_keeper, staff):
+    digest = approved.document_sha256[:16]
+    assert digest not in client_for(deputy).get(approved.get_absolute_url()).content.decode()
+    assert digest not in client_for(staff).get(approved.get_absolute_url()).content.decode()
+    assert digest in client_for(seal_keeper).get(approved.get_absolute_url()).content.decode()
+
+
+def test_times_are_beijing_time(client_for, apply, deputy, seal_keeper):
+    # 07:30 on 1 December in Beijing is 23:30 on 30 November in UTC.
+    with time_machine.travel(datetime(2026, 11, 30, 23, 30, tzinfo=UTC), tick=False):
+        request = apply(copies=1)
+        workflow.decide(request, by=deputy, approve=True)
+        request.refresh_from_db()
+        workflow.stamp(request, by=seal_keeper, seal=request.seals.get(), copies=1)
+        client = client_for(seal_keeper)
+        page = client.get(request.get_absolute_url()).content.decode()
+        assert "2026年12月1日 07:30" in page and "11月30日" not in page
+        register = client.get(REGISTER).content.decode()  # the current month is December in Beijing
+        assert "用印登记簿（2026年12月）" in register and "2026年12月1日 07:30" in register
+        pdf = PdfReader(io.BytesIO(client.get(REGISTER, {"format": "pdf"}).content)).pages[0].extract_text()
+        assert "2026年12月1日" in pdf.replace(" ", "")
+        form = client.get(reverse("seals:request_form_pdf", args=[request.code])).content
+        assert "2026年12月1日" in PdfReader(io.BytesIO(form)).pages[0].extract_text().replace(" ", "")
+    assert "本月无用印记录" in client.get(REGISTER, {"month": "2026-11"}).content.decode()
+
+
+def test_the_serial_year_is_the_beijing_year(apply):
+    with time_machine.travel(datetime(2026, 12, 31, 23, 30, tzinfo=UTC), tick=False):
+        request = apply()
+    assert request.year == 2027 and request.number == "用印〔2027〕1号"
+
+
+def test_take_out_message_gives_the_return_time_in_beijing_time(apply, people, seals):
+    from township_office.models import AuditEvent, Notification
+
+    director, principal, keeper, staff = (
+        people[n] for n in ("office_director", "principal_leader", "seal_keeper", "department_staff")
+    )
+    with time_machine.travel(datetime(2026, 11, 30, 23, 30, tzinfo=UTC), tick=False):
+        request = apply(
+            ["长官镇党政办公室"], use_type="take_out", expected_return=datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+        )
+        workflow.decide(request, by=director, approve=True)
+        workflow.decide(request, by=principal, approve=True)
+        workflow.take_out(request, by=keeper)
+    assert AuditEvent.objects.get(action="登记带出").comment == "预计归还 2026-12-01 17:00"
+    assert Notification.objects.filter(recipient=staff, title__contains="2026年12月1日 17:00前归还").exists()

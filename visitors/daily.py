@@ -1,0 +1,100 @@
+"""The morning PDF of the daily report (每日来文来电来访汇报): one per principal leader, with what that leader may
+read, and a notification linking to it.
+
+With a broker, beat runs ``tasks.send_daily_report`` at DAILY_REPORT_HOUR:DAILY_REPORT_MINUTE as before. On the
+embedded default (no broker, so no beat either) nothing would ever run it: the first request after the report
+hour produces the PDFs in-process (``on_request_started``), and the report page offers 生成今日汇报.
+"""
+
+import logging
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from township_office.notifications import notify
+from township_office.roles import Role, role_users
+
+from . import pdf, services
+from .models import DailyReport
+
+logger = logging.getLogger(__name__)
+
+
+def counts(report):
+    return (
+        f"来文{len(report['incoming'])}件、来电{len(report['calls'])}次、来访{len(report['visits'])}批、"
+        f"新增信访{len(report['new_cases'])}件、三日内到期{len(report['due_soon'])}项、逾期{len(report['overdue'])}项"
+    )
+
+
+def produce(day=None, *, base_url="", force=False):
+    """Render each principal leader's PDF of ``day`` (today, Beijing time) and notify them; a PDF already made is
+    kept unless ``force`` (生成今日汇报 makes it afresh). Returns the DailyReports made."""
+    day = day or timezone.localdate()
+    base_url = base_url.rstrip("/")
+    made = []
+    for leader in role_users(Role.PRINCIPAL_LEADER):
+        existing = DailyReport.objects.filter(date=day, recipient=leader).first()
+        if existing is not None and not force:
+            continue
+        report = services.daily_report(day, readers=[leader], viewer=leader)
+        content = pdf.daily_report(report, base_url=base_url)
+        try:
+            with transaction.atomic():
+                daily = existing or DailyReport.objects.create(date=day, recipient=leader)
+                daily.file.save(f"daily-{day:%Y%m%d}-{leader.pk}.pdf", ContentFile(content), save=True)
+                notify(
+                    [leader],
+                    f"{day:%m月%d日}每日来文来电来访汇报",
+                    url=reverse("visitors:daily_report_pdf", args=[daily.pk]),
+                    body=counts(report),
+                    event_key=f"daily:{day}",
+                )
+        except IntegrityError:  # made at the same moment by another request or the worker
+            continue
+        made.append(daily)
+    return made
+
+
+def in_process():
+    """Whether the first request after the report hour makes the PDFs: setting DAILY_REPORT_IN_PROCESS, else on
+    the embedded default (no broker), outside the test environment (where the tests call ``produce``)."""
+    configured = getattr(settings, "DAILY_REPORT_IN_PROCESS", None)
+    if configured is not None:
+        return bool(configured)
+    from django.core import mail
+
+    return not settings.CELERY_BROKER_URL and not hasattr(mail, "outbox")
+
+
+_checked = {"day": None}  # the local day this process has already made sure of
+
+
+def due_now(now=None):
+    """Today's date once the report hour has passed (Beijing time), else None."""
+    now = timezone.localtime(now)
+    if (now.hour, now.minute) < (settings.DAILY_REPORT_HOUR, settings.DAILY_REPORT_MINUTE):
+        return None
+    return now.date()
+
+
+def make_sure(now=None):
+    """The first call after the report hour each day makes the day's PDFs (once per process and day; one query
+    on later days' first request, nothing at all on the other requests)."""
+    day = due_now(now)
+    if day is None or _checked["day"] == day:
+        return []
+    _checked["day"] = day
+    try:
+        return produce(day)
+    except Exception:  # the person's request goes on; the page still offers 生成今日汇报
+        logger.exception("每日汇报生成失败")
+        return []
+
+
+def on_request_started(sender, **kwargs):
+    if in_process():
+        make_sure()
