@@ -68,7 +68,16 @@ def _build():
 
     contact = visitors_workflow.register_contact(
         by=people["front_desk"],
-        data={"channel": "visit", "received_at": timezone.now(), "name": "时测甲", "matter": f"{MARK}来访"},
+        data={
+            "channel": "visit",
+            "received_at": timezone.now(),
+            "name": "时测甲",
+            "id_number": "330106198505203310",
+            "phone": "13905710099",
+            "address": "柳林村",
+            "matter": f"{MARK}来访",
+            "category": "other",
+        },
     )
     visitors_workflow.open_case(contact, by=people["front_desk"], petition_type="claim")
 
