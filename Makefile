@@ -8,19 +8,23 @@ MANAGE := $(PY) manage.py
 # Debian packages the project relies on: CJK fonts for the printouts, Pango and the
 # HarfBuzz subsetting library for WeasyPrint, chromium for the browser tests,
 # poppler-utils to look at PDFs.
-DEBIAN_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 chromium poppler-utils
+# postgresql-client gives pg_dump/pg_restore for backups of a PostgreSQL installation.
+DEBIAN_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 chromium poppler-utils postgresql-client
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ARGS ?=
 # Ten-year multiples of one township's data for `make bench` (4 = the planning volume).
 BENCH_SCALE ?= 4
 export BENCH_SCALE
 
-.PHONY: fonts run test test-only test-postgres bench lint format system-deps venv migrate seed worker beat clean-data help
+.PHONY: fonts run test test-only test-postgres bench lint format system-deps venv migrate seed worker beat schedule backup restore check-deploy clean-data help
 
 help:
 	@echo "make run    安装依赖、迁移数据库、载入演示乡镇，并在 http://127.0.0.1:8000/ 启动"
 	@echo "make test   安装依赖并运行全部测试（SQLite）"
 	@echo "make bench  性能基准（见 bench/README.md）"
+	@echo "make backup 备份数据库、上传文件和密钥到 $${BACKUP_DIR:-data/backups}"
+	@echo "make restore ARCHIVE=文件  从备份恢复到空的数据库和数据目录（覆盖已有数据加 FORCE=1）"
+	@echo "make check-deploy  用 .env.example 中的生产配置运行 manage.py check --deploy"
 
 system-deps:
 	@missing=""; for p in $(DEBIAN_PACKAGES); do \
@@ -47,14 +51,19 @@ $(FANGSONG): | $(VENV)/.stamp
 
 migrate: venv
 	$(MANAGE) migrate --noinput
+	$(MANAGE) rebuild_worklist
 	$(MANAGE) collectstatic --noinput -v0
 
 seed: migrate
-	$(MANAGE) seed_demo
+	$(MANAGE) seed_demo --demo
 
+# gunicorn and, beside it, the scheduler that runs the reminders, the daily report and the
+# nightly backup in-process (no broker needed); stopping one stops both.
 run: seed
 	@echo
 	@echo "在浏览器打开 http://127.0.0.1:8000/ ，用上面任一演示账号登录。按 Ctrl+C 停止。"
+	$(MANAGE) run_schedule & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn township_office.wsgi -b 127.0.0.1:8000 -w 3 --access-logfile -
 
 test: venv test-only
@@ -85,3 +94,20 @@ worker: venv
 
 beat: venv
 	$(VENV)/bin/celery -A township_office beat -l info -s $${DATA_DIR:-data}/celerybeat-schedule
+
+# The schedule without a broker (what `make run` starts beside gunicorn).
+schedule: venv
+	$(MANAGE) run_schedule
+
+# Backup and restore (see README "备份与恢复").
+backup: venv
+	$(MANAGE) backup
+
+restore: venv
+	@[ -n "$(ARCHIVE)" ] || { echo "用法：make restore ARCHIVE=data/backups/township-….tar.gz [FORCE=1]"; exit 2; }
+	$(MANAGE) restore "$(ARCHIVE)" $(if $(FORCE),--force)
+
+# `check --deploy` with the production values documented in .env.example; any warning fails.
+check-deploy: venv
+	@set -a; eval "$$(sed -n 's/^# *PRODUCTION: *//p' .env.example)"; set +a; \
+	out=$$($(MANAGE) check --deploy --fail-level WARNING 2>&1); status=$$?; echo "$$out"; exit $$status

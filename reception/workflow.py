@@ -191,7 +191,9 @@ def _reassigned(reception, item, old, new):
         permissions.set_grants(reception, "prepare", departments={m.department for m in undone})
 
 
-plans = steps.Flow(Reception, kind="接待方案", url_name="reception:step", on_reassign=_reassigned)
+plans = steps.Flow(
+    Reception, initiator="created_by", kind="接待方案", url_name="reception:step", on_reassign=_reassigned
+)
 
 
 # --- Creating a plan (not a step: there is no record yet) --------------------------------------------------------
@@ -256,6 +258,7 @@ def withdraw(reception, *, by):
 
 @plans.step(
     "批准",
+    work="待审批接待方案",
     source=[S.PENDING],
     target=S.APPROVED,
     roles=approver_roles,

@@ -235,7 +235,9 @@ def _reassigned(request, item, old, new):
             step.approvers.add(new)
 
 
-requests = SealFlow(SealRequest, kind="用印申请", url_name="seals:request_step", on_reassign=_reassigned)
+requests = SealFlow(
+    SealRequest, initiator="applicant", kind="用印申请", url_name="seals:request_step", on_reassign=_reassigned
+)
 
 
 @requests.step(
@@ -405,17 +407,23 @@ _APPROVE = dict(
 )
 
 
-@requests.step("同意（办公室主任）", roles=[Role.OFFICE_DIRECTOR], rule=_deciding_at(Level.OFFICE), **_APPROVE)
+@requests.step(
+    "同意（办公室主任）", work="待审批", roles=[Role.OFFICE_DIRECTOR], rule=_deciding_at(Level.OFFICE), **_APPROVE
+)
 def approve_office(request, *, by, comment=""):
     _approve(request, by=by, level=Level.OFFICE, comment=comment)
 
 
-@requests.step("同意（分管领导）", roles=[Role.DEPUTY_LEADER], rule=_deciding_at(Level.DEPUTY), **_APPROVE)
+@requests.step(
+    "同意（分管领导）", work="待审批", roles=[Role.DEPUTY_LEADER], rule=_deciding_at(Level.DEPUTY), **_APPROVE
+)
 def approve_deputy(request, *, by, comment=""):
     _approve(request, by=by, level=Level.DEPUTY, comment=comment)
 
 
-@requests.step("同意（主要领导）", roles=[Role.PRINCIPAL_LEADER], rule=_deciding_at(Level.PRINCIPAL), **_APPROVE)
+@requests.step(
+    "同意（主要领导）", work="待审批", roles=[Role.PRINCIPAL_LEADER], rule=_deciding_at(Level.PRINCIPAL), **_APPROVE
+)
 def approve_principal(request, *, by, comment=""):
     _approve(request, by=by, level=Level.PRINCIPAL, comment=comment)
 
@@ -467,6 +475,7 @@ def file_unchanged(request):
 
 @requests.step(
     "用印",
+    work="待用印",
     source=[R.APPROVED],
     target=[R.STAMPED, R.VOID],
     roles=[Role.SEAL_KEEPER],
@@ -751,7 +760,7 @@ def _may_void_letter(letter, user):
     return "只有经办人、办公室主任或印章管理员可以作废介绍信。"
 
 
-letters = steps.Flow(IntroductionLetter, kind="介绍信", url_name="seals:letter_step")
+letters = steps.Flow(IntroductionLetter, initiator="applicant", kind="介绍信", url_name="seals:letter_step")
 
 
 @letters.step(

@@ -18,3 +18,9 @@ ROOT_URLCONF = "tests.urls"
 # Tasks run in-process in the suite, whatever broker is configured; the worker test
 # (township_office/tests/test_celery_worker.py) sends to the real broker explicitly.
 CELERY_TASK_ALWAYS_EAGER = True
+# The test runner empties tables between transactional tests: let it empty the audit log
+# (the triggers refuse it to every other connection; township_office/ops_models.py).
+AUDIT_LOG_TEST_FLUSH = True
+# The suite makes the morning report itself (visitors.daily.produce); the tests that check the first request
+# after the report time turn this on.
+DAILY_REPORT_IN_PROCESS = False

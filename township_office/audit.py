@@ -2,6 +2,9 @@
 
 from contextvars import ContextVar
 
+from django.db import transaction
+
+from . import auditchain
 from .models import AuditEvent
 
 client_address: ContextVar[str | None] = ContextVar("client_address", default=None)
@@ -18,18 +21,22 @@ def record(action, *, by, obj=None, from_state="", to_state="", comment="", obje
     else:
         object_code = object_repr = ""
     actor = by if getattr(by, "is_authenticated", False) else None
-    event = AuditEvent.objects.create(
-        actor=actor,
-        actor_name=(actor.get_full_name() if actor else "系统")[:60],
-        action=action,
-        object_type=object_type or "",
-        object_code=object_code,
-        object_repr=object_repr,
-        from_state=from_state or "",
-        to_state=to_state or "",
-        comment=comment or "",
-        client_address=client_address.get(),
-    )
+    with transaction.atomic():
+        # Lock the chain's head first, so that events get their ids in the order of the chain.
+        head = auditchain.lock_head()
+        event = AuditEvent.objects.create(
+            actor=actor,
+            actor_name=(actor.get_full_name() if actor else "系统")[:60],
+            action=action,
+            object_type=object_type or "",
+            object_code=object_code,
+            object_repr=object_repr,
+            from_state=from_state or "",
+            to_state=to_state or "",
+            comment=comment or "",
+            client_address=client_address.get(),
+        )
+        auditchain.append(head, event)  # each event carries the hash of the one before it
     written = step_events.get()
     if written is not None:
         written.append(event)

@@ -314,3 +314,6 @@ class Notification(models.Model):
 
     def get_absolute_url(self):
         return reverse("township_office:notification_open", args=[self.pk])
+
+
+from .ops_models import AuditHead, AuditLink, Heartbeat, OutboxMessage, PasswordChangeRequired  # noqa: E402, F401

@@ -38,6 +38,11 @@ def env_int(name, default):
         raise ImproperlyConfigured(f"{name} must be a whole number, got {raw!r}") from None
 
 
+def env_list(name, default=""):
+    """A comma-separated list; blanks dropped."""
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
 def env_secret(name, default=None):
     """Read a secret from ``NAME_FILE`` (a path, e.g. a Docker secret) first, then ``NAME``."""
     path = os.environ.get(f"{name}_FILE")
@@ -67,19 +72,49 @@ def _secret_key():
 
 SECRET_KEY = _secret_key()
 DEBUG = env_bool("DEBUG", False)
-ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
-CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+# --- HTTPS and browser security (all off by default: an office PC serves plain HTTP) ---
 SECURE_COOKIES = env_bool("SECURE_COOKIES", False)
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Addresses (or networks, e.g. 10.0.0.0/8) of the reverse proxies in front of gunicorn. A request
+# from one of them is taken as HTTPS when it says so (X-Forwarded-Proto), and the audit log records
+# the client address it forwards (X-Forwarded-For). Empty: the connecting address is the client.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+if TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Session idle timeout (等保2.0 三级): signed out after this many minutes without a request.
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Content-Security-Policy (django-csp): scripts and styles from this site only, nothing inline.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "township_office.admin_apps.AdminConfig",  # django.contrib.admin, every change audited
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -87,6 +122,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
     "guardian",
     "axes",
     "sequences",
@@ -100,15 +136,21 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A database outage: the Chinese maintenance page (503), not a 500.
+    "township_office.middleware.DatabaseUnavailableMiddleware",
+    "township_office.middleware.NoStoreMiddleware",
+    "township_office.middleware.SessionIdleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "township_office.middleware.ClientAddressMiddleware",
-    "township_office.middleware.LoginRequiredMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "township_office.middleware.PasswordChangeRequiredMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -139,6 +181,8 @@ if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get("TEST_DATABASE_NAME", "test_township")
+        # A database that does not answer: give up after 5 s (the maintenance page), never hang.
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 else:
     DATABASES = {
         "default": {
@@ -160,9 +204,12 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
+# Password rules for 等保2.0 level 3 (township_office/passwords.py).
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "township_office.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "township_office.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "township_office.passwords.UsernameNotContainedValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -219,8 +266,26 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A broker that does not answer: give up within 2 s and leave the task in the outbox
+# (township_office/outbox.py), never hang a request.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "max_retries": 0}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+CELERY_REDIS_SOCKET_TIMEOUT = 5
+CELERY_TASK_PUBLISH_RETRY = False
+# The scheduler's heartbeat: /healthz fails when it is older than twice this.
+BEAT_HEARTBEAT_SECONDS = env_int("BEAT_HEARTBEAT_SECONDS", 60)
+# Backups (township_office/backup.py): where archives go, how many the nightly run keeps, when.
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR") or DATA_DIR / "backups")
+BACKUP_KEEP = env_int("BACKUP_KEEP", 14)
+BACKUP_HOUR = env_int("BACKUP_HOUR", 2)
+BACKUP_MINUTE = env_int("BACKUP_MINUTE", 30)
+# /healthz fails when DATA_DIR has less free space than this (MB).
+HEALTH_MIN_FREE_MB = env_int("HEALTH_MIN_FREE_MB", 1024)
 DAILY_REPORT_HOUR = env_int("DAILY_REPORT_HOUR", 7)
 DAILY_REPORT_MINUTE = env_int("DAILY_REPORT_MINUTE", 30)
+# Without a broker (no beat), the first request after the report time makes the morning PDFs in-process.
+DAILY_REPORT_IN_PROCESS = env_bool("DAILY_REPORT_IN_PROCESS", not CELERY_BROKER_URL)
 REMINDER_DAYS_BEFORE = env_int("REMINDER_DAYS_BEFORE", 3)
 # Each app adds its periodic tasks here; the names are Celery task names.
 CELERY_BEAT_SCHEDULE = {
@@ -239,6 +304,18 @@ CELERY_BEAT_SCHEDULE = {
     "seals-chase-overdue-returns": {
         "task": "seals.tasks.chase_overdue_returns",
         "schedule": crontab(minute=20, hour="8,14"),
+    },
+    "nightly-backup": {
+        "task": "township_office.tasks.nightly_backup",
+        "schedule": crontab(minute=BACKUP_MINUTE, hour=BACKUP_HOUR),
+    },
+    "heartbeat": {
+        "task": "township_office.tasks.heartbeat",
+        "schedule": float(BEAT_HEARTBEAT_SECONDS),
+    },
+    "outbox-relay": {
+        "task": "township_office.tasks.relay_outbox",
+        "schedule": 30.0,
     },
 }
 

@@ -1,4 +1,5 @@
 from celery import shared_task
+from django.conf import settings
 
 from . import notifications
 
@@ -6,3 +7,27 @@ from . import notifications
 @shared_task
 def create_notifications(user_ids, title, url="", body="", event_key=""):
     return notifications.create(user_ids, title, url, body, event_key)
+
+
+@shared_task
+def heartbeat():
+    """Beat (or run_schedule), every BEAT_HEARTBEAT_SECONDS: /healthz knows the schedule runs."""
+    from .health import record_heartbeat
+
+    record_heartbeat("beat")
+
+
+@shared_task
+def relay_outbox():
+    """Beat, every 30 s: hand the tasks left in the outbox during a broker outage to the broker."""
+    from . import outbox
+
+    return outbox.relay()
+
+
+@shared_task
+def nightly_backup():
+    """Beat, nightly: one backup archive in BACKUP_DIR, keeping the newest BACKUP_KEEP."""
+    from . import backup
+
+    return str(backup.create(keep=settings.BACKUP_KEEP))

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from . import health, views
 
 core_patterns = [
     path("", views.home, name="home"),
@@ -16,7 +16,7 @@ core_patterns = [
 
 urlpatterns = [
     path("", include((core_patterns, "township_office"))),
-    path("healthz", views.healthz),
+    path("healthz", health.healthz),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),

@@ -1,7 +1,6 @@
 """Daily report data and exports."""
 
 import csv
-import inspect
 import io
 from datetime import timedelta
 
@@ -23,17 +22,13 @@ OPEN = [PetitionCase.Status.REGISTERED, PetitionCase.Status.INSTRUCTING, Petitio
 
 
 def _document_items(day, limit=None, user=None):
-    """The 收文 lines from documents/api.py, as ``user`` may see them (the ``user=`` keyword applies the documents'
-    visibility; an older ``daily_report_items`` without it is called without)."""
-    if not apps.is_installed("documents"):
+    """The 收文 lines from documents/api.py, as ``user`` may see them (the documents' own visibility); none
+    without a reader, whose visibility alone decides which files a report may name."""
+    if user is None or not apps.is_installed("documents"):
         return {}
-    try:
-        from documents.api import daily_report_items
-    except ImportError:
-        return {}
-    if user is not None and "user" in inspect.signature(daily_report_items).parameters:
-        return daily_report_items(day, limit=limit, user=user)
-    return daily_report_items(day, limit=limit)
+    from documents.api import daily_report_items
+
+    return daily_report_items(day, limit=limit, user=user)
 
 
 def report_readers():

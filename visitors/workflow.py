@@ -309,7 +309,9 @@ def _on_reassign(case, item, old, new):
             case.support_departments.add(new)
 
 
-cases = steps.Flow(PetitionCase, kind="信访事项", url_name="visitors:case_step", on_reassign=_on_reassign)
+cases = steps.Flow(
+    PetitionCase, initiator="opened_by", kind="信访事项", url_name="visitors:case_step", on_reassign=_on_reassign
+)
 
 
 @cases.step(

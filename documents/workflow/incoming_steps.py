@@ -51,7 +51,13 @@ def _reassign_incoming(document, item, old, new):
             Circulation.objects.filter(document=document, reader=old, read_at__isnull=True).update(reader=new)
 
 
-incoming = steps.Flow(IncomingDocument, kind="收文", url_name="documents:incoming_step", on_reassign=_reassign_incoming)
+incoming = steps.Flow(
+    IncomingDocument,
+    initiator="registered_by",
+    kind="收文",
+    url_name="documents:incoming_step",
+    on_reassign=_reassign_incoming,
+)
 
 OPEN = (In.REGISTERED, In.INSTRUCTING, In.HANDLING)
 ROUTED = (In.INSTRUCTING, In.HANDLING, In.COMPLETED, In.ARCHIVED)
@@ -186,6 +192,7 @@ def _assign_archive(document):
 
 @incoming.step(
     "拟办",
+    work="待拟办",
     source=[In.REGISTERED],
     target=[In.INSTRUCTING, In.HANDLING],
     roles=[Role.OFFICE_DIRECTOR],
@@ -271,6 +278,7 @@ def _send_copies(document, readers):
 
 @incoming.step(
     "批示",
+    work="待批示",
     source=[In.INSTRUCTING, In.HANDLING],
     roles=LEADERS,
     grant="instruct",
@@ -435,6 +443,7 @@ def escalation_targets(document):
 
 @incoming.step(
     "归档",
+    work="待归档",
     source=[In.COMPLETED, In.RETURNED],
     target=In.ARCHIVED,
     roles=[Role.CLERK, Role.OFFICE_DIRECTOR],

@@ -36,7 +36,13 @@ def _reassign_outgoing(document, item, old, new):
         document.countersign_departments.add(new)
 
 
-outgoing = steps.Flow(OutgoingDocument, kind="发文", url_name="documents:outgoing_step", on_reassign=_reassign_outgoing)
+outgoing = steps.Flow(
+    OutgoingDocument,
+    initiator="drafter",
+    kind="发文",
+    url_name="documents:outgoing_step",
+    on_reassign=_reassign_outgoing,
+)
 
 
 def reviewers_for(document):
@@ -210,6 +216,7 @@ def withdraw(document, *, by):
 
 @outgoing.step(
     "审核通过",
+    work="待部门审核",
     source=[Out.DEPT_REVIEW],
     target=Out.OFFICE_CHECK,
     roles=[Role.DEPUTY_LEADER],
@@ -254,6 +261,7 @@ def review_return(document, *, by, text):
 
 @outgoing.step(
     "核稿通过",
+    work="待核稿",
     source=[Out.OFFICE_CHECK],
     rule=_not_own_draft,
     target=[Out.COUNTERSIGN, Out.SIGN_OFF],
@@ -312,6 +320,7 @@ def _after_countersign(document, *, by, comment):
 
 @outgoing.step(
     "会签",
+    work="待会签",
     source=[Out.COUNTERSIGN],
     target=Out.SIGN_OFF,
     grant="countersign",
@@ -356,6 +365,7 @@ def _signer_rule(document, user):
 
 @outgoing.step(
     "签发",
+    work="待签发",
     source=[Out.SIGN_OFF],
     target=Out.RECHECK,
     roles=LEADERS,
@@ -394,6 +404,7 @@ def sign_off_return(document, *, by, text):
 
 @outgoing.step(
     "复核",
+    work="待复核",
     source=[Out.RECHECK],
     target=Out.NUMBERING,
     roles=[Role.CLERK, Role.OFFICE_DIRECTOR],
@@ -409,6 +420,7 @@ def recheck(document, *, by, text=""):
 
 @outgoing.step(
     "编号",
+    work="待编号",
     source=[Out.NUMBERING],
     target=Out.SEALING,
     roles=[Role.CLERK],
@@ -447,7 +459,7 @@ def new_seal_request_url(document):
     return api.new_request_url("documents.outgoingdocument", str(document.code), document.title) if api else ""
 
 
-@outgoing.step("确认用印", source=[Out.SEALING], target=Out.ISSUING, roles=[Role.CLERK], everyone=True)
+@outgoing.step("确认用印", work="待用印", source=[Out.SEALING], target=Out.ISSUING, roles=[Role.CLERK], everyone=True)
 def seal(document, *, by):
     """用印: confirmed when a linked seal-use request is fully stamped."""
     requests = seal_requests_for(document)
@@ -458,7 +470,9 @@ def seal(document, *, by):
     _to_clerks(document, "issue", "印发")
 
 
-@outgoing.step("印发", source=[Out.ISSUING], target=Out.ISSUED, roles=[Role.CLERK], form=IssueForm, everyone=True)
+@outgoing.step(
+    "印发", work="待印发", source=[Out.ISSUING], target=Out.ISSUED, roles=[Role.CLERK], form=IssueForm, everyone=True
+)
 def issue(document, *, by, copies, issued_on, proofreader):
     """印发/核发: copies, date, proofreader; 主送 and 抄送 were fixed at drafting."""
     if not copies or copies < 1:
@@ -470,6 +484,7 @@ def issue(document, *, by, copies, issued_on, proofreader):
 
 @outgoing.step(
     "归档",
+    work="待归档",
     source=[Out.ISSUED],
     target=Out.ARCHIVED,
     roles=[Role.CLERK, Role.OFFICE_DIRECTOR],

@@ -99,9 +99,9 @@ def test_seed_demo_is_idempotent(db):
 
     from township_office.models import Department, Position, User
 
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", "--demo", stdout=open("/dev/null", "w"))
     counts = (User.objects.count(), Department.objects.count(), Position.objects.count())
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", "--demo", stdout=open("/dev/null", "w"))
     assert (User.objects.count(), Department.objects.count(), Position.objects.count()) == counts
     deputy = User.objects.get(username="deputy_leader")
     assert set(deputy.position.in_charge_of.values_list("name", flat=True)) >= {"农业农村办公室", "自然资源所"}

@@ -285,7 +285,8 @@ def test_daily_report_task_notifies_principals_with_pdf(
         assert "每日来文来电来访汇报" in text and "新增信访事项（1件）" in text and "来电" in text
 
 
-def test_daily_report_lists_documents_most_pressing_first(monkeypatch, client_for, principal, clerk):
+def test_daily_report_lists_documents_most_pressing_first(monkeypatch, client_for, office_director, clerk):
+    """The office director sees every file; a leader only those routed to them (see the visibility tests)."""
     from documents import services as document_services
     from visitors import views
 
@@ -298,13 +299,13 @@ def test_daily_report_lists_documents_most_pressing_first(monkeypatch, client_fo
     document_services.register_incoming(
         by=clerk, data={"source_org": "县政府", "title": "后天到期的文件", "deadline": today + timedelta(days=2)}
     )
-    report = services.daily_report()
+    report = services.daily_report(viewer=office_director)
     assert [line["title"] for line in report["overdue"]] == ["逾期3日的文件", "逾期2日的文件", "逾期1日的文件"]
     assert [line["title"] for line in report["due_soon"]] == ["后天到期的文件"]
     assert len(report["incoming"]) == 4 and report["overdue_total"] == 3
 
     monkeypatch.setattr(views, "REPORT_PAGE_LINES", 2)
-    page = client_for(principal).get(reverse("visitors:daily_report")).content.decode()
+    page = client_for(office_director).get(reverse("visitors:daily_report")).content.decode()
     assert "逾期3日的文件" in page and "逾期2日的文件" in page
     assert page.count("逾期1日的文件") == 1  # among today's incoming files only, not in the overdue section
     assert "共 3 件，此处列出最紧迫的 2 件" in page and "?overdue=on" in page
