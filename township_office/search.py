@@ -12,8 +12,14 @@ operation :class:`CreateSearchIndex`:
 Shorter words (two-character Chinese words such as 防汛 are common) fall back to ``LIKE`` on both:
 an index of character triples cannot answer them. The results are the same either way: the rows where
 one of the columns contains the words as typed (ASCII case-insensitive, as ``LIKE`` is on SQLite).
+
+Control characters (a NUL byte from ``?q=a%00b``, tabs, line breaks) are removed from the words before
+the search, and from the string values of ``extra``: PostgreSQL refuses a NUL in any string and nobody
+searches for one. So a pasted or hostile search never gives a server error; it searches for what is left.
 """
 
+import copy
+import unicodedata
 from functools import reduce
 from operator import or_
 
@@ -23,6 +29,36 @@ from django.db.models import Q
 from django.db.models.expressions import RawSQL
 
 MIN_INDEXED_LENGTH = 3
+MAX_LENGTH = 200  # longer searches are cut: no column searched is longer than this is useful for
+
+
+def clean(q):
+    """The search words, trimmed, at most MAX_LENGTH long: tabs and line breaks become spaces; other control,
+    surrogate, private-use and unassigned characters (a NUL byte) are dropped."""
+    if q is None:
+        return ""
+    kept = []
+    for ch in str(q):
+        if ch in "\t\n\r\x0b\x0c":
+            kept.append(" ")
+        elif unicodedata.category(ch) not in ("Cc", "Cs", "Co", "Cn"):
+            kept.append(ch)
+    return "".join(kept).strip()[:MAX_LENGTH]
+
+
+def _clean_condition(condition):
+    """A copy of the Q ``condition`` whose string values are :func:`clean`-ed (see the module docstring)."""
+    condition = copy.deepcopy(condition)
+
+    def walk(node):
+        for i, child in enumerate(node.children):
+            if isinstance(child, Q):
+                walk(child)
+            elif isinstance(child, tuple) and len(child) == 2 and isinstance(child[1], str):
+                node.children[i] = (child[0], clean(child[1]))
+
+    walk(condition)
+    return condition
 
 
 def fts_table(db_table):
@@ -34,7 +70,7 @@ def matching(queryset, q, fields, *, extra=None):
 
     ``extra``: a further Q that also counts as a match (e.g. an exact serial number).
     """
-    q = (q or "").strip()
+    q = clean(q)
     if not q:
         return queryset
     model = queryset.model
@@ -46,7 +82,7 @@ def matching(queryset, q, fields, *, extra=None):
     else:
         condition = reduce(or_, (Q(**{f"{field}__contains": q}) for field in fields))
     if extra is not None:
-        condition |= extra
+        condition |= _clean_condition(extra)
     return queryset.filter(condition)
 
 
