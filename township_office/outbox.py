@@ -120,6 +120,18 @@ def _relay_after_commit(pk):
     relay([pk])
 
 
+KEEP_DAYS = 30  # rows of messages that ran are kept this long as a record, then deleted
+
+
+def prune(days=KEEP_DAYS):
+    """Delete the rows of messages that started more than ``days`` ago. Returns how many."""
+    from datetime import timedelta
+
+    from .models import OutboxMessage
+
+    return OutboxMessage.objects.filter(started_at__lt=timezone.now() - timedelta(days=days)).delete()[0]
+
+
 def pending_count():
     from .models import OutboxMessage
 
