@@ -84,7 +84,6 @@ def relay(ids=None, *, limit=None):
     app = _app()
     if not app.conf.broker_url:
         return 0  # the embedded default: tasks ran in-process, the outbox is not used
-    app.loader.import_default_modules()  # every task this process may have to send
     sent = 0
     try:
         with _connection() as conn:
@@ -98,8 +97,8 @@ def relay(ids=None, *, limit=None):
                     if not batch:
                         break
                     for row in batch:
-                        task = app.tasks[row.task_name]
-                        task.apply_async(row.args, row.kwargs, task_id=str(row.task_id), connection=conn)
+                        # By name: a message whose task this process does not know still goes to the worker.
+                        app.send_task(row.task_name, row.args, row.kwargs, task_id=str(row.task_id), connection=conn)
                         OutboxMessage.objects.filter(pk=row.pk).update(
                             sent_at=timezone.now(), attempts=row.attempts + 1, last_error=""
                         )
@@ -119,6 +118,18 @@ def _relay_after_commit(pk):
     if time.monotonic() - _last_failure < PAUSE_AFTER_FAILURE:
         return  # the broker failed a moment ago: the periodic relay sends it
     relay([pk])
+
+
+KEEP_DAYS = 30  # rows of messages that ran are kept this long as a record, then deleted
+
+
+def prune(days=KEEP_DAYS):
+    """Delete the rows of messages that started more than ``days`` ago. Returns how many."""
+    from datetime import timedelta
+
+    from .models import OutboxMessage
+
+    return OutboxMessage.objects.filter(started_at__lt=timezone.now() - timedelta(days=days)).delete()[0]
 
 
 def pending_count():

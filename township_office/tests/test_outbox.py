@@ -120,7 +120,21 @@ def test_steps_taken_while_the_broker_is_down_run_once_when_it_returns(
             time.sleep(2)  # room for the duplicate to be received (and skipped)
     finally:
         connection.settings_dict["CONN_MAX_AGE"] = max_age
+        with connection.cursor() as cursor:  # the stopped worker thread's connection, left open by its thread
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
     assert BatchPrint.objects.get().status == BatchPrint.Status.DONE
     assert printed == [2]  # printed once, although published twice
     assert Heartbeat.objects.filter(name="beat").exists()
     assert not OutboxMessage.objects.filter(started_at__isnull=True).exists()
+
+
+def test_rows_of_messages_that_ran_are_kept_a_month(db):
+    old = OutboxMessage.objects.create(task_name="t", started_at=timezone.now() - timedelta(days=31))
+    recent = OutboxMessage.objects.create(task_name="t", started_at=timezone.now() - timedelta(days=2))
+    waiting = OutboxMessage.objects.create(task_name="t", created_at=timezone.now() - timedelta(days=90))
+    assert outbox.prune() == 1
+    assert set(OutboxMessage.objects.values_list("pk", flat=True)) == {recent.pk, waiting.pk}
+    assert not OutboxMessage.objects.filter(pk=old.pk).exists()
