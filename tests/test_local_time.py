@@ -32,10 +32,7 @@ ROW = re.compile(r"<(tr|li)\b.*?</\1>", re.S)
 READERS = ["office_director", "clerk", "front_desk", "seal_keeper", "principal_leader", "department_staff", "auditor"]
 
 # App bugs this harness found (see the report of issue 12); the lead removes a mark when the fix is merged.
-KNOWN_UTC_DATES = {
-    "audit/": "visitors: Contact.__str__ formats received_at without localtime (visitors/models.py:71 "
-    'f"{self.received_at:%Y-%m-%d}"), so the audit log\'s object column says 2026-11-25 for a visit at 07:30 on the 26th',
-}
+KNOWN_UTC_DATES = {}
 
 
 def _build():

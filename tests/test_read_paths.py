@@ -366,7 +366,7 @@ MISSING_FILE_500 = (
     "daily_report_pdf instead of the page 文件缺失 — fix: return township_office.uploads.serve(request, report.file, "
     "filename=...)"
 )
-KNOWN_MISSING_FILE_500 = {"principal_leader": MISSING_FILE_500}
+KNOWN_MISSING_FILE_500 = {}
 
 
 @pytest.mark.parametrize(

@@ -23,8 +23,9 @@ from django.urls.exceptions import Resolver404
 
 PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
 
-# Never requested: they end the session or belong to the Django admin (its own permission system).
-SKIPPED_PREFIXES = ("admin/",)
+# Never requested: they end the session, belong to the Django admin (its own permission system), or are the
+# machine's health probe (503 while the scheduler has not yet beaten: tested in township_office/tests/test_health.py).
+SKIPPED_PREFIXES = ("admin/", "healthz")
 SKIPPED_NAMES = {"logout"}
 
 

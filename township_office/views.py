@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -22,10 +22,6 @@ WORK_PAGE_SIZE = 30
 
 def home(request):
     return redirect("township_office:todo")
-
-
-def healthz(request):
-    return HttpResponse("ok", content_type="text/plain")
 
 
 def todo_page(request):

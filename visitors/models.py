@@ -68,7 +68,7 @@ class Contact(models.Model):
         indexes = [models.Index(fields=["status", "received_at"], name="contact_status_received")]
 
     def __str__(self):
-        return f"{self.get_channel_display()} {self.name} {self.received_at:%Y-%m-%d}"
+        return f"{self.get_channel_display()} {self.name} {timezone.localtime(self.received_at):%Y-%m-%d}"
 
     def get_absolute_url(self):
         return reverse("visitors:contact_detail", args=[self.code])

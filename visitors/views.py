@@ -3,13 +3,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch, Q
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
-from township_office import audit, steps
+from township_office import audit, steps, uploads
 from township_office.actions import REFUSALS, error_message, step_view
 from township_office.pagination import paginate
 from township_office.pdf import pdf_response
@@ -362,6 +362,4 @@ def daily_report_generate(request):
 def daily_report_pdf(request, pk):
     _report_reader(request.user)
     report = get_object_or_404(_own_reports(request.user), pk=pk)
-    return FileResponse(
-        report.file.open("rb"), content_type="application/pdf", filename=f"每日汇报-{report.date:%Y%m%d}.pdf"
-    )
+    return uploads.serve(request, report.file, filename=f"每日汇报-{report.date:%Y%m%d}.pdf", as_attachment=False)
