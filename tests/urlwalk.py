@@ -23,8 +23,9 @@ from django.urls.exceptions import Resolver404
 
 PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
 
-# Never requested: they end the session or belong to the Django admin (its own permission system).
-SKIPPED_PREFIXES = ("admin/",)
+# Never requested: they end the session, belong to the Django admin (its own permission system), or are the
+# monitoring probe (``/healthz`` answers 503 by design when the broker or the scheduler is down, as in the suite).
+SKIPPED_PREFIXES = ("admin/", "healthz")
 SKIPPED_NAMES = {"logout"}
 
 
