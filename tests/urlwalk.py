@@ -24,7 +24,7 @@ from django.urls.exceptions import Resolver404
 PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
 
 # Never requested: they end the session, belong to the Django admin (its own permission system), or are the
-# machine's health probe (503 while the scheduler has not yet beaten: tested in township_office/tests/test_health.py).
+# monitoring probe (``/healthz`` answers 503 by design when the broker or the scheduler is down, as in the suite).
 SKIPPED_PREFIXES = ("admin/", "healthz")
 SKIPPED_NAMES = {"logout"}
 
