@@ -167,9 +167,12 @@ class MaterialForm(forms.ModelForm):
         return _in_range(self.cleaned_data.get("deadline"), "完成时限")
 
 
-GuestFormSet = inlineformset_factory(Reception, Guest, form=GuestForm, extra=1, can_delete=True)
-ItemFormSet = inlineformset_factory(Reception, ItineraryItem, form=ItemForm, extra=1, can_delete=True)
-MaterialFormSet = inlineformset_factory(Reception, Material, form=MaterialForm, extra=1, can_delete=True)
+# A plan has at most so many rows of each kind: a forged TOTAL_FORMS cannot make the server build thousands of forms.
+MAX_ROWS = 60
+_rows = {"extra": 1, "can_delete": True, "max_num": MAX_ROWS, "absolute_max": MAX_ROWS, "validate_max": True}
+GuestFormSet = inlineformset_factory(Reception, Guest, form=GuestForm, **_rows)
+ItemFormSet = inlineformset_factory(Reception, ItineraryItem, form=ItemForm, **_rows)
+MaterialFormSet = inlineformset_factory(Reception, Material, form=MaterialForm, **_rows)
 
 
 class PlanForms:

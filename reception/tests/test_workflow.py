@@ -452,3 +452,23 @@ def test_close_refusal_names_the_end_in_beijing_time_at_0730(make_reception):
         reception = make_reception(start=datetime(2026, 5, 11, 9, 30, tzinfo=shanghai))
         assert workflow.close_blockers(reception) == ["接待尚未结束（05月11日 13:30 结束），结束后才能结算"]
         assert reception.worklist_title().endswith("（05月11日）")
+
+
+def test_a_forged_row_count_builds_no_more_than_the_allowed_rows(client_for, clerk):
+    from django.urls import reverse
+
+    from reception.forms import MAX_ROWS
+
+    response = client_for(clerk).post(
+        reverse("reception:create"),
+        {
+            "guests-TOTAL_FORMS": "100000",
+            "guests-INITIAL_FORMS": "0",
+            "items-TOTAL_FORMS": "0",
+            "items-INITIAL_FORMS": "0",
+            "materials-TOTAL_FORMS": "0",
+            "materials-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 400
+    assert len(response.context["plan"].guests.forms) == MAX_ROWS
