@@ -4,7 +4,8 @@ The app generators insert records and their grants in bulk, without running the 
 work tables the way years of steps would have:
 - one ``Matter`` per record of every declared flow (kind, title, URL, current state, initiator);
 - per explicit grant of a step's own permission (``instruct``, ``read``, ``handle``, ``approve`` …) one work
-  item for that person or department: open when the record is still in a state that step leaves from, done
+  item for that person or department: open when the record is still in a state that step leaves from and the
+  step is someone's duty (declared ``work=``; which copies of a 传阅 are unread is not in the grants), done
   (by that person, a day after the record was created) otherwise — so a leader's 已办 holds every 批示 of ten
   years, and 我的待办 the few files in flight;
 - per record in a state where a role-only step is someone's work (拟办 by the office director, 复核 by the
@@ -97,7 +98,7 @@ def _items_from_grants(flow, created, matter_ids):
                     continue
                 when, state = created[object_id]
                 step = next((s for s in perm_steps if state in s.source), perm_steps[0])
-                open_now = state in step.source
+                open_now = state in step.source and bool(step.work)  # optional steps (已阅 …) count as done
                 item = WorkItem(
                     matter_id=matter_ids[object_id],
                     step=step.name,
