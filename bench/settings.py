@@ -20,3 +20,5 @@ LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # noqa: F405
 # The preview bench (bench/preview.py) runs its own Celery worker on a queue of its own.
 if os.environ.get("BENCH_QUEUE"):
     CELERY_TASK_DEFAULT_QUEUE = os.environ["BENCH_QUEUE"]
+# The bench database is disposable (its own DATA_DIR): --reseed empties it, audit log included.
+AUDIT_LOG_TEST_FLUSH = True
