@@ -270,6 +270,9 @@ class WorkItem(models.Model):
                 name="work_open_department",
             ),
             models.Index(fields=["done_by", "-done_at"], name="work_done_by"),
+            # 待阅/传阅 starts from the person's (or department's) few read-only items, not from all they ever had.
+            models.Index(fields=["assignee", "kind", "-created_at"], name="work_person_kind"),
+            models.Index(fields=["department", "kind", "-created_at"], name="work_department_kind"),
             models.Index(fields=["matter", "step"], name="work_matter_step"),
         ]
 
