@@ -271,8 +271,11 @@ class WorkItem(models.Model):
             ),
             models.Index(fields=["done_by", "-done_at"], name="work_done_by"),
             # 待阅/传阅 starts from the person's (or department's) few read-only items, not from all they ever had.
-            models.Index(fields=["assignee", "kind", "-created_at"], name="work_person_kind"),
-            models.Index(fields=["department", "kind", "-created_at"], name="work_department_kind"),
+            # (partial, so that 待办's own partial indexes stay the plan for open items to act on)
+            models.Index(fields=["assignee", "-created_at"], condition=models.Q(kind="read"), name="work_person_read"),
+            models.Index(
+                fields=["department", "-created_at"], condition=models.Q(kind="read"), name="work_department_read"
+            ),
             models.Index(fields=["matter", "step"], name="work_matter_step"),
         ]
 
