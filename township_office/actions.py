@@ -76,7 +76,7 @@ def next_waiting_url(user, done_obj=None):
     """下一件: the first item still waiting for the person, or 我的待办 when there is none."""
     from . import worklist
 
-    for item in worklist.waiting(user)[:2]:
+    for item in worklist.waiting(user, first=2)[:2]:
         if done_obj is None or item.matter.url != done_obj.get_absolute_url():
             return item.matter.url
     return "township_office:todo"

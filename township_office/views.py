@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 from . import navigation, steps, worklist
 from .forms import AuditFilterForm, ReassignForm
 from .models import AuditEvent, Notification, WorkItem
-from .pagination import paginate
+from .pagination import AHEAD, page_number, paginate
 from .permissions import require
 from .roles import Role, has_role
 
@@ -31,7 +31,8 @@ def todo_page(request):
     if tab not in TABS:
         tab = "todo"
     rows = {
-        "todo": lambda: worklist.waiting(user),
+        # the rows the page shows or counts at most (see CappedPaginator), read in order off the indexes
+        "todo": lambda: worklist.waiting(user, first=(page_number(request.GET.get("page")) + AHEAD) * WORK_PAGE_SIZE + 1),
         "read": lambda: worklist.read_items(user),
         "done": lambda: worklist.done_by(user),
         "started": lambda: worklist.started_by(user),

@@ -1,5 +1,7 @@
 """The step declarations, work items, grants and the one action-view helper (over the test app's Dossier)."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -271,3 +273,34 @@ def test_an_item_the_step_opens_again_for_the_same_person_stays_open(dossier, of
     finally:
         del dossiers.steps["handle_again"]
         assert core_steps.flow_for(Dossier) is dossiers
+
+
+def test_todo_page_merges_own_and_department_items_in_deadline_order(client_for, office_director, staff):
+    """我的待办 reads the person's items and the department's separately (each off its index) and merges them:
+    the same rows, in the same order (deadline first, none last; urgent first; oldest first) as one query."""
+    from datetime import date, timedelta
+
+    today = date(2026, 11, 25)
+    dues = [None, today + timedelta(days=3), today, None, today + timedelta(days=1), today]
+    for i, due in enumerate(dues * 6):  # 36 items: more than a page
+        d = Dossier.objects.create(title=f"案卷{i:02d}")
+        worklist.track(d, kind="案卷", initiator=office_director)
+        if i % 2:
+            worklist.assign(d, "handle", label="办理", departments=[staff.department], due=due, urgent=i % 3 == 0)
+        else:
+            worklist.assign(d, "handle", label="办理", users=[staff], due=due, urgent=i % 3 == 0)
+    plain = list(worklist.waiting(staff))
+    assert len(plain) == 36 and {i.department_id for i in plain} == {None, staff.department_id}
+    assert [i.due for i in plain] == sorted((i.due for i in plain), key=lambda d: d or date.max)
+    for first in (1, 2, 7, 31, 100):
+        assert list(worklist.waiting(staff, first=first)[:first]) == plain[:first]
+    # counted: at least ``first`` when there are more (the page then says so), at most ``first`` of each branch
+    assert 31 <= worklist.waiting(staff, first=31).count() <= 36
+    assert worklist.waiting(staff, first=5).count() == 10
+    client = client_for(staff)
+    shown = [
+        title
+        for page in (1, 2)
+        for title in re.findall(r"案卷\d\d", client.get(reverse("township_office:todo") + f"?page={page}").content.decode())
+    ]
+    assert shown == [i.matter.title for i in plain]
