@@ -32,7 +32,9 @@ def todo_page(request):
         tab = "todo"
     rows = {
         # the rows the page shows or counts at most (see CappedPaginator), read in order off the indexes
-        "todo": lambda: worklist.waiting(user, first=(page_number(request.GET.get("page")) + AHEAD) * WORK_PAGE_SIZE + 1),
+        "todo": lambda: worklist.waiting(
+            user, first=(page_number(request.GET.get("page")) + AHEAD) * WORK_PAGE_SIZE + 1
+        ),
         "read": lambda: worklist.read_items(user),
         "done": lambda: worklist.done_by(user),
         "started": lambda: worklist.started_by(user),

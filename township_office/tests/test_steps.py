@@ -301,6 +301,8 @@ def test_todo_page_merges_own_and_department_items_in_deadline_order(client_for,
     shown = [
         title
         for page in (1, 2)
-        for title in re.findall(r"案卷\d\d", client.get(reverse("township_office:todo") + f"?page={page}").content.decode())
+        for title in re.findall(
+            r"案卷\d\d", client.get(reverse("township_office:todo") + f"?page={page}").content.decode()
+        )
     ]
     assert shown == [i.matter.title for i in plain]
