@@ -329,13 +329,14 @@ def _report_reader(user):
 
 
 def _own_reports(user):
-    """The PDFs made for this reader (and those of before, made once for all readers)."""
-    return DailyReport.objects.filter(Q(recipient=user.pk) | Q(recipient__isnull=True))
+    """The PDFs made for this reader. Those of before, made once for all readers, are not served: each reader's
+    report holds only what that reader may open."""
+    return DailyReport.objects.filter(recipient=user.pk)
 
 
 def daily_report(request):
     _report_reader(request.user)
-    report = services.daily_report(readers=[request.user], viewer=request.user, limit=REPORT_PAGE_LINES)
+    report = services.daily_report(viewer=request.user, limit=REPORT_PAGE_LINES)
     archive = list(_own_reports(request.user).order_by("-date", "pk")[:14])
     return render(
         request,

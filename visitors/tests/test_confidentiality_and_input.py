@@ -261,7 +261,7 @@ def _at_0730_beijing(day):
     return datetime(day.year, day.month, day.day, tzinfo=UTC) - timedelta(minutes=30)
 
 
-def test_daily_report_days_are_beijing_days(register, township):
+def test_daily_report_days_are_beijing_days(register, office_director):
     day = timezone.localdate()
     now = _at_0730_beijing(day)
     late_yesterday = register(channel="call", id_number="", name="昨晚来电")  # 23:50 Beijing the day before
@@ -270,7 +270,7 @@ def test_daily_report_days_are_beijing_days(register, township):
     Contact.objects.filter(pk=too_old.pk).update(received_at=now - timedelta(days=1, hours=7, minutes=40))
     with mock.patch("django.utils.timezone.now", return_value=now):
         assert timezone.localdate() == day
-        report = services.daily_report()
+        report = services.daily_report(viewer=office_director)
     assert [line["source"] for line in report["calls"]] == ["昨晚来电"]
 
 

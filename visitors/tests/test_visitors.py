@@ -275,14 +275,19 @@ def test_reminders_once_per_due_event(accepted, deputy, office_director, django_
 def test_daily_report_task_notifies_principals_with_pdf(
     accepted, register, principal, mayor, monkeypatch, django_capture_on_commit_callbacks, client_for
 ):
+    """Each principal leader's PDF holds what that leader may open: the case granted to one only."""
+    from township_office import permissions
+
     register(channel="call", id_number="", name="来电群众")
+    permissions.grant(accepted, "view", users=[principal])
     with django_capture_on_commit_callbacks(execute=True):
         send_daily_report()
-    for leader in (principal, mayor):
+    for leader, cases in ((principal, 1), (mayor, 0)):
         note = Notification.objects.get(recipient=leader, title__contains="每日来文来电来访汇报")
         response = client_for(leader).get(note.url)
         text = PdfReader(io.BytesIO(b"".join(response.streaming_content))).pages[0].extract_text().replace(" ", "")
-        assert "每日来文来电来访汇报" in text and "新增信访事项（1件）" in text and "来电" in text
+        assert "每日来文来电来访汇报" in text and f"新增信访事项（{cases}件）" in text, text
+        assert (accepted.number in text) == bool(cases)
 
 
 def test_daily_report_lists_documents_most_pressing_first(monkeypatch, client_for, office_director, clerk):
