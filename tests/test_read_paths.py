@@ -61,12 +61,7 @@ PERSONAS = [
 
 # App bugs this harness found on main, to be fixed in the apps (see the report of issue 12); the lead removes
 # a mark when the fix is merged (strict: a mark left on a passing case fails).
-KNOWN_LEAKS = {
-    "auditor": (
-        "core: /audit/ shows the restricted 收文's title and the accusation's petitioner and matter (event object "
-        "and comment) to the auditor, who gets 404 on both records"
-    ),
-}
+KNOWN_LEAKS = {}
 
 
 def _restricted_secrecy():
