@@ -11,7 +11,6 @@ steps' declarations name the same level's role (``LEVEL_ROLE``) and require the 
 """
 
 import logging
-from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -97,9 +96,7 @@ def current_step(request):
 
 def _waiting(request):
     """current_step() read once per page for the declarations' rules (the step wrapper reads it afresh)."""
-    if "_waiting_step" not in request.__dict__:
-        request.__dict__["_waiting_step"] = current_step(request)
-    return request.__dict__["_waiting_step"]
+    return steps.cached(request, "waiting", lambda: current_step(request))
 
 
 def _current_role(request):
@@ -189,43 +186,6 @@ def _may_void(request, user):
 
 # --- The flow of a seal-use request ------------------------------------------------------------------------------
 
-_after_step: ContextVar = ContextVar("seals_after_step", default=None)
-
-
-class SealFlow(steps.Flow):
-    """A Flow whose step may leave the person's own item of the step open (partial stamping: copies remain).
-
-    The core wrapper closes the person's item once the body returns; work queued with ``after_step()`` runs after
-    that, still inside the step's transaction (a refusal rolls it back with everything else)."""
-
-    def _run(self, step, func, obj, by, kwargs):
-        obj.__dict__.pop("_waiting_step", None)  # the check inside the transaction reads the chain afresh
-        token, pending, result = _after_step.set([]), None, None
-        try:
-            with transaction.atomic():
-                try:
-                    result = super()._run(step, func, obj, by, kwargs)
-                except Refused as error:
-                    if not error.keeps_changes:
-                        raise
-                    pending = error
-                for job in _after_step.get():
-                    job()
-        finally:
-            _after_step.reset(token)
-            obj.__dict__.pop("_waiting_step", None)
-        if pending is not None:
-            raise pending
-        return result
-
-
-def after_step(job):
-    queue = _after_step.get()
-    if queue is None:
-        raise RuntimeError("after_step() must be called from inside a step of a SealFlow")
-    queue.append(job)
-
-
 def _reassigned(request, item, old, new):
     """转交 of an approval: the step's list of approvers follows the office director's choice."""
     if item.step.startswith("approve_") and item.assignee_id:
@@ -235,7 +195,7 @@ def _reassigned(request, item, old, new):
             step.approvers.add(new)
 
 
-requests = SealFlow(
+requests = steps.Flow(
     SealRequest, initiator="applicant", kind="用印申请", url_name="seals:request_step", on_reassign=_reassigned
 )
 
@@ -522,7 +482,7 @@ def stamp(request, *, by, seal, copies):
     still = custodians_of(request, open_seals)
     finished = [u for u in custodians_of(request) if u not in still]
     worklist.withdraw(request, "stamp", by=by, users=finished, decision="印章已用毕")
-    after_step(lambda: worklist.assign(request, "stamp", label="待用印（续）", users=still))
+    worklist.assign(request, "stamp", label="待用印（续）", users=still)  # kept open for whoever holds one
     return entry
 
 

@@ -43,7 +43,7 @@ from . import audit, permissions, worklist
 from .roles import Role, has_role
 from .workflow import TransitionNotAllowed, transition
 
-__all__ = ["Flow", "Step", "StepForm", "Refused", "advance", "current_step", "flow_for"]
+__all__ = ["Flow", "Step", "StepForm", "Refused", "advance", "cached", "current_step", "flow_for", "forget"]
 
 
 class Refused(TransitionNotAllowed):
@@ -131,6 +131,21 @@ def flows():
 def current_step():
     """The step whose body is running (or None)."""
     return _current.get()
+
+
+def cached(obj, key, compute):
+    """A value the declarations' rules read several times while a page lists the steps (the approval step now
+    waiting), kept on the record until a step runs on it: the check inside the step's transaction and the checks
+    after its body compute it afresh."""
+    store = obj.__dict__.setdefault("_step_cache", {})
+    if key not in store:
+        store[key] = compute()
+    return store[key]
+
+
+def forget(obj):
+    """Drop what ``cached()`` kept on the record."""
+    obj.__dict__.pop("_step_cache", None)
 
 
 def _role_names(roles):
@@ -235,6 +250,7 @@ class Flow:
     def _run(self, step, func, obj, by, kwargs):
         pending = None
         with transaction.atomic():
+            forget(obj)  # the check inside the transaction reads what the rules need afresh
             self._refresh_state(obj)
             refusal = self.refusal(step, obj, by)
             if refusal is not None:
@@ -250,6 +266,7 @@ class Flow:
                     raise
                 pending, result = error, None
             finally:
+                forget(obj)  # the body changed what the rules read (the approval now waiting)
                 written = audit.step_events.get()
                 kept = worklist.reassigned.get()
                 closed_by_body = worklist.closed_in_step.get()
