@@ -82,7 +82,7 @@ def _build():
     from seals.models import Seal
 
     seal = Seal.objects.filter(department=people["department_staff"].department).first() or Seal.objects.first()
-    seals_workflow.submit_request(
+    request = seals_workflow.save_draft(
         by=people["department_staff"],
         seals=[seal],
         document=SimpleUploadedFile("证明.pdf", b"%PDF-1.4\n%%EOF\n"),
@@ -94,6 +94,7 @@ def _build():
             "use_type": "certificate",
         },
     )
+    seals_workflow.submit(request, by=people["department_staff"])
     seals_workflow.apply_letter(
         by=people["department_staff"],
         data={

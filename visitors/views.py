@@ -83,7 +83,7 @@ def contact_list(request):
             "channel": channel,
             "channels": Contact.Channel.choices,
             "query": query.urlencode(),
-            "can_register": has_role(request.user, *DESK),
+            "starts": steps.starts(request.user, workflow.contacts),
             "errors": errors,
         },
         status=400 if errors else 200,
@@ -158,8 +158,7 @@ def _registration(request, contact=None):
 
 
 def contact_register(request):
-    if not has_role(request.user, *DESK):
-        raise PermissionDenied("只有信访接待员可以登记来访。")
+    workflow.contacts.start.require(request.user)
     return _registration(request)
 
 

@@ -14,7 +14,7 @@ from visitors import services, workflow
 from visitors.models import Contact, PetitionCase
 from visitors.tasks import send_daily_report
 
-from .conftest import VALID_IDS
+from .conftest import VALID_IDS, registration_form
 
 S = PetitionCase.Status
 
@@ -169,20 +169,18 @@ def test_accused_leader_cannot_instruct(register, front_desk, office_director, d
 
 
 def test_registration_names_the_accused_person(client_for, front_desk, deputy):
-    data = {
-        "channel": "letter",
-        "received_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
-        "name": "匿名群众",
-        "address": "石桥村",
-        "people_count": 1,
-        "category": "other",
-        "matter": "反映某干部违规收取费用",
-        "outcome": "case",
-        "petition_type": "suggestion",
-        "accused_person": deputy.pk,
-        "reps-TOTAL_FORMS": 5,
-        "reps-INITIAL_FORMS": 0,
-    }
+    data = registration_form(
+        channel="letter",
+        name="匿名群众",
+        id_number=None,
+        phone=None,
+        address="石桥村",
+        category="other",
+        matter="反映某干部违规收取费用",
+        outcome="case",
+        petition_type="suggestion",
+        accused_person=deputy.pk,
+    )
     client = client_for(front_desk)
     response = client.post(reverse("visitors:contact_register"), data)
     assert response.status_code == 400 and "只有检举控告类" in response.content.decode()
