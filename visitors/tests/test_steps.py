@@ -309,7 +309,7 @@ def test_draft_submitted_only_when_complete(register, front_desk):
 
 
 def _form(**extra):
-    return registration_form(gender="M", address="石桥村", **extra)
+    return registration_form(**{"gender": "M", "address": "石桥村", **extra})
 
 
 def test_draft_saved_edited_and_submitted_through_the_pages(client_for, front_desk, office_director):
