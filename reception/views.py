@@ -47,7 +47,7 @@ def reception_list(request):
             "status": status,
             "query": query.urlencode(),
             "statuses": Reception.Status.choices,
-            "can_create": workflow.may_draft(request.user),
+            "starts": steps.starts(request.user, workflow.plans),
             "can_see_totals": may_see_totals(request.user),
         },
         status=200 if valid else 400,
@@ -159,8 +159,7 @@ def _submit_after_save(request, reception):
 
 def reception_create(request):
     """登记接待: save a draft (保存草稿) or save and submit it (保存并提交审批)."""
-    if not workflow.may_draft(request.user):
-        raise PermissionDenied("只有党政办公室可以编制接待方案。")
+    workflow.plans.start.require(request.user)
     plan = PlanForms(request.POST or None, request.FILES or None, instance=Reception(created_by=request.user))
     if request.method == "POST":
         if not plan.is_valid():
@@ -220,8 +219,7 @@ def reception_edit(request, code):
 def check_rules(request, code=None):
     """The rules as the plan is being edited: the breaches of the typed plan, nothing saved (called by the JS)."""
     if code is None:
-        if not workflow.may_draft(request.user):
-            raise PermissionDenied("只有党政办公室可以编制接待方案。")
+        workflow.plans.start.require(request.user)
         instance = Reception(created_by=request.user)
     else:
         instance = get_reception_for_user(request.user, code)

@@ -34,11 +34,6 @@ DEFAULT_CHECKLIST = ("确认来访人员名单", "落实会议室与座次", "�
 # --- Who ------------------------------------------------------------------------------------------------------
 
 
-def may_draft(user):
-    """Only the office drafts reception plans."""
-    return has_role(user, *OFFICE)
-
-
 def approver_role(reception):
     """The one rule of who decides on a plan: a major reception, or a plan the office director drafted herself,
     goes to the principal leader (the next in the chain); any other to the office director."""
@@ -130,7 +125,6 @@ def sync_participants(reception, *, by):
     deciding = approvers(reception) if reception.status == S.PENDING else []
     undone = [m for m in materials if m.done_at is None] if live else []
 
-    permissions.set_grants(reception, "approve", users=deciding)
     permissions.set_grants(reception, "accompany", users=leaders)
     permissions.set_grants(reception, "prepare", departments={m.department for m in undone})
     viewers = {u.pk: u for u in [*leaders, *deciding, reception.approved_by] if u is not None}
@@ -141,15 +135,15 @@ def sync_participants(reception, *, by):
         departments = {d for d in departments if d.group_id in groups}
     permissions.set_grants(reception, "view", users=list(viewers.values()), departments=departments)
 
-    if deciding:
-        worklist.assign(
-            reception,
-            "approve",
-            label="审批接待方案",
-            users=deciding,
-            due=timezone.localtime(reception.start).date(),
-            notify=f"请审批接待方案：{reception}",
-        )
+    worklist.hand_to(
+        reception,
+        "approve",
+        label="审批接待方案",
+        users=deciding,
+        perm="approve",
+        due=timezone.localtime(reception.start).date(),
+        notify=f"请审批接待方案：{reception}",
+    )
     _withdraw_others(reception, "approve", keep_users={u.pk for u in deciding}, by=by)
     _withdraw_others(reception, "acknowledge", keep_users={u.pk for u in leaders}, by=by)
 
@@ -192,7 +186,12 @@ def _reassigned(reception, item, old, new):
 
 
 plans = steps.Flow(
-    Reception, initiator="created_by", kind="接待方案", url_name="reception:step", on_reassign=_reassigned
+    Reception,
+    initiator="created_by",
+    kind="接待方案",
+    url_name="reception:step",
+    on_reassign=_reassigned,
+    start=steps.Start("登记接待（公函）", "reception:create", OFFICE, refusal="只有党政办公室可以编制接待方案。"),
 )
 
 
@@ -201,8 +200,8 @@ plans = steps.Flow(
 
 def create_plan(plan, *, by):
     """Save a new plan as a draft: listed in the drafter's 我发起的, editable, not yet submitted."""
-    if not may_draft(by):
-        raise Refused("只有党政办公室可以编制接待方案。", forbidden=True)
+    if not plans.start.allows(by):
+        raise Refused(plans.start.refusal, forbidden=True)
     reception = plan.save(created_by=by)
     ChecklistItem.objects.bulk_create([ChecklistItem(reception=reception, text=text) for text in DEFAULT_CHECKLIST])
     worklist.track(reception, kind=KIND, initiator=by)

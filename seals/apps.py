@@ -9,7 +9,7 @@ class SealsConfig(AppConfig):
         from township_office import navigation
         from township_office.roles import Role
 
-        from .permissions import APPLICANT_ROLES
+        from .workflow import requests
 
         users = [
             Role.PRINCIPAL_LEADER,
@@ -20,7 +20,6 @@ class SealsConfig(AppConfig):
             Role.DEPARTMENT_STAFF,
         ]
         navigation.register("用印", "seals:request_list", users, order=30)
-        navigation.register("用印", "seals:request_list", users, order=30)
-        navigation.register_quick("申请用印", "seals:request_create", APPLICANT_ROLES, order=30)
+        navigation.register_quick("申请用印", requests.start.url_name, requests.start.roles, order=30)
         navigation.register("介绍信", "seals:letter_list", users, order=31)
         navigation.register("用印登记簿", "seals:register", [Role.SEAL_KEEPER, Role.OFFICE_DIRECTOR], order=32)

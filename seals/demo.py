@@ -35,7 +35,7 @@ def seed():
     staff = User.objects.get(username="department_staff")
     deputy = User.objects.get(username="deputy_leader")
     seals = {s.name: s for s in Seal.objects.all()}
-    workflow.submit_request(
+    _submit(
         by=staff,
         seals=[seals["长官镇农业农村办公室"]],
         document=_pdf("补贴发放证明.pdf"),
@@ -47,7 +47,7 @@ def seed():
             "use_type": SealRequest.UseType.CERTIFICATE,
         },
     )
-    approved = workflow.submit_request(
+    approved = _submit(
         by=staff,
         seals=[seals["长官镇人民政府"]],
         document=_pdf("项目申报书.pdf"),
@@ -59,9 +59,8 @@ def seed():
             "use_type": SealRequest.UseType.DOCUMENT,
         },
     )
-    workflow.decide(approved, by=deputy, approve=True, comment="同意")
-    approved.refresh_from_db()
-    workflow.decide(approved, by=User.objects.get(username="principal_leader"), approve=True, comment="同意")
+    workflow.approve_deputy(approved, by=deputy, comment="同意")  # tier 1: the deputy in charge, then the principal
+    workflow.approve_principal(approved, by=User.objects.get(username="principal_leader"), comment="同意")
     workflow.save_draft(  # 我发起的 shows a draft the applicant has not submitted yet
         by=staff,
         seals=[seals["长官镇农业农村办公室"]],
@@ -83,3 +82,10 @@ def seed():
             "valid_days": 7,
         },
     )
+
+
+def _submit(*, by, seals, document, data):
+    """保存草稿, then the step 提交申请."""
+    request = workflow.save_draft(by=by, seals=seals, document=document, data=data)
+    workflow.submit(request, by=by)
+    return request

@@ -19,7 +19,6 @@ from . import pdf, workflow
 from .forms import LetterFilterForm, LetterForm, RegisterMonthForm, RequestFilterForm, SealRequestForm
 from .models import ApprovalStep, Stamping
 from .permissions import (
-    APPLICANT_ROLES,
     REGISTER_ROLES,
     get_letter_for_user,
     get_request_for_user,
@@ -59,7 +58,7 @@ def request_list(request):
             "form": form,
             "page": page,
             "query": query.urlencode(),
-            "can_apply": has_role(request.user, *APPLICANT_ROLES),
+            "starts": steps.starts(request.user, workflow.requests),
         },
         status=400 if form.is_bound and not form.is_valid() else 200,
     )
@@ -77,8 +76,7 @@ def _serial_match(q):
 
 def request_create(request):
     """申请用印: 保存草稿 keeps it for later (only the applicant sees it); 提交申请 saves and submits at once."""
-    if not has_role(request.user, *APPLICANT_ROLES):
-        raise PermissionDenied("只有站所室经办人、文书或办公室主任可以申请用印。")
+    workflow.requests.start.require(request.user)
     initial = {k: request.GET[k][:200] for k in ("title", "use_type", "link_type", "link_code") if k in request.GET}
     form = SealRequestForm(request.POST or None, request.FILES or None, initial=initial)
     status = 200
@@ -208,15 +206,14 @@ def letter_list(request):
             "form": form,
             "page": page,
             "query": query.urlencode(),
-            "can_apply": has_role(request.user, *APPLICANT_ROLES),
+            "starts": steps.starts(request.user, workflow.letters),
         },
         status=400 if form.is_bound and not form.is_valid() else 200,
     )
 
 
 def letter_create(request):
-    if not has_role(request.user, *APPLICANT_ROLES):
-        raise PermissionDenied("只有站所室经办人、文书或办公室主任可以申请介绍信。")
+    workflow.letters.start.require(request.user)
     form = LetterForm(request.POST or None)
     status = 200
     if request.method == "POST":

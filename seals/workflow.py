@@ -11,7 +11,6 @@ steps' declarations name the same level's role (``LEVEL_ROLE``) and require the 
 """
 
 import logging
-from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -97,9 +96,7 @@ def current_step(request):
 
 def _waiting(request):
     """current_step() read once per page for the declarations' rules (the step wrapper reads it afresh)."""
-    if "_waiting_step" not in request.__dict__:
-        request.__dict__["_waiting_step"] = current_step(request)
-    return request.__dict__["_waiting_step"]
+    return steps.cached(request, "waiting", lambda: current_step(request))
 
 
 def _current_role(request):
@@ -189,42 +186,6 @@ def _may_void(request, user):
 
 # --- The flow of a seal-use request ------------------------------------------------------------------------------
 
-_after_step: ContextVar = ContextVar("seals_after_step", default=None)
-
-
-class SealFlow(steps.Flow):
-    """A Flow whose step may leave the person's own item of the step open (partial stamping: copies remain).
-
-    The core wrapper closes the person's item once the body returns; work queued with ``after_step()`` runs after
-    that, still inside the step's transaction (a refusal rolls it back with everything else)."""
-
-    def _run(self, step, func, obj, by, kwargs):
-        obj.__dict__.pop("_waiting_step", None)  # the check inside the transaction reads the chain afresh
-        token, pending, result = _after_step.set([]), None, None
-        try:
-            with transaction.atomic():
-                try:
-                    result = super()._run(step, func, obj, by, kwargs)
-                except Refused as error:
-                    if not error.keeps_changes:
-                        raise
-                    pending = error
-                for job in _after_step.get():
-                    job()
-        finally:
-            _after_step.reset(token)
-            obj.__dict__.pop("_waiting_step", None)
-        if pending is not None:
-            raise pending
-        return result
-
-
-def after_step(job):
-    queue = _after_step.get()
-    if queue is None:
-        raise RuntimeError("after_step() must be called from inside a step of a SealFlow")
-    queue.append(job)
-
 
 def _reassigned(request, item, old, new):
     """转交 of an approval: the step's list of approvers follows the office director's choice."""
@@ -235,8 +196,15 @@ def _reassigned(request, item, old, new):
             step.approvers.add(new)
 
 
-requests = SealFlow(
-    SealRequest, initiator="applicant", kind="用印申请", url_name="seals:request_step", on_reassign=_reassigned
+requests = steps.Flow(
+    SealRequest,
+    initiator="applicant",
+    kind="用印申请",
+    url_name="seals:request_step",
+    on_reassign=_reassigned,
+    start=steps.Start(
+        "申请用印", "seals:request_create", APPLICANT_ROLES, refusal="只有站所室经办人、文书或办公室主任可以申请用印。"
+    ),
 )
 
 
@@ -320,13 +288,12 @@ def submit(request, *, by):
 
 def _ask(request, level, people):
     """The people of ``level`` now decide: exactly they hold ``approve``; they read the request; each gets an item."""
-    permissions.set_grants(request, "approve", users=people)
-    permissions.grant(request, "view", users=people)
-    worklist.assign(
+    worklist.hand_to(
         request,
         f"approve_{level}",
         label=f"待审批用印（{Level(level).label}）",
         users=people,
+        perm="approve",
         urgent=request.is_take_out,
         notify=f"请审批用印：{request.title}",
     )
@@ -369,8 +336,7 @@ def _approve(request, *, by, level, comment=""):
     steps.advance(request, by=by, target=R.APPROVED, comment=comment)
     permissions.set_grants(request, "approve")
     keepers = custodians_of(request)
-    permissions.grant(request, "view", users=keepers)
-    worklist.assign(request, "stamp", label="待用印", users=keepers, notify=f"请用印：{request.title}")
+    worklist.hand_to(request, "stamp", label="待用印", users=keepers, notify=f"请用印：{request.title}")
     if request.is_take_out:
         worklist.assign(
             request, "take_out", label="待登记带出", users=keepers, notify=f"印章外带已批准：{request.title}"
@@ -522,7 +488,7 @@ def stamp(request, *, by, seal, copies):
     still = custodians_of(request, open_seals)
     finished = [u for u in custodians_of(request) if u not in still]
     worklist.withdraw(request, "stamp", by=by, users=finished, decision="印章已用毕")
-    after_step(lambda: worklist.assign(request, "stamp", label="待用印（续）", users=still))
+    worklist.assign(request, "stamp", label="待用印（续）", users=still)  # kept open for whoever holds one
     return entry
 
 
@@ -626,13 +592,13 @@ def overdue_returns(now=None):
     return SealRequest.objects.filter(taken_out_at__isnull=False, returned_at__isnull=True, expected_return__lt=now)
 
 
-# --- Creating a request (and the one-call helpers the other apps and the demo use) ------------------------------
+# --- Creating a request (not a step: there is no record yet) -----------------------------------------------------
 
 
 @transaction.atomic
 def save_draft(*, by, data, seals, document=None):
     """保存草稿: a request only its applicant sees, in 我发起的, until submitted."""
-    permissions.require(by, roles=APPLICANT_ROLES, message="只有站所室经办人、文书或办公室主任可以申请用印。")
+    requests.start.require(by)
     if by.department_id is None:
         raise ValidationError("您没有所在部门，不能申请用印。")
     request = SealRequest(**data, applicant=by, department=by.department, status=R.DRAFT)
@@ -645,23 +611,6 @@ def save_draft(*, by, data, seals, document=None):
     audit.record("保存草稿", by=by, obj=request, to_state=R.DRAFT, comment=request.title)
     worklist.track(request, kind="用印申请", initiator=by)
     return request
-
-
-@transaction.atomic
-def submit_request(*, by, data, seals, document):
-    """The draft saved and submitted at once (the form's 提交申请, the demo, other apps' tests)."""
-    request = save_draft(by=by, data=data, seals=seals, document=document)
-    submit(request, by=by)
-    return request
-
-
-def decide(request, *, by, approve, comment=""):
-    """Approve or reject the current approval step (whichever level it is at)."""
-    if not approve:
-        return reject(request, by=by, reason=comment)
-    step = current_step(request)
-    level = step.level if step is not None else Level.OFFICE
-    return requests[f"approve_{level}"](request, by=by, comment=comment)
 
 
 # --- The register ----------------------------------------------------------------------------------------------
@@ -714,7 +663,7 @@ def letter_approvers(letter_or_department, applicant=None):
 @transaction.atomic
 def apply_letter(*, by, data):
     """介绍信: every field required, the serial taken at once (a voided letter keeps its number)."""
-    permissions.require(by, roles=APPLICANT_ROLES, message="只有站所室经办人、文书或办公室主任可以申请介绍信。")
+    letters.start.require(by)
     if by.department_id is None:
         raise ValidationError("您没有所在部门，不能申请介绍信。")
     missing = [
@@ -738,12 +687,15 @@ def apply_letter(*, by, data):
         **data, applicant=by, department=by.department, year=year, serial=get_next_value(f"seals.letter.{year}")
     )
     permissions.grant(letter, "view", users=[by])
-    permissions.set_grants(letter, "approve", users=people)
-    permissions.grant(letter, "view", users=people)
     audit.record("申请介绍信", by=by, obj=letter, to_state=letter.status, comment=letter.number)
     worklist.track(letter, kind="介绍信", initiator=by)
-    worklist.assign(
-        letter, "approve_letter", label="待审批介绍信", users=people, notify=f"请审批介绍信：{letter.recipient_unit}"
+    worklist.hand_to(
+        letter,
+        "approve_letter",
+        label="待审批介绍信",
+        users=people,
+        perm="approve",
+        notify=f"请审批介绍信：{letter.recipient_unit}",
     )
     return letter
 
@@ -760,7 +712,18 @@ def _may_void_letter(letter, user):
     return "只有经办人、办公室主任或印章管理员可以作废介绍信。"
 
 
-letters = steps.Flow(IntroductionLetter, initiator="applicant", kind="介绍信", url_name="seals:letter_step")
+letters = steps.Flow(
+    IntroductionLetter,
+    initiator="applicant",
+    kind="介绍信",
+    url_name="seals:letter_step",
+    start=steps.Start(
+        "申请介绍信",
+        "seals:letter_create",
+        APPLICANT_ROLES,
+        refusal="只有站所室经办人、文书或办公室主任可以申请介绍信。",
+    ),
+)
 
 
 @letters.step(
@@ -806,12 +769,6 @@ def _decided(letter, comment, title):
     letter.comment = comment
     permissions.set_grants(letter, "approve")
     notify([letter.applicant], f"{title}：{letter.number}", url=letter.get_absolute_url(), body=comment)
-
-
-def decide_letter(letter, *, by, approve, comment=""):
-    if approve:
-        return approve_letter(letter, by=by, comment=comment)
-    return reject_letter(letter, by=by, reason=comment)
 
 
 @letters.step(

@@ -48,7 +48,7 @@ def test_outgoing_document_is_sealed_through_the_seals_app(township, people):
     seal = Seal.objects.create(name="长官镇党政办公室", kind="office", tier=3)
     seal.custodians.add(people["seal_keeper"])
     link = ("documents.outgoingdocument", str(document.code))
-    request = seals.submit_request(
+    request = seals.save_draft(
         by=clerk,
         seals=[seal],
         document=SimpleUploadedFile("正文.pdf", b"%PDF-1.4"),
@@ -62,8 +62,8 @@ def test_outgoing_document_is_sealed_through_the_seals_app(township, people):
             "linked_object_code": link[1],
         },
     )
-    seals.decide(request, by=director, approve=True)
-    request.refresh_from_db()
+    seals.submit(request, by=clerk)  # tier 3: the office director approves
+    seals.approve_office(request, by=director)
     seals.stamp(request, by=people["seal_keeper"], seal=seal, copies=2)
     assert [r.fully_stamped for r in api.requests_for(*link)] == [True]
     documents.confirm_sealed(document, by=clerk)

@@ -61,18 +61,7 @@ PERSONAS = [
 
 # App bugs this harness found on main, to be fixed in the apps (see the report of issue 12); the lead removes
 # a mark when the fix is merged (strict: a mark left on a passing case fails).
-DAILY_REPORT_LEAK = (
-    "visitors: /visitors/daily/ lists the accusation's petitioner and matter (new contacts and cases) to the mayor, "
-    "who gets 404 on the case and the contact: visitors/services.py daily_report (lines 116-130) leaves out only "
-    "the cases where the reader is the accused (_hidden_from), not those outside visible_cases(reader)"
-)
-KNOWN_LEAKS = {
-    "mayor": DAILY_REPORT_LEAK,
-    "auditor": (
-        "core: /audit/ shows the restricted 收文's title and the accusation's petitioner and matter (event object "
-        "and comment) to the auditor, who gets 404 on both records"
-    ),
-}
+KNOWN_LEAKS = {}
 
 
 def _restricted_secrecy():

@@ -94,7 +94,14 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "actor_name", "action", "object_repr", "from_state", "to_state", "client_address"]
+    """Read only, and with the audit log page's rule: an event's object text and comment only for a record the
+    reader may open (``audit.readable``)."""
+
+    list_display = ["created_at", "actor_name", "action", "kind", "object_code", "object_shown", "from_state"]
+    list_display += ["to_state", "client_address"]
+    fields = ["created_at", "actor_name", "action", "kind", "object_code", "object_shown", "from_state", "to_state"]
+    fields += ["comment_shown", "client_address"]
+    readonly_fields = fields
 
     def has_add_permission(self, request):
         return False
@@ -104,3 +111,24 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        changelist.result_list = audit.readable(changelist.result_list, request.user)
+        return changelist
+
+    def get_object(self, request, object_id, from_field=None):
+        event = super().get_object(request, object_id, from_field)
+        return audit.readable([event], request.user)[0] if event is not None else None
+
+    @admin.display(description="对象类型")
+    def kind(self, event):
+        return event.kind
+
+    @admin.display(description="对象")
+    def object_shown(self, event):
+        return event.shown_repr
+
+    @admin.display(description="说明")
+    def comment_shown(self, event):
+        return event.shown_comment

@@ -48,3 +48,24 @@ def history(obj):
     return AuditEvent.objects.filter(
         object_type=obj._meta.label_lower, object_code=str(getattr(obj, "code", obj.pk))
     ).order_by("created_at", "pk")
+
+
+REDACTED = "（无权查看内容）"
+
+
+def readable(events, user):
+    """The events as ``user`` may read them (the audit log page, the admin): that an event happened — who, when,
+    which step, on which kind of record and its code — always; the event's object text and comment only when the
+    person may open that record, else ``REDACTED``. Each event gets ``kind``, ``shown_repr``, ``shown_comment``
+    and ``redacted``. One query per kind of record among the events."""
+    from . import visibility
+
+    events = list(events)
+    allowed = visibility.openable(user, {(e.object_type, e.object_code) for e in events if e.object_type})
+    for event in events:
+        hidden = bool(event.object_type) and (event.object_type, event.object_code) not in allowed
+        event.kind = visibility.kind_label(event.object_type) if event.object_type else ""
+        event.redacted = hidden
+        event.shown_repr = REDACTED if hidden else event.object_repr
+        event.shown_comment = REDACTED if hidden and event.comment else event.comment
+    return events

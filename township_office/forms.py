@@ -7,15 +7,18 @@ class AuditFilterForm(forms.Form):
     date_from = forms.DateField(label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
-    def filter(self, queryset):
+    def filter(self, queryset, user):
+        """The events matching the filters. The keyword matches an event's object text or comment only where
+        ``user`` may open its record (what the page would redact is not searched either)."""
         data = self.cleaned_data
         if data.get("q"):
             from django.db.models import Q
 
+            from . import visibility
+
             q = data["q"]
-            queryset = queryset.filter(
-                Q(actor_name__contains=q) | Q(object_repr__contains=q) | Q(comment__contains=q) | Q(object_code=q)
-            )
+            content = (Q(object_repr__contains=q) | Q(comment__contains=q)) & visibility.readable_refs(user)
+            queryset = queryset.filter(Q(actor_name__contains=q) | Q(object_code=q) | content)
         if data.get("action"):
             queryset = queryset.filter(action__contains=data["action"])
         if data.get("date_from"):

@@ -43,7 +43,19 @@ from . import audit, permissions, worklist
 from .roles import Role, has_role
 from .workflow import TransitionNotAllowed, transition
 
-__all__ = ["Flow", "Step", "StepForm", "Refused", "advance", "current_step", "flow_for"]
+__all__ = [
+    "Flow",
+    "Start",
+    "Step",
+    "StepForm",
+    "Refused",
+    "advance",
+    "cached",
+    "current_step",
+    "flow_for",
+    "forget",
+    "starts",
+]
 
 
 class Refused(TransitionNotAllowed):
@@ -101,6 +113,35 @@ class Step:
         return self.func(obj, by=by, **kwargs)
 
 
+@dataclass(frozen=True)
+class Start:
+    """Starting a new record of a flow (申请用印, 登记来访, 登记接待): who may, declared once on the Flow. The list's
+    button (``starts()``), the quick-create button on 我的待办 (the app registers it with these roles) and the check
+    of the create view (``require``) all read it."""
+
+    label: str
+    url_name: str
+    roles: tuple
+    refusal: str = ""
+
+    def allows(self, user):
+        return bool(getattr(user, "is_authenticated", False)) and has_role(user, *self.roles)
+
+    def require(self, user):
+        """PermissionDenied (403) with the reason unless ``user`` may start a record."""
+        if not self.allows(user):
+            raise PermissionDenied(self.refusal or f"只有{_role_names(self.roles)}可以{self.label}。")
+
+    @property
+    def url(self):
+        return reverse(self.url_name)
+
+
+def starts(user, *flows):
+    """[(label, url)] of the records ``user`` may start among ``flows`` (the buttons at the head of a list)."""
+    return [(flow.start.label, flow.start.url) for flow in flows if flow.start and flow.start.allows(user)]
+
+
 @dataclass
 class BoundStep:
     """One step as a page shows it: its declaration, its form (bound after a refused POST) and its URL."""
@@ -133,6 +174,21 @@ def current_step():
     return _current.get()
 
 
+def cached(obj, key, compute):
+    """A value the declarations' rules read several times while a page lists the steps (the approval step now
+    waiting), kept on the record until a step runs on it: the check inside the step's transaction and the checks
+    after its body compute it afresh."""
+    store = obj.__dict__.setdefault("_step_cache", {})
+    if key not in store:
+        store[key] = compute()
+    return store[key]
+
+
+def forget(obj):
+    """Drop what ``cached()`` kept on the record."""
+    obj.__dict__.pop("_step_cache", None)
+
+
 def _role_names(roles):
     return "、".join(Role(r).label for r in roles)
 
@@ -140,8 +196,9 @@ def _role_names(roles):
 class Flow:
     """The steps of one model's workflow."""
 
-    def __init__(self, model, *, kind, url_name, status_field="status", on_reassign=None, initiator=None):
+    def __init__(self, model, *, kind, url_name, status_field="status", on_reassign=None, initiator=None, start=None):
         self.model = model
+        self.start = start  # a Start: who may create a record of this flow
         self.kind = kind
         self.initiator = initiator  # the field naming who started a record (for 我发起的)
         self.url_name = url_name
@@ -235,6 +292,7 @@ class Flow:
     def _run(self, step, func, obj, by, kwargs):
         pending = None
         with transaction.atomic():
+            forget(obj)  # the check inside the transaction reads what the rules need afresh
             self._refresh_state(obj)
             refusal = self.refusal(step, obj, by)
             if refusal is not None:
@@ -250,6 +308,7 @@ class Flow:
                     raise
                 pending, result = error, None
             finally:
+                forget(obj)  # the body changed what the rules read (the approval now waiting)
                 written = audit.step_events.get()
                 kept = worklist.reassigned.get()
                 closed_by_body = worklist.closed_in_step.get()

@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from . import navigation, steps, worklist
+from . import audit, navigation, steps, worklist
 from .forms import AuditFilterForm, ReassignForm
 from .models import AuditEvent, Notification, WorkItem
 from .pagination import AHEAD, page_number, paginate
@@ -102,8 +102,9 @@ def audit_log(request):
     form = AuditFilterForm(request.GET or None)
     events = AuditEvent.objects.order_by("-created_at", "-pk")
     if form.is_valid():
-        events = form.filter(events)
+        events = form.filter(events, request.user)
     page = paginate(request, events, 50)
+    page.object_list = audit.readable(page.object_list, request.user)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "township_office/audit_log.html", {"form": form, "page": page, "query": query.urlencode()})

@@ -4,6 +4,7 @@ The steps of every app write here in their own transaction (the step wrapper in 
 
     worklist.track(document, kind="收文", initiator=by)               # when the record is created
     worklist.assign(document, "instruct", users=leaders, due=deadline)  # who must take a step now
+    worklist.hand_to(request, "approve", label=…, users=people, perm="approve")  # the same, with the grants
     worklist.finish(document, "propose", by=by, decision="拟办")       # done (the wrapper does this)
     worklist.withdraw(document, "instruct", users=[removed], by=by)     # someone left the step
 
@@ -144,6 +145,51 @@ def assign(obj, step, *, label, users=(), departments=(), due=None, urgent=False
         Notification.objects.bulk_create(rows)
     _forget([item.assignee_id for item in created], [item.department_id for item in created])
     return created
+
+
+def hand_to(
+    obj,
+    step,
+    *,
+    label,
+    users=(),
+    departments=(),
+    perm=None,
+    due=None,
+    urgent=False,
+    kind=Kind.ACT,
+    notify=None,
+    body="",
+):
+    """``step`` is now the work of these people and departments, inside the running step's transaction:
+
+    - ``perm``: exactly they hold the step's own object permission (``approve``, ``instruct`` …); whoever held it
+      before loses it (``permissions.set_grants``), also when nobody is named;
+    - they may read the record (``view`` is added);
+    - each gets a work item (``assign``), with its notification titled ``notify``.
+
+    Returns the items opened."""
+    from . import permissions
+
+    users = [u for u in users if u is not None]
+    departments = [d for d in departments if d is not None]
+    if perm:
+        permissions.set_grants(obj, perm, users=users, departments=departments)
+    if not users and not departments:
+        return []
+    permissions.grant(obj, "view", users=users, departments=departments)
+    return assign(
+        obj,
+        step,
+        label=label,
+        users=users,
+        departments=departments,
+        due=due,
+        urgent=urgent,
+        kind=kind,
+        notify=notify,
+        body=body,
+    )
 
 
 def open_items(obj, step=None):

@@ -16,6 +16,8 @@ class VisitorsConfig(AppConfig):
         request_started.connect(daily.on_request_started, dispatch_uid="visitors-daily-report")
         from township_office.roles import Role
 
+        from .workflow import contacts
+
         navigation.register("来访登记", "visitors:contact_list", [Role.FRONT_DESK, Role.OFFICE_DIRECTOR], order=20)
         navigation.register(
             "信访事项",
@@ -23,9 +25,7 @@ class VisitorsConfig(AppConfig):
             [Role.FRONT_DESK, Role.OFFICE_DIRECTOR, Role.PRINCIPAL_LEADER, Role.DEPUTY_LEADER, Role.DEPARTMENT_STAFF],
             order=21,
         )
-        navigation.register_quick(
-            "登记来访", "visitors:contact_register", [Role.FRONT_DESK, Role.OFFICE_DIRECTOR], order=20
-        )
+        navigation.register_quick("登记来访", contacts.start.url_name, contacts.start.roles, order=20)
         navigation.register(
             "每日汇报", "visitors:daily_report", [Role.PRINCIPAL_LEADER, Role.OFFICE_DIRECTOR], order=22
         )

@@ -40,7 +40,7 @@ def produce(day=None, *, base_url="", force=False):
         existing = DailyReport.objects.filter(date=day, recipient=leader).first()
         if existing is not None and not force:
             continue
-        report = services.daily_report(day, readers=[leader], viewer=leader)
+        report = services.daily_report(day, viewer=leader)
         content = pdf.daily_report(report, base_url=base_url)
         try:
             with transaction.atomic():

@@ -225,11 +225,3 @@ def hidden_cases(user, prefix=""):
         Q(**{f"{prefix}accused_person": user.pk})
         | Q(**{f"{prefix}accused_department__in": sorted(accused_scope(user))})
     )
-
-
-def hidden_from_any(users, prefix=""):
-    """A Q of the cases at least one of ``users`` must never see (a report read by all of them)."""
-    condition = Q(pk__in=[])
-    for user in users:
-        condition |= hidden_cases(user, prefix)
-    return condition

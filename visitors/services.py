@@ -10,9 +10,7 @@ from django.utils import timezone
 
 from township_office import search
 from township_office.dates import day_range
-from township_office.roles import Role, role_users
 
-from . import rules
 from .idnumber import normalise_id_number
 from .models import Contact, PetitionCase
 from .permissions import visible_cases, visible_contacts
@@ -21,35 +19,23 @@ from .phones import search_form
 OPEN = [PetitionCase.Status.REGISTERED, PetitionCase.Status.INSTRUCTING, PetitionCase.Status.HANDLING]
 
 
-def _document_items(day, limit=None, user=None):
-    """The 收文 lines from documents/api.py, as ``user`` may see them (the documents' own visibility); none
-    without a reader, whose visibility alone decides which files a report may name."""
-    if user is None or not apps.is_installed("documents"):
+def _document_items(day, limit, user):
+    """The 收文 lines from documents/api.py, as ``user`` may see them (the documents' own visibility)."""
+    if not apps.is_installed("documents"):
         return {}
     from documents.api import daily_report_items
 
     return daily_report_items(day, limit=limit, user=user)
 
 
-def report_readers():
-    """Who may read the daily report: the principal leaders and the office director."""
-    return list(role_users(Role.PRINCIPAL_LEADER, Role.OFFICE_DIRECTOR))
-
-
-def _hidden_from(readers, prefix=""):
-    """Accusations any of the readers must not see (accused, of the accused department or in charge of it): left
-    out of a report they may read."""
-    return rules.hidden_from_any(readers, prefix)
-
-
-def _case_line(case, openable, day):
+def _case_line(case, day):
     return {
         "number": case.number,
         "title": case.contact.matter[:60],
         "source": case.contact.name,
         "department": case.lead_department.name if case.lead_department else "",
         "deadline": case.current_due,
-        "url": case.get_absolute_url() if openable is None or case.pk in openable else "",
+        "url": case.get_absolute_url(),
         "group": case.contact.is_group_visit,
         "major": case.severity == PetitionCase.Severity.MAJOR,
         "overdue": case.is_overdue(day),
@@ -80,11 +66,9 @@ def _document_line(line, *, overdue=False):
 
 
 def _contact_urls(contacts, viewer):
-    """Where each contact's line leads for ``viewer``: the contact if they may open it, else its case if they may
-    open that, else nowhere. Two queries."""
+    """Where each contact's line leads for ``viewer``: the contact if they may open it, else its case (which shows
+    the contact's name and matter). Two queries."""
     ids = [c.pk for c in contacts]
-    if viewer is None:
-        return {c.pk: c.get_absolute_url() for c in contacts}
     urls = {}
     for case in visible_cases(viewer).filter(contact__in=ids).only("code", "contact_id").order_by("pk"):
         urls[case.contact_id] = case.get_absolute_url()
@@ -94,38 +78,32 @@ def _contact_urls(contacts, viewer):
     return urls
 
 
-def daily_report(day=None, *, readers=None, viewer=None, limit=None):
-    """每日来文来电来访汇报: yesterday's and today's incoming files, calls, visits, new cases; due within 3 days;
-    overdue. Days are Beijing days.
+def daily_report(day=None, *, viewer, limit=None):
+    """每日来文来电来访汇报 as ``viewer`` may read it: yesterday's and today's incoming files, calls, visits, new cases;
+    due within 3 days; overdue. Days are Beijing days.
 
-    ``readers``: everyone who will read this copy — an accusation any of them must not see is left out.
-    ``viewer``: the person reading it (the page's user, the PDF's recipient); lines link only to what that person
-    may open, and the 收文 lines are those they may see. ``limit``: at most so many files in each of the due and
-    overdue sections (the page; the PDF lists all), their totals in ``due_soon_total``/``overdue_total``.
-    Each line says whether it is a 集体访 (``group``), 特急 (``urgent``), overdue (``overdue``)."""
+    The report is built for one reader (the page's user, the PDF's recipient) with the visibility of the records'
+    own pages: a line of a record the reader would get 404 on is left out, and the totals count only what the
+    reader may see (a contact is listed when the reader may open it or its case). ``limit``: at most so many
+    lines in each of the due and overdue sections (the page; the PDF lists all), their totals in
+    ``due_soon_total``/``overdue_total``. Each line says whether it is a 集体访 (``group``), 特急 (``urgent``),
+    overdue (``overdue``). A fixed number of queries."""
     day = day or timezone.localdate()
     start = day - timedelta(days=1)
-    readers = report_readers() if readers is None else list(readers)
     documents = _document_items(day, limit, viewer)
     since, until = day_range(start, day)
+    cases = visible_cases(viewer)
+    readable = Q(pk__in=visible_contacts(viewer).values("pk")) | Q(pk__in=cases.values("contact_id"))
     contacts = list(
         Contact.objects.filter(received_at__gte=since, received_at__lt=until)
         .exclude(status=Contact.Status.DRAFT)
-        .exclude(pk__in=PetitionCase.objects.filter(_hidden_from(readers)).values("contact_id"))
+        .filter(readable)
         .order_by("received_at", "pk")
     )
-    cases = (
-        PetitionCase.objects.exclude(_hidden_from(readers))
-        .exclude(status=PetitionCase.Status.WITHDRAWN)
-        .select_related("contact", "lead_department")
-    )
-    new_cases = list(cases.filter(received_on__gte=start, received_on__lte=day))
+    listed_cases = cases.exclude(status=PetitionCase.Status.WITHDRAWN).select_related("contact", "lead_department")
+    new_cases = list(listed_cases.filter(received_on__gte=start, received_on__lte=day))
     # Sorted into due and overdue on the few fields the deadlines need; only the cases listed are then read whole.
-    open_cases = list(
-        PetitionCase.objects.exclude(_hidden_from(readers))
-        .filter(status__in=OPEN)
-        .only("pk", "status", "received_on", "deadline", "extension_days")
-    )
+    open_cases = list(cases.filter(status__in=OPEN).only("pk", "status", "received_on", "deadline", "extension_days"))
     due_cases = [c for c in open_cases if not c.is_overdue(day) and c.current_due <= day + timedelta(days=3)]
     overdue_cases = [c for c in open_cases if c.is_overdue(day)]
     case_totals = len(due_cases), len(overdue_cases)
@@ -136,13 +114,9 @@ def daily_report(day=None, *, readers=None, viewer=None, limit=None):
 
         due_cases = sorted(due_cases, key=due)[:limit]
         overdue_cases = sorted(overdue_cases, key=due)[:limit]
-    listed = cases.in_bulk([c.pk for c in due_cases + overdue_cases])
+    listed = listed_cases.in_bulk([c.pk for c in due_cases + overdue_cases])
     due_cases = [listed[c.pk] for c in due_cases]
     overdue_cases = [listed[c.pk] for c in overdue_cases]
-    openable = None
-    if viewer is not None:
-        shown = {c.pk for c in new_cases + due_cases + overdue_cases}
-        openable = set(visible_cases(viewer).filter(pk__in=shown).values_list("pk", flat=True))
     urls = _contact_urls(contacts, viewer)
     lines = [_contact_line(c, urls.get(c.pk, "")) for c in contacts]
     calls = [line for line, c in zip(lines, contacts, strict=True) if c.channel == Contact.Channel.CALL]
@@ -153,11 +127,11 @@ def daily_report(day=None, *, readers=None, viewer=None, limit=None):
         "incoming": [_document_line(line) for line in documents.get("incoming", [])],
         "calls": [_document_line(line) for line in documents.get("calls", [])] + calls,
         "visits": visits,
-        "new_cases": [_case_line(c, openable, day) for c in new_cases],
+        "new_cases": [_case_line(c, day) for c in new_cases],
         "due_soon": [_document_line(line) for line in documents.get("due_soon", [])]
-        + [_case_line(c, openable, day) for c in due_cases],
+        + [_case_line(c, day) for c in due_cases],
         "overdue": [_document_line(line, overdue=True) for line in documents.get("overdue", [])]
-        + [_case_line(c, openable, day) for c in overdue_cases],
+        + [_case_line(c, day) for c in overdue_cases],
         "due_soon_total": documents.get("due_soon_total", 0) + case_totals[0],
         "overdue_total": documents.get("overdue_total", 0) + case_totals[1],
     }

@@ -83,7 +83,7 @@ def contact_list(request):
             "channel": channel,
             "channels": Contact.Channel.choices,
             "query": query.urlencode(),
-            "can_register": has_role(request.user, *DESK),
+            "starts": steps.starts(request.user, workflow.contacts),
             "errors": errors,
         },
         status=400 if errors else 200,
@@ -158,8 +158,7 @@ def _registration(request, contact=None):
 
 
 def contact_register(request):
-    if not has_role(request.user, *DESK):
-        raise PermissionDenied("只有信访接待员可以登记来访。")
+    workflow.contacts.start.require(request.user)
     return _registration(request)
 
 
@@ -329,13 +328,14 @@ def _report_reader(user):
 
 
 def _own_reports(user):
-    """The PDFs made for this reader (and those of before, made once for all readers)."""
-    return DailyReport.objects.filter(Q(recipient=user.pk) | Q(recipient__isnull=True))
+    """The PDFs made for this reader. Those of before, made once for all readers, are not served: each reader's
+    report holds only what that reader may open."""
+    return DailyReport.objects.filter(recipient=user.pk)
 
 
 def daily_report(request):
     _report_reader(request.user)
-    report = services.daily_report(readers=[request.user], viewer=request.user, limit=REPORT_PAGE_LINES)
+    report = services.daily_report(viewer=request.user, limit=REPORT_PAGE_LINES)
     archive = list(_own_reports(request.user).order_by("-date", "pk")[:14])
     return render(
         request,

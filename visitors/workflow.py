@@ -104,7 +104,12 @@ def earlier_contacts(contact):
     return Contact.objects.filter(same).exclude(pk=contact.pk).exclude(status=K.DRAFT).order_by("-received_at")
 
 
-contacts = steps.Flow(Contact, kind="来访登记", url_name="visitors:contact_step")
+contacts = steps.Flow(
+    Contact,
+    kind="来访登记",
+    url_name="visitors:contact_step",
+    start=steps.Start("登记", "visitors:contact_register", DESK, refusal="只有信访接待员可以登记来访。"),
+)
 
 
 @contacts.step(
@@ -377,16 +382,16 @@ def accept(
     )
     case.support_departments.set(support_departments)
     departments = [lead_department, *support_departments]
-    permissions.set_grants(case, "instruct", users=[leader])
     permissions.set_grants(case, "handle", departments=departments)
-    permissions.grant(case, "view", users=[leader], departments=departments)
+    permissions.grant(case, "view", departments=departments)
     if forwarded_to:
         audit.record("转送", by=by, obj=case, comment=forwarded_to)
-    worklist.assign(
+    worklist.hand_to(
         case,
         "instruct",
         label="待批示",
         users=[leader],
+        perm="instruct",
         urgent=severity == PetitionCase.Severity.MAJOR,
         notify=f"请批示信访事项：{case.number}",
     )

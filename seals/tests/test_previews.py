@@ -2,13 +2,14 @@
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from seals import workflow
 from tests import preview_samples
 from township_office import preview
 
+from .conftest import submit_request
+
 
 def test_file_to_stamp_is_previewed_for_the_applicant_and_404_for_a_stranger(client_for, staff, stranger, seals):
-    request = workflow.submit_request(
+    request = submit_request(
         by=staff,
         seals=[seals["长官镇农业农村办公室"]],
         document=SimpleUploadedFile("证明.pdf", preview_samples.pdf(1)),

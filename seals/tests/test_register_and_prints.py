@@ -11,13 +11,15 @@ from pypdf import PdfReader
 
 from seals import workflow
 
+from .conftest import decide
+
 REGISTER = "/seals/register/"
 
 
 @pytest.fixture
 def approved(apply, deputy):
     request = apply(copies=3)
-    workflow.decide(request, by=deputy, approve=True)
+    decide(request, by=deputy, approve=True)
     request.refresh_from_db()
     return request
 
@@ -110,7 +112,7 @@ def test_times_are_beijing_time(client_for, apply, deputy, seal_keeper):
     # 07:30 on 1 December in Beijing is 23:30 on 30 November in UTC.
     with time_machine.travel(datetime(2026, 11, 30, 23, 30, tzinfo=UTC), tick=False):
         request = apply(copies=1)
-        workflow.decide(request, by=deputy, approve=True)
+        decide(request, by=deputy, approve=True)
         request.refresh_from_db()
         workflow.stamp(request, by=seal_keeper, seal=request.seals.get(), copies=1)
         client = client_for(seal_keeper)
@@ -141,8 +143,8 @@ def test_take_out_message_gives_the_return_time_in_beijing_time(apply, people, s
         request = apply(
             ["长官镇党政办公室"], use_type="take_out", expected_return=datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
         )
-        workflow.decide(request, by=director, approve=True)
-        workflow.decide(request, by=principal, approve=True)
+        decide(request, by=director, approve=True)
+        decide(request, by=principal, approve=True)
         workflow.take_out(request, by=keeper)
     assert AuditEvent.objects.get(action="登记带出").comment == "预计归还 2026-12-01 17:00"
     assert Notification.objects.filter(recipient=staff, title__contains="2026年12月1日 17:00前归还").exists()

@@ -14,6 +14,8 @@ from seals.permissions import visible_requests
 from township_office.steps import Refused
 from township_office.workflow import TransitionNotAllowed
 
+from .conftest import decide, submit_request
+
 R = SealRequest.Status
 
 
@@ -42,10 +44,10 @@ def test_take_out_and_large_contracts_reach_the_principal(apply, settings):
 
 def test_full_story_and_register(apply, deputy, principal, seal_keeper, staff):
     request = apply(["长官镇人民政府"], copies=3)
-    workflow.decide(request, by=deputy, approve=True, comment="同意")
+    decide(request, by=deputy, approve=True, comment="同意")
     request.refresh_from_db()
     assert request.status == R.PENDING
-    workflow.decide(request, by=principal, approve=True, comment="同意")
+    decide(request, by=principal, approve=True, comment="同意")
     request.refresh_from_db()
     assert request.status == R.APPROVED
     seal = request.seals.get()
@@ -63,14 +65,14 @@ def test_wrong_role_and_wrong_department_leader_cannot_approve(apply, deputy_may
     request = apply(["长官镇农业农村办公室"])
     for user in (deputy_mayor, principal, staff, clerk):  # deputy_mayor is not in charge of agriculture
         with pytest.raises(Refused):
-            workflow.decide(request, by=user, approve=True)
+            decide(request, by=user, approve=True)
     assert request.steps.get().decision == ApprovalStep.Decision.PENDING
 
 
 def test_principal_cannot_skip_the_deputy_step(apply, principal):
     request = apply(["长官镇人民政府"])
     with pytest.raises(Refused):
-        workflow.decide(request, by=principal, approve=True)
+        decide(request, by=principal, approve=True)
 
 
 def test_no_stamping_before_full_approval(apply, deputy, seal_keeper):
@@ -78,7 +80,7 @@ def test_no_stamping_before_full_approval(apply, deputy, seal_keeper):
     seal = request.seals.get()
     with pytest.raises(TransitionNotAllowed):
         workflow.stamp(request, by=seal_keeper, seal=seal, copies=1)
-    workflow.decide(request, by=deputy, approve=True)
+    decide(request, by=deputy, approve=True)
     request.refresh_from_db()
     with pytest.raises(TransitionNotAllowed):  # principal step missing
         workflow.stamp(request, by=seal_keeper, seal=seal, copies=1)
@@ -88,7 +90,7 @@ def test_no_stamping_before_full_approval(apply, deputy, seal_keeper):
 @pytest.fixture
 def approved(apply, deputy):
     request = apply(["长官镇农业农村办公室"], copies=3)
-    workflow.decide(request, by=deputy, approve=True)
+    decide(request, by=deputy, approve=True)
     request.refresh_from_db()
     return request
 
@@ -129,7 +131,7 @@ def test_disabled_seal_cannot_be_requested_or_stamped(apply, approved, seals, se
 
 def test_no_request_without_a_document(staff, seals):
     with pytest.raises(Refused):
-        workflow.submit_request(
+        submit_request(
             by=staff,
             seals=[seals["长官镇党政办公室"]],
             document=None,
@@ -141,15 +143,15 @@ def test_no_request_without_a_document(staff, seals):
 def test_rejection_needs_a_reason_and_ends_the_request(apply, deputy):
     request = apply()
     with pytest.raises(Refused):
-        workflow.decide(request, by=deputy, approve=False, comment="")
-    workflow.decide(request, by=deputy, approve=False, comment="证明内容与台账不符")
+        decide(request, by=deputy, approve=False, comment="")
+    decide(request, by=deputy, approve=False, comment="证明内容与台账不符")
     request.refresh_from_db()
     assert request.status == R.REJECTED
 
 
 def test_pressing_twice_counts_once(approved, deputy):
     with pytest.raises(TransitionNotAllowed):
-        workflow.decide(approved, by=deputy, approve=True)
+        decide(approved, by=deputy, approve=True)
 
 
 def test_visibility(apply, staff, resources_staff, deputy, deputy_mayor, seal_keeper, office_director):
@@ -159,7 +161,7 @@ def test_visibility(apply, staff, resources_staff, deputy, deputy_mayor, seal_ke
     assert visible_requests(office_director).filter(pk=request.pk).exists()
     for user in (resources_staff, deputy_mayor, seal_keeper):  # the custodian sees it once approved
         assert not visible_requests(user).filter(pk=request.pk).exists()
-    workflow.decide(request, by=deputy, approve=True)
+    decide(request, by=deputy, approve=True)
     assert visible_requests(seal_keeper).filter(pk=request.pk).exists()
 
 
@@ -187,9 +189,9 @@ def test_take_out_signed_back_in_and_chased(
     from township_office.models import User
 
     director = User.objects.get(username="office_director")
-    workflow.decide(request, by=director, approve=True)
+    decide(request, by=director, approve=True)
     request.refresh_from_db()
-    workflow.decide(request, by=principal, approve=True)
+    decide(request, by=principal, approve=True)
     request.refresh_from_db()
     workflow.take_out(request, by=seal_keeper)
     with django_capture_on_commit_callbacks(execute=True):
@@ -217,8 +219,8 @@ def test_introduction_letter(staff, deputy, deputy_mayor, township):
         },
     )
     with pytest.raises(Refused):
-        workflow.decide_letter(letter, by=deputy_mayor, approve=True)
-    workflow.decide_letter(letter, by=deputy, approve=True, comment="同意")
+        workflow.approve_letter(letter, by=deputy_mayor)
+    workflow.approve_letter(letter, by=deputy, comment="同意")
     letter.refresh_from_db()
     assert letter.status == IntroductionLetter.Status.APPROVED and letter.approver == deputy
     workflow.void_letter(letter, by=staff, reason="行程取消")
@@ -237,7 +239,7 @@ def test_two_leaders_pressing_at_once_approve_once(township, people):
     keeper = people["seal_keeper"]
     seal = Seal.objects.create(name="长官镇党政办公室", kind="office", tier=3)
     seal.custodians.add(keeper)
-    request = workflow.submit_request(
+    request = submit_request(
         by=people["department_staff"],
         seals=[seal],
         document=SimpleUploadedFile("a.pdf", b"%PDF-1.4"),
@@ -249,7 +251,7 @@ def test_two_leaders_pressing_at_once_approve_once(township, people):
     def press():
         try:
             barrier.wait()
-            workflow.decide(SealRequest.objects.get(pk=request.pk), by=director, approve=True)
+            decide(SealRequest.objects.get(pk=request.pk), by=director, approve=True)
             results.append("ok")
         except TransitionNotAllowed:
             results.append("refused")
@@ -298,9 +300,9 @@ def test_month_verification_sees_tampering_in_the_month_and_at_its_start(approve
 
 def test_every_seal_of_a_request_is_applied_to_every_approved_copy(apply, deputy, principal, seal_keeper, seals):
     request = apply(["长官镇人民政府", "法定代表人名章"], copies=3, use_type="document")
-    workflow.decide(request, by=deputy, approve=True)
+    decide(request, by=deputy, approve=True)
     request.refresh_from_db()
-    workflow.decide(request, by=principal, approve=True)
+    decide(request, by=principal, approve=True)
     request.refresh_from_db()
     government, legal = seals["长官镇人民政府"], seals["法定代表人名章"]
     workflow.stamp(request, by=seal_keeper, seal=government, copies=3)

@@ -8,6 +8,8 @@ from pypdf import PdfReader
 from seals import workflow
 from seals.models import SealRequest
 
+from .conftest import decide
+
 PDF = b"%PDF-1.4\n%%EOF\n"
 
 
@@ -98,7 +100,7 @@ def test_rejection_without_reason_is_400_and_keeps_nothing_lost(client_for, appl
 
 def test_refused_stamp_is_400_with_the_reason_and_the_input_kept(client_for, apply, deputy, seal_keeper):
     request = apply(copies=2)
-    workflow.decide(request, by=deputy, approve=True)
+    decide(request, by=deputy, approve=True)
     seal = request.seals.get()
     response = client_for(seal_keeper).post(step_url(request, "stamp"), {"stamp-seal": seal.pk, "stamp-copies": 5})
     page = response.content.decode()
@@ -114,7 +116,7 @@ def test_stranger_404_and_unknown_step_404(client_for, apply, stranger, office_d
 
 def test_voided_by_a_changed_file_shows_the_new_state_and_the_reason(client_for, apply, deputy, seal_keeper):
     request = apply(copies=2)
-    workflow.decide(request, by=deputy, approve=True)
+    decide(request, by=deputy, approve=True)
     request.refresh_from_db()
     with open(request.document.path, "ab") as f:
         f.write(b"changed")
@@ -139,7 +141,7 @@ def test_list_query_count_is_constant(client_for, apply, office_director, count_
 
 def test_register_and_forms_print(client_for, apply, deputy, seal_keeper, office_director):
     request = apply()
-    workflow.decide(request, by=deputy, approve=True, comment="同意")
+    decide(request, by=deputy, approve=True, comment="同意")
     request.refresh_from_db()
     workflow.stamp(request, by=seal_keeper, seal=request.seals.get(), copies=3)
     client = client_for(office_director)
@@ -170,7 +172,7 @@ def test_letter_prints_stub_and_letter_with_serial_and_void(client_for, staff, d
     )
     client = client_for(staff)
     assert client.get(reverse("seals:letter_pdf", args=[letter.code])).status_code == 403  # not yet approved
-    workflow.decide_letter(letter, by=deputy, approve=True)
+    workflow.approve_letter(letter, by=deputy)
     reader = PdfReader(io.BytesIO(client.get(reverse("seals:letter_pdf", args=[letter.code])).content))
     text = reader.pages[0].extract_text().replace(" ", "")
     assert len(reader.pages) == 1

@@ -8,7 +8,7 @@ from seals.models import SealRequest
 from township_office import worklist
 from township_office.models import AuditEvent
 
-from .conftest import PDF
+from .conftest import PDF, decide, submit_request
 
 
 def form_data(known, **extra):
@@ -79,7 +79,7 @@ def test_edit_the_draft_then_submit_then_withdraw(client_for, staff, seals, depu
 
 
 def test_withdraw_refused_after_the_first_decision(client_for, staff, seals, deputy):
-    request = workflow.submit_request(
+    request = submit_request(
         by=staff,
         seals=[seals["长官镇人民政府"]],
         document=SimpleUploadedFile("a.pdf", PDF),
@@ -117,7 +117,7 @@ def test_huge_or_bad_seal_ids_are_invalid_choices_not_500(client_for, staff, sea
 
 def test_huge_seal_id_in_the_stamp_form_is_400(client_for, apply, deputy, seal_keeper):
     request = apply()
-    workflow.decide(request, by=deputy, approve=True)
+    decide(request, by=deputy, approve=True)
     response = client_for(seal_keeper).post(
         reverse("seals:request_step", args=[request.code, "stamp"]),
         {"stamp-seal": "99999999999999999999999", "stamp-copies": "1"},
@@ -182,7 +182,7 @@ def test_stamping_with_the_stored_file_missing_is_refused_not_voided(client_for,
     import os
 
     request = apply()
-    workflow.decide(request, by=deputy, approve=True)
+    decide(request, by=deputy, approve=True)
     request.refresh_from_db()
     os.remove(request.document.path)
     with caplog.at_level("ERROR", logger="seals.workflow"):
@@ -206,7 +206,7 @@ def test_the_applicant_follows_the_request_in_started(client_for, apply, staff, 
         return page
 
     assert "审批中" in state()
-    workflow.decide(request, by=deputy, approve=True)
+    decide(request, by=deputy, approve=True)
     assert "已批准待用印" in state()
     request.refresh_from_db()
     workflow.stamp(request, by=seal_keeper, seal=request.seals.get(), copies=1)
@@ -220,7 +220,7 @@ def test_detail_page_queries_are_bounded(client_for, apply, deputy, seal_keeper,
     request = apply()
     for user in (deputy, office_director, staff_of(request)):
         assert count_queries(client_for(user), request.get_absolute_url()) <= 16
-    workflow.decide(request, by=deputy, approve=True)
+    decide(request, by=deputy, approve=True)
     assert count_queries(client_for(seal_keeper), request.get_absolute_url()) <= 18
 
 

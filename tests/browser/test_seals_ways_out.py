@@ -86,7 +86,7 @@ def test_leader_approves_on_a_phone_after_confirming(browser_login, seals, peopl
     from seals import workflow
     from seals.models import SealRequest
 
-    request = workflow.submit_request(
+    request = workflow.save_draft(
         by=people["department_staff"],
         seals=[seals["长官镇农业农村办公室"]],
         document=SimpleUploadedFile("证明.pdf", PDF),
@@ -98,6 +98,7 @@ def test_leader_approves_on_a_phone_after_confirming(browser_login, seals, peopl
             "use_type": "certificate",
         },
     )
+    workflow.submit(request, by=people["department_staff"])
     deputy = browser_login("deputy_leader", phone=True)
     deputy.click("text=补贴发放情况证明")  # from 我的待办
     assert _status(deputy) == "审批中"

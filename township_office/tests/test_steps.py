@@ -306,3 +306,51 @@ def test_todo_page_merges_own_and_department_items_in_deadline_order(client_for,
         )
     ]
     assert shown == [i.matter.title for i in plain]
+
+
+# --- hand_to, Start, cached ----------------------------------------------------------------------------------
+
+
+def test_hand_to_gives_exactly_them_the_step_grant_view_and_an_item(dossier, people, staff, clerk):
+    from django.db import transaction
+
+    with transaction.atomic():
+        worklist.hand_to(dossier, "handle", label="待办理", users=[clerk], perm="handle", notify="请办理")
+    assert permissions.held(clerk, Dossier.objects.get(pk=dossier.pk)) >= {"handle", "view"}
+    with transaction.atomic():
+        items = worklist.hand_to(dossier, "handle", label="待办理", users=[staff], perm="handle", notify="请办理")
+    fresh = Dossier.objects.get(pk=dossier.pk)
+    assert "handle" not in permissions.held(clerk, fresh) and "view" in permissions.held(clerk, fresh)
+    assert permissions.held(staff, fresh) >= {"handle", "view"}
+    assert [i.assignee for i in items] == [staff]
+    assert Notification.objects.filter(recipient=staff, work_item=items[0], title="请办理").exists()
+    assert worklist.hand_to(dossier, "handle", label="待办理", perm="handle") == []  # nobody: only taken back
+    assert "handle" not in permissions.held(staff, Dossier.objects.get(pk=dossier.pk))
+
+
+def test_start_is_the_one_rule_for_creating_a_record(people, clerk, staff):
+    from types import SimpleNamespace
+
+    from django.core.exceptions import PermissionDenied
+
+    from township_office import steps
+    from township_office.roles import Role
+
+    start = steps.Start("登记案卷", "dossier_list", (Role.CLERK,), refusal="只有文书可以登记案卷。")
+    flow = SimpleNamespace(start=start)  # a Flow's start is all starts() reads
+    assert start.allows(clerk) and not start.allows(staff)
+    start.require(clerk)
+    with pytest.raises(PermissionDenied, match="只有文书可以登记案卷"):
+        start.require(staff)
+    assert steps.starts(staff, flow) == []
+    assert steps.starts(clerk, flow) == [("登记案卷", "/testapp/")]
+
+
+def test_cached_values_are_read_afresh_by_a_step(dossier, office_director, clerk):
+    from township_office import steps
+
+    reads = []
+    assert steps.cached(dossier, "k", lambda: reads.append(1) or len(reads)) == 1
+    assert steps.cached(dossier, "k", lambda: reads.append(1) or len(reads)) == 1  # kept while a page lists steps
+    send(dossier, by=office_director, handler=clerk)
+    assert steps.cached(dossier, "k", lambda: reads.append(1) or len(reads)) == 2  # the step forgot it

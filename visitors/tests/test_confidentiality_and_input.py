@@ -20,7 +20,7 @@ from visitors.models import Contact, DailyReport, PetitionCase
 from visitors.permissions import visible_cases, visible_contacts
 from visitors.phones import normalise_phone
 
-from .conftest import VALID_IDS
+from .conftest import VALID_IDS, registration_form
 
 S = PetitionCase.Status
 
@@ -64,16 +64,9 @@ def test_accusation_form_refuses_the_accused_beside_the_field(
 
 
 def test_accusation_hidden_from_the_leader_in_charge_everywhere(
-    accusation, client_for, office_director, deputy, deputy_mayor, staff, departments
+    accept, accusation, client_for, office_director, deputy, deputy_mayor, staff, departments
 ):
-    workflow.accept(
-        accusation,
-        by=office_director,
-        notice_text="已受理",
-        severity="minor",
-        leader=deputy_mayor,
-        lead_department=departments["纪检监察办公室"],
-    )
+    accept(accusation, leader=deputy_mayor, lead_department=departments["纪检监察办公室"])
     for user in (deputy, staff):  # the leader in charge of the accused department, and one of its members
         assert not visible_cases(user).filter(pk=accusation.pk).exists()
         assert not visible_contacts(user).filter(pk=accusation.contact_id).exists()
@@ -89,16 +82,9 @@ def test_accusation_hidden_from_the_leader_in_charge_everywhere(
 
 
 def test_accusation_not_given_to_the_accused_by_reassign(
-    accusation, client_for, office_director, deputy, deputy_mayor, departments
+    accept, accusation, client_for, office_director, deputy, deputy_mayor, departments
 ):
-    workflow.accept(
-        accusation,
-        by=office_director,
-        notice_text="已受理",
-        severity="minor",
-        leader=deputy_mayor,
-        lead_department=departments["纪检监察办公室"],
-    )
+    accept(accusation, leader=deputy_mayor, lead_department=departments["纪检监察办公室"])
     item = worklist.open_items(accusation, "instruct").get()
     response = client_for(office_director).post(
         reverse("township_office:work_item_reassign", args=[item.pk]), {f"reassign-{item.pk}-to_user": deputy.pk}
@@ -146,20 +132,7 @@ def test_id_numbers_normalised_and_checked():
 
 def test_superscript_id_number_is_a_form_error_not_a_500(client_for, front_desk):
     response = client_for(front_desk).post(
-        reverse("visitors:contact_register"),
-        {
-            "channel": "visit",
-            "received_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
-            "name": "张建军",
-            "id_number": "33010619750312001⁵",
-            "phone": "13905710003",
-            "people_count": 1,
-            "category": "land",
-            "matter": "承包地被占用",
-            "outcome": "register",
-            "reps-TOTAL_FORMS": 5,
-            "reps-INITIAL_FORMS": 0,
-        },
+        reverse("visitors:contact_register"), registration_form(id_number="33010619750312001⁵")
     )
     assert response.status_code == 400 and "只能由数字" in response.content.decode()
     assert not Contact.objects.exists()
@@ -184,18 +157,9 @@ def test_phone_numbers_are_one_caller(register, client_for, front_desk):
 def test_invalid_phone_is_a_form_error(client_for, front_desk):
     response = client_for(front_desk).post(
         reverse("visitors:contact_register"),
-        {
-            "channel": "call",
-            "received_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
-            "name": "来电人",
-            "phone": "12345",
-            "people_count": 1,
-            "category": "other",
-            "matter": "咨询",
-            "outcome": "register",
-            "reps-TOTAL_FORMS": 5,
-            "reps-INITIAL_FORMS": 0,
-        },
+        registration_form(
+            channel="call", name="来电人", id_number=None, phone="12345", category="other", matter="咨询"
+        ),
     )
     assert response.status_code == 400 and "请填写有效的电话号码" in response.content.decode()
 
@@ -261,7 +225,7 @@ def _at_0730_beijing(day):
     return datetime(day.year, day.month, day.day, tzinfo=UTC) - timedelta(minutes=30)
 
 
-def test_daily_report_days_are_beijing_days(register, township):
+def test_daily_report_days_are_beijing_days(register, office_director):
     day = timezone.localdate()
     now = _at_0730_beijing(day)
     late_yesterday = register(channel="call", id_number="", name="昨晚来电")  # 23:50 Beijing the day before
@@ -270,7 +234,7 @@ def test_daily_report_days_are_beijing_days(register, township):
     Contact.objects.filter(pk=too_old.pk).update(received_at=now - timedelta(days=1, hours=7, minutes=40))
     with mock.patch("django.utils.timezone.now", return_value=now):
         assert timezone.localdate() == day
-        report = services.daily_report()
+        report = services.daily_report(viewer=office_director)
     assert [line["source"] for line in report["calls"]] == ["昨晚来电"]
 
 
@@ -420,19 +384,12 @@ def test_unknown_filter_values_are_told_with_400(client_for, front_desk, townshi
 
 
 def test_repeat_count_leaves_out_an_accusation_the_reader_must_not_see(
-    register, front_desk, office_director, deputy, client_for, departments
+    accept, register, front_desk, office_director, deputy, client_for, departments
 ):
     first = register(name="张建军")
     workflow.open_case(first, by=front_desk, petition_type="accusation", accused_department=departments["自然资源所"])
     case = workflow.open_case(register(name="张建军"), by=front_desk, petition_type="claim")
-    workflow.accept(
-        case,
-        by=office_director,
-        notice_text="已受理",
-        severity="minor",
-        leader=deputy,
-        lead_department=departments["财政所"],
-    )
+    accept(case, leader=deputy, lead_department=departments["财政所"])
     assert "重复信访（此前 1 次）" in client_for(office_director).get(case.get_absolute_url()).content.decode()
     page = client_for(deputy).get(case.get_absolute_url()).content.decode()  # 陈刚 is in charge of 自然资源所
     assert case.number in page and "重复信访" not in page
@@ -453,18 +410,9 @@ def test_daily_report_queries_do_not_grow_with_the_lines(
 def test_unreasonable_registration_times_are_form_errors(client_for, front_desk, value):
     response = client_for(front_desk).post(
         reverse("visitors:contact_register"),
-        {
-            "channel": "call",
-            "received_at": value,
-            "name": "来电人",
-            "phone": "13905710003",
-            "people_count": 1,
-            "category": "other",
-            "matter": "咨询",
-            "outcome": "register",
-            "reps-TOTAL_FORMS": 5,
-            "reps-INITIAL_FORMS": 0,
-        },
+        registration_form(
+            channel="call", received_at=value, name="来电人", id_number=None, category="other", matter="咨询"
+        ),
     )
     assert response.status_code == 400 and not Contact.objects.exists()
 

@@ -14,7 +14,7 @@ from visitors import services, workflow
 from visitors.models import Contact, PetitionCase
 from visitors.tasks import send_daily_report
 
-from .conftest import VALID_IDS
+from .conftest import VALID_IDS, registration_form
 
 S = PetitionCase.Status
 
@@ -169,20 +169,18 @@ def test_accused_leader_cannot_instruct(register, front_desk, office_director, d
 
 
 def test_registration_names_the_accused_person(client_for, front_desk, deputy):
-    data = {
-        "channel": "letter",
-        "received_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
-        "name": "匿名群众",
-        "address": "石桥村",
-        "people_count": 1,
-        "category": "other",
-        "matter": "反映某干部违规收取费用",
-        "outcome": "case",
-        "petition_type": "suggestion",
-        "accused_person": deputy.pk,
-        "reps-TOTAL_FORMS": 5,
-        "reps-INITIAL_FORMS": 0,
-    }
+    data = registration_form(
+        channel="letter",
+        name="匿名群众",
+        id_number=None,
+        phone=None,
+        address="石桥村",
+        category="other",
+        matter="反映某干部违规收取费用",
+        outcome="case",
+        petition_type="suggestion",
+        accused_person=deputy.pk,
+    )
     client = client_for(front_desk)
     response = client.post(reverse("visitors:contact_register"), data)
     assert response.status_code == 400 and "只有检举控告类" in response.content.decode()
@@ -198,12 +196,12 @@ def _accusation_against(who, register, front_desk):
 
 
 def test_daily_report_never_shows_an_accusation_to_the_accused(
-    register, front_desk, principal, mayor, client_for, django_capture_on_commit_callbacks
+    register, front_desk, principal, office_director, client_for, django_capture_on_commit_callbacks
 ):
     case = _accusation_against(principal, register, front_desk)
     page = client_for(principal).get(reverse("visitors:daily_report")).content.decode()
     assert case.number not in page and "举报领导违规" not in page
-    assert case.number in client_for(mayor).get(reverse("visitors:daily_report")).content.decode()
+    assert case.number in client_for(office_director).get(reverse("visitors:daily_report")).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         send_daily_report()
     note = Notification.objects.get(recipient=principal, title__contains="每日来文来电来访汇报")
@@ -212,12 +210,28 @@ def test_daily_report_never_shows_an_accusation_to_the_accused(
     assert "新增信访事项（0件）" in text and "举报领导违规" not in text
 
 
-def test_daily_report_links_only_what_the_reader_may_open(accepted, client_for, principal, office_director):
+def test_daily_report_leaves_out_what_the_reader_may_not_open(accepted, client_for, principal, office_director):
+    """Built per reader: a case (and its contact) the reader would get 404 on is neither listed nor counted."""
+    PetitionCase.objects.filter(pk=accepted.pk).update(deadline=timezone.localdate() - timedelta(days=1))
+    assert client_for(principal).get(accepted.get_absolute_url()).status_code == 404
     page = client_for(principal).get(reverse("visitors:daily_report")).content.decode()
-    assert accepted.number in page
-    assert accepted.get_absolute_url() not in page and accepted.contact.get_absolute_url() not in page
+    assert accepted.number not in page and accepted.contact.matter[:20] not in page
+    report = services.daily_report(viewer=principal)
+    assert report["overdue"] == [] and report["overdue_total"] == 0 and report["visits"] == []
     page = client_for(office_director).get(reverse("visitors:daily_report")).content.decode()
     assert accepted.get_absolute_url() in page and accepted.contact.get_absolute_url() in page
+    report = services.daily_report(viewer=office_director)
+    assert [line["number"] for line in report["overdue"]] == [accepted.number] and report["overdue_total"] == 1
+
+
+def test_daily_report_lists_a_contact_whose_case_the_reader_may_open(accepted, principal):
+    """A leader granted the case (not the registration) gets its contact's line, leading to the case."""
+    from township_office import permissions
+
+    permissions.grant(accepted, "view", users=[principal])
+    report = services.daily_report(viewer=principal)
+    assert [line["url"] for line in report["visits"]] == [accepted.get_absolute_url()]
+    assert [line["number"] for line in report["new_cases"]] == [accepted.number]
 
 
 def test_daily_report_refused_to_clerk_and_desk(client_for, clerk, front_desk, township):
@@ -226,11 +240,11 @@ def test_daily_report_refused_to_clerk_and_desk(client_for, clerk, front_desk, t
         assert response.status_code == 403 and "每日汇报供主要领导和办公室主任查阅" in response.content.decode()
 
 
-def test_daily_report_counts_only_yesterday_and_today(register, township):
+def test_daily_report_counts_only_yesterday_and_today(register, office_director):
     old = register(channel="call", id_number="", name="前天来电")
     Contact.objects.filter(pk=old.pk).update(received_at=timezone.now() - timedelta(days=2))
     register(channel="call", id_number="", name="今天来电")
-    report = services.daily_report()
+    report = services.daily_report(viewer=office_director)
     assert [line["source"] for line in report["calls"]] == ["今天来电"]
 
 

@@ -14,7 +14,7 @@ from township_office.steps import Refused
 from visitors import workflow
 from visitors.models import Contact, PetitionCase
 
-from .conftest import VALID_IDS
+from .conftest import registration_form
 
 S = PetitionCase.Status
 K = Contact.Status
@@ -215,22 +215,14 @@ def test_contact_step_table(state, register, front_desk, people):
 # --- What the steps give: work items, grants, notifications -----------------------------------------------
 
 
-def test_work_items_follow_the_case(case_in, people, office_director, deputy, resources_staff, front_desk):
+def test_work_items_follow_the_case(accept, case_in, people, office_director, deputy, resources_staff, front_desk):
     case = case_in("registered")
     item = worklist.waiting(office_director).get()
     assert item.step == "accept" and item.due == case.notice_due
     assert Notification.objects.get(recipient=office_director, work_item=item).read_at is None
     assert list(worklist.started_by(front_desk).filter(object_id=case.pk, kind="信访事项"))
 
-    workflow.accept(
-        case,
-        by=office_director,
-        notice_text="已受理",
-        severity="minor",
-        leader=deputy,
-        lead_department=resources_staff.department,
-        handled_with_opinion=True,
-    )
+    accept(case, leader=deputy, lead_department=resources_staff.department, handled_with_opinion=True)
     assert not worklist.waiting(office_director).exists()
     assert Notification.objects.get(recipient=office_director, work_item=item).read_at is not None
     assert worklist.waiting(deputy).get().step == "instruct"
@@ -317,23 +309,7 @@ def test_draft_submitted_only_when_complete(register, front_desk):
 
 
 def _form(**extra):
-    data = {
-        "channel": "visit",
-        "received_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
-        "name": "张建军",
-        "gender": "M",
-        "id_number": VALID_IDS[1],
-        "phone": "13905710003",
-        "address": "石桥村",
-        "people_count": 1,
-        "category": "land",
-        "matter": "承包地被占用",
-        "outcome": "register",
-        "reps-TOTAL_FORMS": 5,
-        "reps-INITIAL_FORMS": 0,
-    }
-    data.update(extra)
-    return data
+    return registration_form(**{"gender": "M", "address": "石桥村", **extra})
 
 
 def test_draft_saved_edited_and_submitted_through_the_pages(client_for, front_desk, office_director):

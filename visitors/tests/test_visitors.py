@@ -16,7 +16,7 @@ from visitors.models import Contact, PetitionCase
 from visitors.permissions import visible_cases
 from visitors.tasks import send_daily_report, send_reminders
 
-from .conftest import VALID_IDS
+from .conftest import VALID_IDS, registration_form
 
 S = PetitionCase.Status
 
@@ -47,20 +47,7 @@ def test_mask():
 
 def test_registration_form_keeps_input_on_error(client_for, front_desk):
     response = client_for(front_desk).post(
-        reverse("visitors:contact_register"),
-        {
-            "channel": "visit",
-            "received_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
-            "name": "张建军",
-            "id_number": "330106198001010022",
-            "phone": "13905710003",
-            "people_count": 1,
-            "category": "land",
-            "matter": "承包地被占用",
-            "outcome": "register",
-            "reps-TOTAL_FORMS": 5,
-            "reps-INITIAL_FORMS": 0,
-        },
+        reverse("visitors:contact_register"), registration_form(id_number="330106198001010022")
     )
     page = response.content.decode()
     assert response.status_code == 400
@@ -70,22 +57,7 @@ def test_registration_form_keeps_input_on_error(client_for, front_desk):
 
 def test_walk_in_registered_and_opened_as_case_in_one_post(client_for, front_desk):
     response = client_for(front_desk).post(
-        reverse("visitors:contact_register"),
-        {
-            "channel": "visit",
-            "received_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
-            "name": "张建军",
-            "gender": "M",
-            "id_number": VALID_IDS[1],
-            "phone": "13905710003",
-            "people_count": 1,
-            "category": "land",
-            "matter": "承包地被占用",
-            "outcome": "case",
-            "petition_type": "claim",
-            "reps-TOTAL_FORMS": 5,
-            "reps-INITIAL_FORMS": 0,
-        },
+        reverse("visitors:contact_register"), registration_form(gender="M", outcome="case", petition_type="claim")
     )
     case = PetitionCase.objects.get()
     assert response.url == case.get_absolute_url() and case.number.startswith("长信〔")
@@ -275,14 +247,19 @@ def test_reminders_once_per_due_event(accepted, deputy, office_director, django_
 def test_daily_report_task_notifies_principals_with_pdf(
     accepted, register, principal, mayor, monkeypatch, django_capture_on_commit_callbacks, client_for
 ):
+    """Each principal leader's PDF holds what that leader may open: the case granted to one only."""
+    from township_office import permissions
+
     register(channel="call", id_number="", name="来电群众")
+    permissions.grant(accepted, "view", users=[principal])
     with django_capture_on_commit_callbacks(execute=True):
         send_daily_report()
-    for leader in (principal, mayor):
+    for leader, cases in ((principal, 1), (mayor, 0)):
         note = Notification.objects.get(recipient=leader, title__contains="每日来文来电来访汇报")
         response = client_for(leader).get(note.url)
         text = PdfReader(io.BytesIO(b"".join(response.streaming_content))).pages[0].extract_text().replace(" ", "")
-        assert "每日来文来电来访汇报" in text and "新增信访事项（1件）" in text and "来电" in text
+        assert "每日来文来电来访汇报" in text and f"新增信访事项（{cases}件）" in text, text
+        assert (accepted.number in text) == bool(cases)
 
 
 def test_daily_report_lists_documents_most_pressing_first(monkeypatch, client_for, office_director, clerk):
