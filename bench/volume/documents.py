@@ -206,7 +206,7 @@ def _incoming_children(docs, rng, leaders, clerks, directors, departments, perms
     through = IncomingDocument.instructing_leaders.through
     leader_rows, instructions, circulations, assignments, user_grants, group_grants = [], [], [], [], [], []
     for doc in docs:
-        if doc.is_secret:
+        if doc.is_restricted:
             for person in {rng.choice(clerks), *directors}:
                 user_grants.append((person, doc, "view"))
         if doc.status in (S.REGISTERED, S.RETURNED):
