@@ -526,7 +526,12 @@ class SecretEntry(models.Model):
     return_by = models.DateField("应退还日期", null=True, blank=True)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.KEPT)
     registered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="登记人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     registered_at = models.DateTimeField("登记时间", default=timezone.now)
 
@@ -573,14 +578,29 @@ class SecretCopy(models.Model):
     copy_number = models.CharField("份号", max_length=20)
     status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.AT_OFFICE)
     holder = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="持有人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="持有人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     # the person a pending handover goes to, or the second witness of a pending 销毁
     pending_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="待确认人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="待确认人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     pending_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="发起人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="发起人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     updated_at = models.DateTimeField("最近变化", default=timezone.now)
 
@@ -630,10 +650,20 @@ class SecretCopyEvent(models.Model):
     copy = models.ForeignKey(SecretCopy, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField("事项", max_length=25, choices=Kind.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="经办人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="经办人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="相关人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="相关人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     at = models.DateTimeField("时间", default=timezone.now)
     recipient = models.CharField("接收单位及人员", max_length=120, blank=True)  # 清退: to whom
