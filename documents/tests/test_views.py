@@ -44,7 +44,7 @@ def test_bad_input_keeps_what_was_typed_and_changes_nothing(client_for, clerk):
             "source_org": "县农业农村局",
             "title": "关于秸秆禁烧的通知",
             "doc_type": "通知",
-            "secrecy": "secret",
+            "secrecy": "work_secret",
             "urgency": "normal",
             "copies": 1,
             "pages": 1,
@@ -181,8 +181,8 @@ def test_routing_slip_prints_every_entry(client_for, routed, deputy, principal, 
     assert AuditEvent.objects.filter(action="打印收文处理笺").exists()
 
 
-def test_secret_read_is_audited(client_for, register, office_director):
-    secret = register(secrecy="secret", secrecy_term="5年")
+def test_restricted_read_is_audited(client_for, register, office_director):
+    secret = register(secrecy="work_secret", secrecy_term="5年")
     client_for(office_director).get(secret.get_absolute_url())
     assert AuditEvent.objects.filter(action="查阅内部文件", actor=office_director).exists()
 
