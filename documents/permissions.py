@@ -55,7 +55,7 @@ def keeps_register(user):
 
 
 def visible_secret_entries(user):
-    role_scope = Q() if keeps_register(user) else None
+    role_scope = Q(pk__isnull=False) if keeps_register(user) else None  # the whole register
     return permissions.visible(user, SecretEntry.objects.all(), "view", role_scope=role_scope)
 
 
@@ -64,7 +64,7 @@ def get_secret_entry_for_user(user, code):
 
 
 def visible_secret_copies(user):
-    role_scope = Q() if keeps_register(user) else None
+    role_scope = Q(pk__isnull=False) if keeps_register(user) else None  # the whole register
     return permissions.visible(user, SecretCopy.objects.all(), "view", role_scope=role_scope)
 
 
