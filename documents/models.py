@@ -546,8 +546,8 @@ class SecretEntry(models.Model):
         ]
         indexes = [models.Index(fields=["status", "year", "serial"], name="secret_entry_list")]
 
-    def __str__(self):
-        return f"{self.number} {self.shown_title}"
+    def __str__(self):  # what the audit log keeps of it: the number, never a title
+        return self.number
 
     def get_absolute_url(self):
         return reverse("documents:secret_detail", args=[self.code])
