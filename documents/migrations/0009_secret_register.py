@@ -11,7 +11,7 @@ from documents.secret_migration import convert_state_secrets
 
 def convert(apps, schema_editor):
     """Every 收文 and 发文 marked 秘密/机密/绝密 becomes a paper register entry; its stored content is removed."""
-    convert_state_secrets(apps, schema_editor)
+    convert_state_secrets(apps, schema_editor, out=lambda line: print(f"\n  {line}", end=""))  # then Django's " OK"
 
 
 class Migration(migrations.Migration):
