@@ -327,8 +327,16 @@ def test_register_list_filters_and_constant_queries(client_for, clerk, count_que
 
 
 def test_printable_register(client_for, entry, clerk, principal):
+    import pypdfium2
+
+    from tests import urlwalk
+
     response = client_for(clerk).get(reverse("documents:secret_print"))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = urlwalk.body_text(response).replace(" ", "").replace("\n", "")
+    assert entry.number in text and "县委办〔2026〕密3号" in text and "第1页" in text
+    width, height = pypdfium2.PdfDocument(response.content)[0].get_size()
+    assert width > height  # A4 landscape
     assert client_for(principal).get(reverse("documents:secret_print")).status_code == 403
 
 
