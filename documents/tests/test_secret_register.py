@@ -179,6 +179,11 @@ def test_handover_confirm_instruct_return_and_clear(entry, clerk, principal, may
     assert SecretCopyEvent.objects.get(copy=first, kind="cleared").recipient == "县委办公室机要室 王某"
     entry.refresh_from_db()
     assert entry.status == SecretEntry.Status.KEPT  # the second copy is still here
+    actions = list(
+        AuditEvent.objects.filter(object_code=str(first.code)).order_by("pk").values_list("action", flat=True)
+    )
+    assert actions == ["移交", "确认接收", "登记纸质批示", "退回办公室", "确认退回", "清退"]
+    assert not AuditEvent.objects.filter(comment__contains=SECRET_TITLE).exists()
 
 
 def test_handing_over_a_copy_one_does_not_hold_is_refused(entry, clerk, principal, mayor, staff):
