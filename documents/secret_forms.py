@@ -13,7 +13,7 @@ from township_office.models import User
 from township_office.steps import StepForm
 
 from .forms import DATE, DATETIME, SafeModelChoiceField
-from .models import SecretCopy, SecretCopyEvent, SecretEntry, StateSecrecy
+from .models import SecretCopyEvent, SecretEntry, StateSecrecy
 
 MAX_COPIES = 500
 
@@ -26,6 +26,7 @@ def _in_range(form, name, value):
 class SecretEntryForm(forms.ModelForm):
     """登记密件: the register's fields only. The title is kept only when the clerk confirms it is not secret."""
 
+    copies = forms.IntegerField(label="份数", min_value=1, max_value=MAX_COPIES)
     copy_numbers = forms.CharField(
         label="份号",
         required=False,
@@ -59,9 +60,6 @@ class SecretEntryForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["secrecy"].choices = StateSecrecy.choices  # no empty choice: a 密件 always has its level
         self.fields["secrecy_term"].required = True
-        self.fields["copies"].min_value = 1
-        self.fields["copies"].max_value = MAX_COPIES
-        self.fields["copies"].widget.attrs.update(min=1, max=MAX_COPIES)
         self.fields["received_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
 
     def clean(self):
@@ -187,6 +185,3 @@ class DestroyForm(StepForm):
 class SecretFilterForm(forms.Form):
     status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部"), *SecretEntry.Status.choices])
     year = validators.YearField(label="年度", required=False)
-
-
-COPY_STATUS_LABELS = dict(SecretCopy.Status.choices)

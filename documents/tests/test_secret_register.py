@@ -103,6 +103,10 @@ def test_registration_keeps_no_title_unless_confirmed_and_copies_start_at_the_of
         reverse("documents:secret_register"), {**data, "title_not_secret": "on", "copy_numbers": "1 2 3"}
     )
     assert response.status_code == 400 and "与份数 2 不符" in response.content.decode()
+    for copies in (0, 501):
+        response = client.post(reverse("documents:secret_register"), {**data, "title": "", "copies": copies})
+        assert response.status_code == 400
+    assert SecretEntry.objects.count() == 1
 
 
 def test_title_kept_when_the_clerk_confirms_it_is_not_secret(client_for, clerk, township):
