@@ -18,3 +18,6 @@ class DocumentsConfig(AppConfig):
             "登记收文", "documents:incoming_register", [Role.CLERK, Role.OFFICE_DIRECTOR], order=10
         )
         navigation.register_quick("拟稿", "documents:outgoing_create", [Role.DEPARTMENT_STAFF], order=11)
+        # 密件登记: the office keeps it; anyone who may be handed a paper copy sees the copies they hold or held
+        navigation.register("密件登记", "documents:secret_list", everyone_but_it, order=12)
+        navigation.register_quick("登记密件", "documents:secret_register", [Role.CLERK, Role.OFFICE_DIRECTOR], order=12)

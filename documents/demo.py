@@ -94,3 +94,46 @@ def seed():
         },
         body=_pdf("农田水利实施意见.pdf"),
     )
+    _seed_secret_register(people, today)
+
+
+def _seed_secret_register(people, today):
+    """密件登记: two paper copies of a 机密 file, copy 1 with the principal leader (instructed on paper), and an
+    internal (内部) file stored as usual, visible only to the people granted."""
+    from .workflow import secret_steps
+
+    clerk = people["clerk"]
+    entry = secret_steps.register(
+        by=clerk,
+        data={
+            "source_org": "县委办公室",
+            "doc_number": "县委办〔2026〕密12号",
+            "secrecy": "confidential",
+            "secrecy_term": "10年",
+            "copies": 2,
+            "received_at": timezone.now() - timedelta(days=3),
+            "title_not_secret": False,
+            "title": "",
+            "return_by": today + timedelta(days=7),
+        },
+        copy_numbers=["000031", "000032"],
+    )
+    first = entry.copy_set.order_by("pk").first()
+    secret_steps.hand_over(first, by=clerk, to=people["principal_leader"])
+    secret_steps.confirm(first, by=people["principal_leader"])
+    secret_steps.record_instruction(
+        first, by=people["principal_leader"], leader=people["principal_leader"], at=timezone.now()
+    )
+    services.register_incoming(
+        by=clerk,
+        data={
+            "source_org": "县委组织部",
+            "source_doc_number": "县组通〔2026〕30号",
+            "title": "关于做好年度干部考核准备工作的通知",
+            "doc_type": "通知",
+            "secrecy": "internal",
+            "secrecy_term": "1年",
+            "deadline": today + timedelta(days=14),
+            "nature": IncomingDocument.Nature.FOR_READING,
+        },
+    )

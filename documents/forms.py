@@ -7,7 +7,7 @@ from township_office.roles import LEADERS
 from township_office.steps import StepForm
 from township_office.uploads import validate_upload
 
-from .models import IncomingDocument, Opinion, OutgoingDocument, Retention
+from .models import IncomingDocument, Opinion, OutgoingDocument, Retention, StateSecrecy
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -91,13 +91,43 @@ INCOMING_WIDGETS = {
 }
 
 
+STATE_SECRET_REFUSAL = (
+    "国家秘密（秘密、机密、绝密）文件不得录入本系统：电子内容一律不存，纸质件请到「密件登记」登记份号和去向。"
+)
+SECRECY_HELP = "内部、工作秘密文件只有被授权的人可见。秘密、机密、绝密文件不在此录入，请到「密件登记」登记纸质件。"
+
+
+class SecrecyField(forms.TypedChoiceField):
+    """密级 of a stored 收文/发文: none, 内部 or 工作秘密. A state-secret level is refused with the reason."""
+
+    def validate(self, value):
+        if value in StateSecrecy.values:
+            raise forms.ValidationError(STATE_SECRET_REFUSAL, code="state_secret")
+        super().validate(value)
+
+
+def guard_secrecy(form):
+    """Give the form's 密级 field the explanation and the refusal of state-secret levels."""
+    field = form.fields.get("secrecy")
+    if field is not None:
+        form.fields["secrecy"] = SecrecyField(
+            choices=field.choices,
+            coerce=field.coerce,
+            empty_value=field.empty_value,
+            required=field.required,
+            label=field.label,
+            initial=field.initial,
+            help_text=SECRECY_HELP,
+        )
+
+
 def _check_incoming(form, data):
     for name in ("signed_for_at", "call_time", "deadline"):
         value = data.get(name)
         if value and not 1949 <= value.year <= 2100:
             form.add_error(name, "请填写1949年至2100年之间的日期。")
     if data.get("secrecy") not in (None, "none") and not data.get("secrecy_term"):
-        form.add_error("secrecy_term", "涉密文件请填写保密期限。")
+        form.add_error("secrecy_term", "内部、工作秘密文件请填写保密期限。")
     if data.get("nature") == IncomingDocument.Nature.FOR_ACTION and not data.get("deadline"):
         form.add_error("deadline", "批办件请填写办理时限。")
 
@@ -111,6 +141,10 @@ class IncomingForm(forms.ModelForm):
         model = IncomingDocument
         fields = INCOMING_FIELDS
         widgets = INCOMING_WIDGETS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        guard_secrecy(self)
 
     def clean(self):
         data = super().clean()
@@ -162,6 +196,7 @@ class CorrectForm(StepForm):
             )
         self.fields["reason"] = forms.CharField(label="更正说明", required=False, max_length=200)
         self.field_names = names
+        guard_secrecy(self)
 
     def clean(self):
         data = super().clean()
@@ -331,6 +366,7 @@ class OutgoingFields:
     """The drafting fields shared by 拟稿 and 修改草稿."""
 
     def add_drafting_fields(self):
+        guard_secrecy(self)
         self.fields["issuer_code"] = SafeModelChoiceField(
             label="发文机关代字",
             queryset=IssuerCode.objects.filter(is_active=True),

@@ -35,7 +35,17 @@ class DocType(models.TextChoices):
 
 
 class Secrecy(models.TextChoices):
+    """The levels a 收文 or 发文 stored here may carry: 内部 and 工作秘密 are restricted (only people granted see
+    them), never state secrets. A state-secret file (``StateSecrecy``) is kept in the paper register only."""
+
     NONE = "none", "无"
+    INTERNAL = "internal", "内部"
+    WORK_SECRET = "work_secret", "工作秘密"
+
+
+class StateSecrecy(models.TextChoices):
+    """国家秘密 (保守国家秘密法): never stored or processed on this system, only registered on paper (``SecretEntry``)."""
+
     SECRET = "secret", "秘密"
     CONFIDENTIAL = "confidential", "机密"
     TOP_SECRET = "top_secret", "绝密"
@@ -159,7 +169,8 @@ class IncomingDocument(models.Model):
         return f"收文〔{self.year}〕{self.serial}号"
 
     @property
-    def is_secret(self):
+    def is_restricted(self):
+        """内部 / 工作秘密: visible only to the people granted, never by role alone."""
         return self.secrecy != Secrecy.NONE
 
     @property
@@ -400,7 +411,8 @@ class OutgoingDocument(models.Model):
         return reverse("documents:outgoing_detail", args=[self.code])
 
     @property
-    def is_secret(self):
+    def is_restricted(self):
+        """内部 / 工作秘密: visible only to the people granted, never by role alone."""
         return self.secrecy != Secrecy.NONE
 
     @property
@@ -484,3 +496,197 @@ class OutgoingDocumentUserObjectPermission(UserObjectPermissionBase):
 
 class OutgoingDocumentGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(OutgoingDocument, on_delete=models.CASCADE)
+
+
+# --- 密件登记: the paper register of state-secret files -----------------------------------------------------
+# The system keeps no content of a state-secret file: no scan, no body, no 批示 text, and the title only when the
+# clerk confirms that the title itself is not secret. It tracks where each paper copy (份号) is.
+
+SECRET_PLACEHOLDER = "密件"
+
+
+class SecretEntry(models.Model):
+    """密件: one state-secret file received (or made) on paper, registered without its content."""
+
+    class Status(models.TextChoices):
+        KEPT = "kept", "在管"
+        CLOSED = "closed", "已清退或销毁"
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    year = models.PositiveIntegerField("年度")
+    serial = models.PositiveIntegerField("登记号")
+    source_org = models.CharField("来文单位", max_length=100)
+    doc_number = models.CharField("文号", max_length=60, blank=True)
+    secrecy = models.CharField("密级", max_length=15, choices=StateSecrecy.choices)
+    secrecy_term = models.CharField("保密期限", max_length=30, blank=True)
+    copies = models.PositiveIntegerField("份数", default=1)
+    received_at = models.DateTimeField("收到时间", default=timezone.now)
+    title_not_secret = models.BooleanField("标题本身不涉密", default=False)
+    title = models.CharField("标题", max_length=200, blank=True)  # kept only when title_not_secret
+    return_by = models.DateField("应退还日期", null=True, blank=True)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.KEPT)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="登记人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    registered_at = models.DateTimeField("登记时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "密件登记"
+        ordering = ["-year", "-serial"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "serial"], name="secret_entry_serial_unique_per_year"),
+            models.CheckConstraint(
+                condition=Q(title_not_secret=True) | Q(title=""), name="secret_entry_title_only_when_not_secret"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "year", "serial"], name="secret_entry_list")]
+
+    def __str__(self):  # what the audit log keeps of it: the number, never a title
+        return self.number
+
+    def get_absolute_url(self):
+        return reverse("documents:secret_detail", args=[self.code])
+
+    @property
+    def number(self):
+        return f"密〔{self.year}〕{self.serial}号"
+
+    @property
+    def shown_title(self):
+        return self.title if self.title_not_secret and self.title else SECRET_PLACEHOLDER
+
+
+class SecretCopy(models.Model):
+    """份号: one paper copy of a 密件, where it is now. No holder: the register office (文书/办公室主任) keeps it."""
+
+    class Status(models.TextChoices):
+        AT_OFFICE = "at_office", "办公室保管"
+        HANDOVER = "handover", "待确认接收"
+        HELD = "held", "个人持有"
+        RETURNING = "returning", "待确认退回"
+        DESTROYING = "destroying", "待监销人确认"
+        CLEARED = "cleared", "已清退"
+        DESTROYED = "destroyed", "已销毁"
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    entry = models.ForeignKey(SecretEntry, on_delete=models.PROTECT, related_name="copy_set", verbose_name="密件")
+    copy_number = models.CharField("份号", max_length=20)
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.AT_OFFICE)
+    holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="持有人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # the person a pending handover goes to, or the second witness of a pending 销毁
+    pending_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="待确认人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    pending_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="发起人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField("最近变化", default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "密件份号"
+        ordering = ["entry", "pk"]
+        constraints = [models.UniqueConstraint(fields=["entry", "copy_number"], name="secret_copy_number_once")]
+        indexes = [models.Index(fields=["status"], name="secret_copy_status")]
+
+    def __str__(self):
+        return f"{self.entry.number} 第{self.copy_number}份"
+
+    def get_absolute_url(self):
+        return reverse("documents:secret_copy", args=[self.code])
+
+    def worklist_title(self):
+        return f"{self.entry.number} {self.entry.shown_title}（第{self.copy_number}份）"
+
+    @property
+    def holder_label(self):
+        if self.status in (self.Status.CLEARED, self.Status.DESTROYED):
+            return "—"
+        return self.holder.full_name if self.holder_id else "党政办公室（机要）"
+
+    @property
+    def is_gone(self):
+        return self.status in (self.Status.CLEARED, self.Status.DESTROYED)
+
+
+class SecretCopyEvent(models.Model):
+    """What happened to one paper copy: who, when, and the other person (receiver, leader, witness); never text
+    of the file. 批示 made on paper is recorded as the leader and the time only."""
+
+    class Kind(models.TextChoices):
+        REGISTERED = "registered", "登记"
+        HANDED_OVER = "handed_over", "移交"
+        HANDOVER_WITHDRAWN = "handover_withdrawn", "撤回移交"
+        RECEIVED = "received", "确认接收"
+        INSTRUCTED = "instructed", "纸质批示"
+        RETURNED = "returned", "退回"
+        RETURN_RECEIVED = "return_received", "确认退回"
+        CLEARED = "cleared", "清退"
+        DESTRUCTION_STARTED = "destruction_started", "销毁（待监销）"
+        DESTRUCTION_WITHDRAWN = "destruction_withdrawn", "撤回销毁"
+        DESTROYED = "destroyed", "销毁"
+
+    copy = models.ForeignKey(SecretCopy, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField("事项", max_length=25, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="经办人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="相关人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField("时间", default=timezone.now)
+    recipient = models.CharField("接收单位及人员", max_length=120, blank=True)  # 清退: to whom
+
+    class Meta:
+        verbose_name = verbose_name_plural = "密件流转记录"
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.copy} {self.get_kind_display()}"
+
+
+class SecretEntryUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(SecretEntry, on_delete=models.CASCADE)
+
+
+class SecretEntryGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(SecretEntry, on_delete=models.CASCADE)
+
+
+class SecretCopyUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(SecretCopy, on_delete=models.CASCADE)
+
+
+class SecretCopyGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(SecretCopy, on_delete=models.CASCADE)

@@ -5,7 +5,7 @@ from django.db.models import Q
 from township_office import permissions
 from township_office.roles import OFFICE, Role, has_role
 
-from .models import IncomingDocument, OutgoingDocument, Secrecy
+from .models import IncomingDocument, OutgoingDocument, Secrecy, SecretCopy, SecretEntry
 
 ROLE_PERMISSIONS = {
     Role.CLERK: [
@@ -42,3 +42,33 @@ def visible_outgoing(user):
 
 def get_outgoing_for_user(user, code):
     return permissions.get_for_user(user, visible_outgoing(user), code=code)
+
+
+# --- 密件登记 -------------------------------------------------------------------------------------------------
+# The register office (文书, 办公室主任) keeps the register and sees all of it; anyone else sees the entries and
+# the copies they hold, held, are asked to receive or witnessed (a grant given by the step that named them).
+REGISTER_KEEPERS = (Role.CLERK, Role.OFFICE_DIRECTOR)
+
+
+def keeps_register(user):
+    return has_role(user, *REGISTER_KEEPERS)
+
+
+def visible_secret_entries(user):
+    role_scope = Q(pk__isnull=False) if keeps_register(user) else None  # the whole register
+    return permissions.visible(user, SecretEntry.objects.all(), "view", role_scope=role_scope)
+
+
+def get_secret_entry_for_user(user, code):
+    return permissions.get_for_user(user, visible_secret_entries(user), code=code)
+
+
+def visible_secret_copies(user):
+    role_scope = Q(pk__isnull=False) if keeps_register(user) else None  # the whole register
+    return permissions.visible(user, SecretCopy.objects.all(), "view", role_scope=role_scope)
+
+
+def get_secret_copy_for_user(user, code):
+    return permissions.get_for_user(
+        user, visible_secret_copies(user).select_related("entry", "holder", "pending_to", "pending_by"), code=code
+    )

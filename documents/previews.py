@@ -22,7 +22,7 @@ def describe_attachment(user, attachment):
         file=attachment.file,
         name=attachment.name,
         download_url=reverse("documents:incoming_attachment", args=[document.code, attachment.pk]),
-        record_read=lambda: services.record_secret_read(user, document),
+        record_read=lambda: services.record_restricted_read(user, document),
     )
 
 
@@ -36,7 +36,7 @@ def describe_outgoing(user, document):
         file=document.body,
         name=f"{document.title}{suffix}",
         download_url=reverse("documents:outgoing_body", args=[document.code]),
-        record_read=lambda: services.record_secret_read(user, document),
+        record_read=lambda: services.record_restricted_read(user, document),
     )
 
 

@@ -46,3 +46,23 @@ def send_due_reminders(today=None):
             notify(workflow._chase_targets(document), title, url=url, event_key=key)
         sent += 1
     return sent
+
+
+def chase_secret_returns(today=None):
+    """密件 copies past their entry's 应退还日期 and neither 清退 nor 销毁: the holder (or the person the copy waits
+    for) and the register office are told, once a day per copy, whatever the number of runs. The notification names
+    the register number and copy only ("密件" unless the title was registered as not secret)."""
+    from .workflow import secret_steps
+
+    today = today or timezone.localdate()
+    count = 0
+    for copy in secret_steps.overdue_copies(today).select_related("pending_to"):
+        where = copy.holder.full_name if copy.holder_id else "办公室"
+        notify(
+            secret_steps.chase_targets(copy),
+            f"密件逾期未退还：{copy.worklist_title()}，应退还日期 {copy.entry.return_by:%m月%d日}，现在{where}",
+            url=copy.get_absolute_url(),
+            event_key=f"secret-return:{copy.code}:{today.isoformat()}",
+        )
+        count += 1
+    return count

@@ -10,6 +10,7 @@ from township_office.uploads import validate_upload
 
 from . import workflow
 from .models import Attachment, IncomingDocument, OutgoingDocument
+from .workflow.common import refuse_state_secret
 
 
 def next_incoming_serial(year):
@@ -21,6 +22,7 @@ def next_incoming_serial(year):
 def register_incoming(*, by, data, files=()):
     """签收 and 登记 a file or a phone notice. ``data`` is a form's cleaned_data (model fields)."""
     permissions.require(by, roles=[Role.CLERK, Role.OFFICE_DIRECTOR], message="只有文书或办公室主任可以登记收文。")
+    refuse_state_secret(data.get("secrecy"))
     for upload in files:
         validate_upload(upload)
     received = data.get("signed_for_at") or timezone.now()
@@ -31,8 +33,8 @@ def register_incoming(*, by, data, files=()):
         Attachment.objects.create(
             document=document, file=upload, name=upload.name[:200], kind=validate_upload(upload), uploaded_by=by
         )
-    if document.is_secret:
-        # Secret files reach nobody by role: the registering clerk and the office director(s)
+    if document.is_restricted:
+        # 内部 / 工作秘密 files reach nobody by role: the registering clerk and the office director(s)
         # are granted explicitly; everyone else is granted at routing.
         permissions.grant(document, "view", users=[by, *role_users(Role.OFFICE_DIRECTOR)])
     action = "登记电话记录" if document.kind == IncomingDocument.Kind.PHONE else "签收登记"
@@ -52,6 +54,7 @@ def draft_outgoing(*, by, data, body=None, countersign_departments=(), submit=Tr
     permissions.require(by, roles=[Role.DEPARTMENT_STAFF], message="只有站所室经办人可以拟稿。")
     if by.department_id is None:
         raise workflow.Refused("您没有所在部门，不能拟稿。")
+    refuse_state_secret(data.get("secrecy"))
     if body:
         validate_upload(body, kinds=("word", "pdf", "ofd"))
     document = OutgoingDocument(
@@ -66,10 +69,10 @@ def draft_outgoing(*, by, data, body=None, countersign_departments=(), submit=Tr
     return document
 
 
-def record_secret_read(user, document):
-    """Reading a secret file is a sensitive read: audited each time."""
-    if document.is_secret:
-        audit.record("查阅涉密文件", by=user, obj=document, comment=document.get_secrecy_display())
+def record_restricted_read(user, document):
+    """Reading a restricted (内部 / 工作秘密) file is a sensitive read: audited each time."""
+    if document.is_restricted:
+        audit.record("查阅内部文件", by=user, obj=document, comment=document.get_secrecy_display())
 
 
 def can_batch_print(user):

@@ -32,3 +32,9 @@ def print_slips(batch_pk):
         file=batch.file.name, status=BatchPrint.Status.DONE, done_count=len(documents)
     )
     return len(documents)
+
+
+@shared_task
+def chase_secret_returns():
+    """Beat: paper copies of 密件 not returned by the entry's 应退还日期; each copy chased once a day."""
+    return reminders.chase_secret_returns()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import secret_views, views
 
 app_name = "documents"
 
@@ -24,4 +24,11 @@ urlpatterns = [
     path("outgoing/<uuid:code>/sheet.pdf", views.outgoing_sheet, name="outgoing_sheet"),
     path("outgoing/<uuid:code>/body/", views.outgoing_body, name="outgoing_body"),
     path("archive/", views.archive_catalogue, name="archive_catalogue"),
+    # 密件登记: the paper register of state-secret files
+    path("secret/", secret_views.secret_list, name="secret_list"),
+    path("secret/new/", secret_views.secret_register, name="secret_register"),
+    path("secret/register.pdf", secret_views.secret_print, name="secret_print"),
+    path("secret/<uuid:code>/", secret_views.secret_detail, name="secret_detail"),
+    path("secret/copies/<uuid:code>/", secret_views.secret_copy, name="secret_copy"),
+    path("secret/copies/<uuid:code>/step/<slug:name>/", secret_views.secret_copy_step, name="secret_copy_step"),
 ]

@@ -110,7 +110,7 @@ def incoming_page(request, document, *, bound=None, refusal=None, status=200):
 
 def incoming_detail(request, code):
     document = get_incoming_for_user(request.user, code)
-    services.record_secret_read(request.user, document)
+    services.record_restricted_read(request.user, document)
     return incoming_page(request, document)
 
 
@@ -119,7 +119,7 @@ incoming_step = actions.step_view(workflow.incoming, get_incoming_for_user, inco
 
 def incoming_slip(request, code):
     document = get_incoming_for_user(request.user, code)
-    services.record_secret_read(request.user, document)
+    services.record_restricted_read(request.user, document)
     audit.record("打印收文处理笺", by=request.user, obj=document)
     return pdf_response(pdf.routing_slip(document), f"收文处理笺-{document.year}-{document.serial}.pdf")
 
@@ -129,7 +129,7 @@ def incoming_attachment(request, code, pk):
     if pk > 2**63 - 1:  # past any database integer: no such attachment (not an overflow)
         raise Http404("未找到该附件")
     attachment = get_object_or_404(document.attachments, pk=pk)
-    services.record_secret_read(request.user, document)
+    services.record_restricted_read(request.user, document)
     return _stored_file(request, attachment.file, as_attachment=True, filename=attachment.name)
 
 
@@ -285,7 +285,7 @@ def outgoing_page(request, document, *, bound=None, refusal=None, status=200):
 
 def outgoing_detail(request, code):
     document = get_outgoing_for_user(request.user, code)
-    services.record_secret_read(request.user, document)
+    services.record_restricted_read(request.user, document)
     return outgoing_page(request, document)
 
 
@@ -300,7 +300,7 @@ def outgoing_sheet(request, code):
 
 def outgoing_body(request, code):
     document = get_outgoing_for_user(request.user, code)
-    services.record_secret_read(request.user, document)
+    services.record_restricted_read(request.user, document)
     return _stored_file(
         request,
         document.body,

@@ -1,9 +1,11 @@
 """One visibility rule for every read path (issue 12 §2).
 
-The demo township with every app's demo data, plus two records hidden from most people:
+The demo township with every app's demo data, plus three records hidden from most people:
 
 - a restricted 收文 (内部 when the app offers it, otherwise the most restricted secrecy it has) that only its
   registering clerk and the office director are granted, with an attachment;
+- a 密件 of the paper register (its title registered as not secret), its first copy held by the party secretary:
+  only the office (clerk, office director) and the holder may see it;
 - an accusation (检举控告) naming 农业农村办公室, given for instruction to a leader, with the petitioner's ID
   number and phone of an earlier, ordinary petitioner (so repeat detection could show it on his pages).
 
@@ -36,6 +38,8 @@ FILE_TITLE = "关于甲乙丙丁特别事项的内部通知"
 FILE_BODY = "内部附件正文甲乙丙丁"
 PETITIONER = "欧阳隐名"
 MATTER = "检举某站所违规发放补贴之特别线索壬癸"
+SECRET_ENTRY_TITLE = "关于戊己庚辛专项工作的通知"  # a 密件 whose title the clerk registered as not secret
+SECRET_DOC_NUMBER = "县委办〔2026〕密77号"
 ACCUSED_DEPARTMENT = "农业农村办公室"
 IN_CHARGE = "deputy_leader"  # 分管 农业农村办公室 in the demo township
 MAX_REQUESTS = 500  # per persona: every page, PDF and export of the demo data fits well within this
@@ -97,6 +101,8 @@ def _build_world():
         files=[SimpleUploadedFile("内部件.pdf", b"%PDF-1.4\n" + FILE_BODY.encode() + b"\n%%EOF\n")],
     )
 
+    secret = _paper_secret(people)
+
     from visitors import workflow as visitors_workflow
     from visitors.models import Contact
 
@@ -143,9 +149,39 @@ def _build_world():
 
     visitors_tasks.send_daily_report()  # the morning PDF of today's files, calls, visits and cases
     return {
+        "secret": secret,
         "restricted": {"record": restricted, "markers": [FILE_TITLE, FILE_BODY]},
         "accusation": {"record": case, "contact": contact, "markers": [PETITIONER, MATTER]},
     }
+
+
+def _paper_secret(people):
+    """A 密件 of the paper register (two copies, the first held by the party secretary): only the office and the
+    holder may see it."""
+    from documents.workflow import secret_steps
+
+    entry = secret_steps.register(
+        by=people["clerk"],
+        data={
+            "source_org": "县委办公室",
+            "doc_number": SECRET_DOC_NUMBER,
+            "secrecy": "secret",
+            "secrecy_term": "5年",
+            "copies": 2,
+            "received_at": timezone.now(),
+            "title_not_secret": True,
+            "title": SECRET_ENTRY_TITLE,
+            "return_by": timezone.localdate() - timedelta(days=1),
+        },
+        copy_numbers=["000701", "000702"],
+    )
+    first, second = entry.copy_set.order_by("pk")
+    secret_steps.hand_over(first, by=people["clerk"], to=people["principal_leader"])
+    secret_steps.confirm(first, by=people["principal_leader"])
+    from documents.reminders import chase_secret_returns
+
+    chase_secret_returns()  # overdue: the holder and the office are told
+    return {"record": entry, "copies": [first, second], "markers": [SECRET_ENTRY_TITLE, SECRET_DOC_NUMBER]}
 
 
 @pytest.fixture(scope="module")
@@ -238,6 +274,7 @@ def _start_urls(world, crawl):
     """Every route, filled with the hidden records' codes and a visible record of each model."""
     prefixes = urlwalk.detail_prefixes()
     hidden_records = [world["restricted"]["record"], world["accusation"]["record"], world["accusation"]["contact"]]
+    hidden_records += [world["secret"]["record"], *world["secret"]["copies"]]
     hidden_codes = {str(r.code) for r in hidden_records}
     for route in urlwalk.routes():
         values = {name: 1 for converter, name in route.params if converter == "int"}
@@ -283,6 +320,10 @@ def _hidden_from(client, world):
     restricted = world["restricted"]["record"]
     if _detail_status(client, restricted) == 404:
         hidden["内部收文"] = {"codes": {str(restricted.code)}, "markers": world["restricted"]["markers"]}
+    entry = world["secret"]["record"]
+    if _detail_status(client, entry) == 404:
+        codes = {str(entry.code), *(str(c.code) for c in world["secret"]["copies"])}
+        hidden["密件"] = {"codes": codes, "markers": world["secret"]["markers"]}
     case, contact = world["accusation"]["record"], world["accusation"]["contact"]
     if _detail_status(client, case) == 404 and _detail_status(client, contact) == 404:
         hidden["检举控告"] = {"codes": {str(case.code), str(contact.code)}, "markers": world["accusation"]["markers"]}
@@ -316,6 +357,8 @@ def test_the_harness_sees_what_is_shown(world, db):
     assert _hidden_from(client, world) == {}
     restricted = world["restricted"]["record"]
     assert FILE_TITLE in urlwalk.body_text(client.get(restricted.get_absolute_url()))
+    entry = world["secret"]["record"]
+    assert SECRET_ENTRY_TITLE in urlwalk.body_text(client.get(entry.get_absolute_url()))
     attachment = restricted.attachments.first() if hasattr(restricted, "attachments") else None
     if attachment is not None:
         found = []

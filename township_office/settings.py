@@ -303,6 +303,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "visitors.tasks.send_daily_report",
         "schedule": crontab(minute=DAILY_REPORT_MINUTE, hour=DAILY_REPORT_HOUR),
     },
+    "documents-chase-secret-returns": {
+        "task": "documents.tasks.chase_secret_returns",
+        "schedule": crontab(minute=30, hour="8,14"),
+    },
     "seals-chase-overdue-returns": {
         "task": "seals.tasks.chase_overdue_returns",
         "schedule": crontab(minute=20, hour="8,14"),

@@ -2,7 +2,7 @@
 
 Per ×1: 50,000 incoming files (with 拟办, 批示, 传阅 and 承办 rows) and 10,000 outgoing documents,
 and the guardian grants ``documents.workflow`` gives at each step (leaders: view+instruct, readers:
-view+read, departments: view+handle, drafters: view, signers: view+sign_off; secret files: the clerk
+view+read, departments: view+handle, drafters: view, signers: view+sign_off; 内部/工作秘密 files: the clerk
 and the office director). Bulk inserts in batches; the per-year serials continue gaplessly afterwards.
 """
 
@@ -162,7 +162,7 @@ def generate(scale, rng, out=print):
                     source_doc_number="" if phone else f"{prefix}〔{year}〕{rng.randint(1, 260)}号",
                     title=_title(rng),
                     doc_type=DocType.MEETING_NOTICE if phone else rng.choice(DocType.values),
-                    secrecy=rng.choice([Secrecy.SECRET, Secrecy.CONFIDENTIAL]) if secret else Secrecy.NONE,
+                    secrecy=rng.choice([Secrecy.INTERNAL, Secrecy.WORK_SECRET]) if secret else Secrecy.NONE,
                     secrecy_term="一年" if secret else "",
                     urgency=rng.choices(Urgency.values, weights=[85, 12, 3])[0],
                     copies=rng.randint(1, 3),
@@ -206,7 +206,7 @@ def _incoming_children(docs, rng, leaders, clerks, directors, departments, perms
     through = IncomingDocument.instructing_leaders.through
     leader_rows, instructions, circulations, assignments, user_grants, group_grants = [], [], [], [], [], []
     for doc in docs:
-        if doc.is_secret:
+        if doc.is_restricted:
             for person in {rng.choice(clerks), *directors}:
                 user_grants.append((person, doc, "view"))
         if doc.status in (S.REGISTERED, S.RETURNED):

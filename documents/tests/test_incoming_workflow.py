@@ -166,7 +166,7 @@ def test_archived_file_is_read_only(routed, deputy, staff, clerk):
 
 
 def test_secret_file_only_by_explicit_grant(register, clerk, office_director, deputy, people):
-    secret = register(secrecy="secret", secrecy_term="10年")
+    secret = register(secrecy="internal", secrecy_term="10年")
     assert visible_incoming(clerk).filter(pk=secret.pk).exists()  # registering clerk, granted
     assert visible_incoming(office_director).filter(pk=secret.pk).exists()
     other_clerk = people["front_desk"]

@@ -113,7 +113,7 @@ def test_daily_report_items_query_count(register, clerk, django_assert_num_queri
 def test_daily_report_items_apply_the_detail_page_visibility(register, office_director, principal, mayor, clerk):
     """A secret file's title is listed only for those who may open it; a leader it was routed to sees it."""
     today = timezone.localdate()
-    secret = register(title="关于某项内部工作的通知", secrecy="secret", secrecy_term="10年", days=-1)
+    secret = register(title="关于某项内部工作的通知", secrecy="work_secret", secrecy_term="10年", days=-1)
     plain = register(title="关于做好冬季森林防火工作的通知", days=1)
     workflow.propose(secret, by=office_director, proposal="呈阅", leaders=[mayor])
 

@@ -88,11 +88,11 @@ def test_bad_correction_keeps_input_with_400(client_for, register, clerk):
     document = register()
     response = client_for(clerk).post(
         step_url(document, "correct"),
-        {"correct-title": "新的标题但缺来文单位", "correct-secrecy": "secret", "correct-nature": "for_action"},
+        {"correct-title": "新的标题但缺来文单位", "correct-secrecy": "work_secret", "correct-nature": "for_action"},
     )
     assert response.status_code == 400
     page = response.content.decode()
-    assert "新的标题但缺来文单位" in page and "涉密文件请填写保密期限" in page
+    assert "新的标题但缺来文单位" in page and "内部、工作秘密文件请填写保密期限" in page
     assert IncomingDocument.objects.get(pk=document.pk).title == document.title
 
 

@@ -44,7 +44,7 @@ def test_bad_input_keeps_what_was_typed_and_changes_nothing(client_for, clerk):
             "source_org": "县农业农村局",
             "title": "关于秸秆禁烧的通知",
             "doc_type": "通知",
-            "secrecy": "secret",
+            "secrecy": "work_secret",
             "urgency": "normal",
             "copies": 1,
             "pages": 1,
@@ -53,7 +53,7 @@ def test_bad_input_keeps_what_was_typed_and_changes_nothing(client_for, clerk):
     )
     page = response.content.decode()
     assert response.status_code == 400
-    assert "涉密文件请填写保密期限" in page and "批办件请填写办理时限" in page
+    assert "内部、工作秘密文件请填写保密期限" in page and "批办件请填写办理时限" in page
     assert "关于秸秆禁烧的通知" in page and "县农业农村局" in page
     assert not IncomingDocument.objects.exists()
 
@@ -181,10 +181,10 @@ def test_routing_slip_prints_every_entry(client_for, routed, deputy, principal, 
     assert AuditEvent.objects.filter(action="打印收文处理笺").exists()
 
 
-def test_secret_read_is_audited(client_for, register, office_director):
-    secret = register(secrecy="secret", secrecy_term="5年")
+def test_restricted_read_is_audited(client_for, register, office_director):
+    secret = register(secrecy="work_secret", secrecy_term="5年")
     client_for(office_director).get(secret.get_absolute_url())
-    assert AuditEvent.objects.filter(action="查阅涉密文件", actor=office_director).exists()
+    assert AuditEvent.objects.filter(action="查阅内部文件", actor=office_director).exists()
 
 
 def test_draft_sheet_prints(client_for, drafted, deputy, staff):

@@ -12,6 +12,7 @@ every step under its name (``workflow.incoming``, ``workflow.propose``, ``workfl
 
 from township_office.steps import Refused  # noqa: F401  (services raise it too)
 
+from . import secret_steps  # noqa: F401  (密件登记: the flow of paper copies)
 from .common import archive_code_for  # noqa: F401
 from .incoming_steps import (  # noqa: F401
     _assign_archive,

@@ -32,7 +32,7 @@ from ..models import (
     ProgressReport,
     Reminder,
 )
-from .common import In, _by_rank, _members, archive_code_for
+from .common import In, _by_rank, _members, archive_code_for, refuse_state_secret
 
 # --- 收文 -------------------------------------------------------------------------------------------------
 
@@ -113,6 +113,7 @@ def correct(document, *, by, changes, files=(), reason=""):
     """Fields and scans of a registered file; every changed value is kept, before and after, in the audit
     comment (字段：原值 → 新值), which the 流转记录 shows."""
     lines, changed = [], []
+    refuse_state_secret(changes.get("secrecy"))
     for name, value in changes.items():
         old = getattr(document, name)
         if _same_minute(old, value):  # the form shows times to the minute: an untouched time is no change
@@ -130,7 +131,7 @@ def correct(document, *, by, changes, files=(), reason=""):
         raise Refused("没有需要更正的内容。")
     if changed:
         document.save(update_fields=changed)
-    if document.is_secret:  # a file marked secret reaches nobody by role any more
+    if document.is_restricted:  # a file marked 内部/工作秘密 reaches nobody by role any more
         permissions.grant(document, "view", users=[document.registered_by, *role_users(Role.OFFICE_DIRECTOR)])
     if reason.strip():
         lines.append(f"说明：{reason.strip()}")

@@ -24,7 +24,7 @@ from ..models import (
     Opinion,
     OutgoingDocument,
 )
-from .common import Out, _members, archive_code_for
+from .common import Out, _members, archive_code_for, refuse_state_secret
 
 # --- 发文 -------------------------------------------------------------------------------------------------
 
@@ -158,6 +158,7 @@ def start_draft(document, *, by):
     "修改草稿", source=[Out.DRAFT], rule=_drafter_rule, form=EditDraftForm, style="secondary", success="草稿已保存。"
 )
 def edit_draft(document, *, by, changes, countersign_departments=(), body=None):
+    refuse_state_secret(changes.get("secrecy"))
     fields = [name for name, value in changes.items() if getattr(document, name) != value]
     for name in fields:
         setattr(document, name, changes[name])

@@ -174,12 +174,12 @@ def test_same_content_is_converted_once(clerk, incoming):
 
 
 def test_opening_a_secret_file_is_audited(client_for, office_director, incoming):
-    _, attachment = incoming("通知.pdf", preview_samples.pdf(1), secrecy=Secrecy.SECRET)
+    _, attachment = incoming("通知.pdf", preview_samples.pdf(1), secrecy=Secrecy.INTERNAL)
     client = client_for(office_director)
-    before = AuditEvent.objects.filter(action="查阅涉密文件").count()
+    before = AuditEvent.objects.filter(action="查阅内部文件").count()
     assert client.get(viewer_url(attachment)).status_code == 200
     page = client.get(f"{viewer_url(attachment)}page/1.png")
-    assert AuditEvent.objects.filter(action="查阅涉密文件").count() == before + 1
+    assert AuditEvent.objects.filter(action="查阅内部文件").count() == before + 1
     assert "no-store" in page["Cache-Control"]
 
 
