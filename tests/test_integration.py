@@ -17,6 +17,7 @@ def test_every_beat_task_is_registered():
 
 
 def test_outgoing_document_is_sealed_through_the_seals_app(township, people):
+    from documents import services as documents_services
     from documents import workflow as documents
     from documents.models import OutgoingDocument
     from seals import api
@@ -26,7 +27,7 @@ def test_outgoing_document_is_sealed_through_the_seals_app(township, people):
     staff, deputy, director, clerk = (
         people[n] for n in ("department_staff", "deputy_leader", "office_director", "clerk")
     )
-    document = documents.draft_outgoing(
+    document = documents_services.draft_outgoing(
         by=staff,
         data={
             "issuer_code": IssuerCode.objects.get(code="长政发"),
@@ -35,15 +36,15 @@ def test_outgoing_document_is_sealed_through_the_seals_app(township, people):
         },
         body=SimpleUploadedFile("正文.pdf", b"%PDF-1.4"),
     )
-    documents.review_outgoing(document, by=deputy, text="同意")
-    documents.check_outgoing(document, by=director, text="核稿")
+    documents.review(document, by=deputy, text="同意")
+    documents.check(document, by=director, text="核稿")
     documents.sign_off(document, by=deputy, text="同意印发")
-    documents.recheck_outgoing(document, by=clerk, text="复核无误")
+    documents.recheck(document, by=clerk, text="复核无误")
     document.refresh_from_db()
-    documents.number_outgoing(document, by=clerk)
+    documents.number(document, by=clerk)
     document.refresh_from_db()
     with pytest.raises(Exception, match="尚无已完成用印"):
-        documents.confirm_sealed(document, by=clerk)
+        documents.seal(document, by=clerk)
 
     seal = Seal.objects.create(name="长官镇党政办公室", kind="office", tier=3)
     seal.custodians.add(people["seal_keeper"])
@@ -66,7 +67,7 @@ def test_outgoing_document_is_sealed_through_the_seals_app(township, people):
     seals.approve_office(request, by=director)
     seals.stamp(request, by=people["seal_keeper"], seal=seal, copies=2)
     assert [r.fully_stamped for r in api.requests_for(*link)] == [True]
-    documents.confirm_sealed(document, by=clerk)
+    documents.seal(document, by=clerk)
     document.refresh_from_db()
     assert document.status == OutgoingDocument.Status.ISSUING
 

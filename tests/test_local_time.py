@@ -44,13 +44,12 @@ def _build():
     pdf = SimpleUploadedFile("正文.pdf", b"%PDF-1.4\n%%EOF\n")
 
     from documents import services as documents_services
-    from documents import workflow as documents_workflow
     from township_office.models import IssuerCode
 
     documents_services.register_incoming(
         by=people["clerk"], data={"source_org": "县政府办公室", "title": f"{MARK}收文", "deadline": None}
     )
-    documents_workflow.draft_outgoing(
+    documents_services.draft_outgoing(
         by=people["department_staff"],
         data={
             "issuer_code": IssuerCode.objects.order_by("pk").first(),

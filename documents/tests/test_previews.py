@@ -2,13 +2,13 @@
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from documents import workflow
+from documents import services
 from tests import preview_samples
 from township_office.models import IssuerCode
 
 
 def test_outgoing_body_is_previewed_for_the_drafter_and_404_for_a_stranger(client_for, staff, stranger, township):
-    document = workflow.draft_outgoing(
+    document = services.draft_outgoing(
         by=staff,
         data={
             "issuer_code": IssuerCode.objects.get(code="长政发"),

@@ -81,31 +81,3 @@ from .outgoing_steps import (  # noqa: F401
     submit,
     withdraw,
 )
-
-# --- The names used before the steps were declared (tests/test_integration.py calls them) -------------------
-
-
-def draft_outgoing(*, by, data, **options):
-    from ..services import draft_outgoing as draft
-
-    return draft(by=by, data=data, **options)
-
-
-def review_outgoing(document, *, by, text, approve=True):
-    return (review if approve else review_return)(document, by=by, text=text)
-
-
-def check_outgoing(document, *, by, text, approve=True):
-    return (check if approve else check_return)(document, by=by, text=text)
-
-
-def recheck_outgoing(document, *, by, text=""):
-    return recheck(document, by=by, text=text)
-
-
-def number_outgoing(document, *, by):
-    return number(document, by=by)
-
-
-def confirm_sealed(document, *, by):
-    return seal(document, by=by)
