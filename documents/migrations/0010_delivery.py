@@ -6,6 +6,20 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def restore_outgoing_search(apps, schema_editor):
+    """On SQLite, 0005 and 0007 rebuilt the 发文 table (AlterField), which dropped the triggers that keep its
+    FTS5 search table current: 发文 search found nothing. Create them again and refill the index."""
+    if schema_editor.connection.vendor != "sqlite":
+        return
+    from township_office.search import fts_table, sqlite_statements
+
+    table = "documents_outgoingdocument"
+    for suffix in ("ai", "ad", "au"):
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {fts_table(table)}_{suffix}")
+    for statement in sqlite_statements(table, ["title", "doc_number"])[1:]:  # the FTS table itself is there
+        schema_editor.execute(statement)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -45,4 +59,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('outgoing', 'department'), name='delivery_once_per_department')],
             },
         ),
+        migrations.RunPython(restore_outgoing_search, migrations.RunPython.noop),
     ]
