@@ -193,9 +193,10 @@ def _leader_choices():
 
 
 class LeaderChoiceField(SafeMultipleChoice, forms.ModelMultipleChoiceField):
+    """Leaders by name; the LeaderGrid shows each one's title under the name."""
+
     def label_from_instance(self, obj):
-        title = getattr(getattr(obj, "position", None), "title", "")
-        return f"{obj.full_name}（{title}）" if title else obj.full_name
+        return obj.full_name
 
 
 class ProposalForm(StepForm):
