@@ -382,3 +382,18 @@ def test_outgoing_search_finds_by_title(villages_and_resources, to_issue, clerk,
     assert "关于做好冬季森林防火工作的通知" in page and "秋粮" not in page
     page = client_for(clerk).get(reverse("documents:outgoing_list"), {"q": "长政发〔2026〕2号"}).content.decode()
     assert "秋粮" in page and "森林防火" not in page
+
+
+def test_sign_for_through_the_page_refused_with_the_reason(villages_and_resources, village_staff, clerk, client_for):
+    document = villages_and_resources
+    url = reverse("documents:outgoing_step", args=[document.code, "sign_for"])
+    before = snapshot(document)
+    refused = client_for(clerk).post(url)
+    assert refused.status_code == 403 and "不是该文的收文单位" in refused.content.decode()
+    assert snapshot(document) == before
+    client = client_for(village_staff)
+    assert client.post(url, {"next": "todo"}).status_code == 302
+    signed = snapshot(document)
+    again = client.post(url)
+    assert again.status_code == 403 and "已经签收" in again.content.decode()
+    assert snapshot(document) == signed  # nothing more signed, audited, closed or granted
