@@ -397,3 +397,26 @@ def test_sign_for_through_the_page_refused_with_the_reason(villages_and_resource
     again = client.post(url)
     assert again.status_code == 403 and "已经签收" in again.content.decode()
     assert snapshot(document) == signed  # nothing more signed, audited, closed or granted
+
+
+def test_the_office_director_hands_a_sign_for_to_another_department(
+    villages_and_resources, village_staff, resources_staff, office_director
+):
+    from township_office import steps
+
+    document = villages_and_resources
+    item = WorkItem.objects.get(step="sign_for", department=village_staff.department, done_at__isnull=True)
+    before = snapshot(document)
+    with pytest.raises(Refused, match="已是该文的收文单位"):  # 自然资源所 has its own delivery
+        steps.reassign(item, by=office_director, to_department=resources_staff.department)
+    assert snapshot(document) == before
+    staff_department = Department.objects.get(name="农业农村办公室")
+    steps.reassign(item, by=office_director, to_department=staff_department, reason="村文书休假")
+    document = OutgoingDocument.objects.get(pk=document.pk)
+    assert not workflow.outgoing.allows(document, village_staff, "sign_for")
+    drafter = document.drafter  # a member of 农业农村办公室
+    assert workflow.outgoing.allows(document, drafter, "sign_for")
+    workflow.sign_for(document, by=drafter)
+    delivery = document.deliveries.get(department=staff_department)
+    assert delivery.signed_by == drafter and not delivery.on_paper
+    assert not document.deliveries.filter(department=village_staff.department).exists()

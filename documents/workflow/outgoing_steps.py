@@ -32,10 +32,16 @@ from .common import Out, _members, archive_code_for
 
 
 def _reassign_outgoing(document, item, old, new):
-    """转交 of a 会签 moves the department in the document's list, so the 会签 is still complete when all sign."""
+    """转交 of a 会签 moves the department in the document's list, so the 会签 is still complete when all sign;
+    转交 of a 签收 moves the department's delivery (the new department signs for it, the table says so)."""
     if item.step == "countersign" and item.department_id:
         document.countersign_departments.remove(old)
         document.countersign_departments.add(new)
+    if item.step == "sign_for" and item.department_id:
+        if document.deliveries.filter(department=new.pk).exists():
+            raise Refused(f"{new} 已是该文的收文单位，不能转交给它。")
+        document.deliveries.filter(department=old.pk, signed_at__isnull=True).update(department=new, on_paper=False)
+        document.__dict__.pop("_deliveries", None)
 
 
 outgoing = steps.Flow(
