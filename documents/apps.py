@@ -14,6 +14,7 @@ class DocumentsConfig(AppConfig):
         ]
         navigation.register("收文", "documents:incoming_list", everyone_but_it, order=10)
         navigation.register("发文", "documents:outgoing_list", everyone_but_it, order=11)
+        navigation.register("下发文件", "documents:received_list", [Role.DEPARTMENT_STAFF], order=12)
         navigation.register_quick(
             "登记收文", "documents:incoming_register", [Role.CLERK, Role.OFFICE_DIRECTOR], order=10
         )

@@ -93,6 +93,7 @@ def seed():
             "drafter_phone": "13868000030",
         },
         body=_pdf("农田水利实施意见.pdf"),
+        recipient_departments=[d for d in dept.values() if d.kind != Department.Kind.OFFICE],
     )
     _seed_secret_register(people, today)
 

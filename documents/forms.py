@@ -6,6 +6,8 @@ from township_office.models import IssuerCode, User
 from township_office.roles import LEADERS
 from township_office.steps import StepForm
 from township_office.uploads import validate_upload
+from township_office.validators import SearchField
+from township_office.widgets import DepartmentPicker, LeaderGrid
 
 from .models import IncomingDocument, Opinion, OutgoingDocument, Retention, StateSecrecy
 
@@ -226,16 +228,15 @@ def _leader_choices():
 
 
 class LeaderChoiceField(SafeMultipleChoice, forms.ModelMultipleChoiceField):
+    """Leaders by name; the LeaderGrid shows each one's title under the name."""
+
     def label_from_instance(self, obj):
-        title = getattr(getattr(obj, "position", None), "title", "")
-        return f"{obj.full_name}（{title}）" if title else obj.full_name
+        return obj.full_name
 
 
 class ProposalForm(StepForm):
     proposal = forms.CharField(label="拟办意见", widget=forms.Textarea(attrs={"rows": 4}))
-    leaders = LeaderChoiceField(
-        label="呈批领导", queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
-    )
+    leaders = LeaderChoiceField(label="呈批领导", queryset=User.objects.none(), required=False, widget=LeaderGrid)
     lead_department = DepartmentField(
         label="主办部门",
         queryset=departments_with_accounts(),
@@ -243,11 +244,9 @@ class ProposalForm(StepForm):
         help_text="标注「无账号」的部门没有可用账号，不能选择",
     )
     support_departments = DepartmentsField(
-        label="协办部门", queryset=departments_with_accounts(), required=False, widget=forms.CheckboxSelectMultiple
+        label="协办部门", queryset=departments_with_accounts(), required=False, widget=DepartmentPicker
     )
-    readers = LeaderChoiceField(
-        label="传阅领导", queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
-    )
+    readers = LeaderChoiceField(label="传阅领导", queryset=User.objects.none(), required=False, widget=LeaderGrid)
     circulation_mode = forms.ChoiceField(label="传阅方式", choices=IncomingDocument.CirculationMode.choices)
 
     def __init__(self, *args, **kwargs):
@@ -362,11 +361,30 @@ def _clean_body(body):
     return body
 
 
+class RecipientDepartmentsField(SafeMultipleChoice, forms.ModelMultipleChoiceField):
+    """The township's departments a 发文 is delivered to at 印发. One without an active account may be chosen (the
+    office then delivers the paper copy): it is marked 「无账号」 here and named again at 印发."""
+
+    def label_from_instance(self, obj):
+        return f"{obj}（无账号）" if not getattr(obj, "has_accounts", True) else str(obj)
+
+
 class OutgoingFields:
     """The drafting fields shared by 拟稿 and 修改草稿."""
 
     def add_drafting_fields(self):
         guard_secrecy(self)
+        self.fields["recipient_departments"] = RecipientDepartmentsField(
+            label="主送/抄送单位（本镇）",
+            queryset=departments_with_accounts(),
+            required=False,
+            widget=DepartmentPicker,
+            help_text="印发后送达所选站所、村（居）的账号签收；标注「无账号」的单位需纸质送达。"
+            "上面的主送、抄送填写镇外单位。",
+        )
+        order = [name for name in self.fields if name != "recipient_departments"]
+        order.insert(order.index("cc_recipients") + 1, "recipient_departments")
+        self.order_fields(order)
         self.fields["issuer_code"] = SafeModelChoiceField(
             label="发文机关代字",
             queryset=IssuerCode.objects.filter(is_active=True),
@@ -414,12 +432,14 @@ class EditDraftForm(OutgoingFields, StepForm):
                 value = getattr(self.obj, name)
                 self.initial[name] = value.pk if name == "issuer_code" else value
             self.initial["countersign_departments"] = [d.pk for d in self.obj.countersign_departments.all()]
+            self.initial["recipient_departments"] = [d.pk for d in self.obj.recipient_departments.all()]
 
     def arguments(self):
         data = dict(self.cleaned_data)
         return {
             "changes": {name: data[name] for name in OUTGOING_FIELDS},
             "countersign_departments": list(data["countersign_departments"]),
+            "recipient_departments": list(data["recipient_departments"]),
             "body": data.get("body"),
         }
 
@@ -467,3 +487,10 @@ class IssueForm(StepForm):
 class OutgoingFilterForm(forms.Form):
     q = forms.CharField(label="搜索", required=False, widget=forms.TextInput(attrs={"placeholder": "标题、发文字号"}))
     status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部"), *OutgoingDocument.Status.choices])
+
+
+class ReceivedFilterForm(forms.Form):
+    q = SearchField(widget=forms.TextInput(attrs={"placeholder": "标题、发文字号"}))
+    signed = forms.ChoiceField(
+        label="签收", required=False, choices=[("", "全部"), ("no", "未签收"), ("yes", "已签收")]
+    )

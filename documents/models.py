@@ -366,6 +366,10 @@ class OutgoingDocument(models.Model):
     main_recipients = models.CharField("主送", max_length=300)
     cc_recipients = models.CharField("抄送", max_length=300, blank=True)
     countersign_departments = models.ManyToManyField(Department, blank=True, related_name="+", verbose_name="会签部门")
+    # 印发 delivers to these departments of the township (a 签收 each); 主送/抄送 above stay for outside units
+    recipient_departments = models.ManyToManyField(
+        Department, blank=True, related_name="+", verbose_name="主送/抄送单位（本镇）"
+    )
     signer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="签发人",
@@ -390,6 +394,7 @@ class OutgoingDocument(models.Model):
             ("review_outgoingdocument", "审核发文"),
             ("countersign_outgoingdocument", "会签发文"),
             ("sign_off_outgoingdocument", "签发发文"),
+            ("sign_for_outgoingdocument", "签收发文"),
         ]
         # a drafter's drafts (我的待办), not every document they drafted in ten years
         indexes = [
@@ -690,3 +695,49 @@ class SecretCopyUserObjectPermission(UserObjectPermissionBase):
 
 class SecretCopyGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(SecretCopy, on_delete=models.CASCADE)
+
+
+class Delivery(models.Model):
+    """印发 to one department of the township: delivered, signed for (签收) by a member, first read after that.
+
+    A department with no active account when the 发文 was issued gets no work item: ``on_paper`` says the office
+    must deliver the paper copy."""
+
+    outgoing = models.ForeignKey(OutgoingDocument, on_delete=models.CASCADE, related_name="deliveries")
+    department = models.ForeignKey(Department, verbose_name="收文单位", on_delete=models.PROTECT, related_name="+")
+    delivered_at = models.DateTimeField("送达时间", default=timezone.now)
+    on_paper = models.BooleanField("无账号，需纸质送达", default=False)
+    signed_at = models.DateTimeField("签收时间", null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="签收人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    first_read_at = models.DateTimeField("首次阅读时间", null=True, blank=True)
+    first_read_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="首次阅读人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "发文送达"
+        ordering = ["department__kind", "department__sort_order", "department__name"]
+        constraints = [models.UniqueConstraint(fields=["outgoing", "department"], name="delivery_once_per_department")]
+        # 下发文件: what was delivered to one department, latest first
+        indexes = [models.Index(fields=["department", "-delivered_at"], name="delivery_department")]
+
+    def __str__(self):
+        return f"{self.department} {self.state_label}"
+
+    @property
+    def state_label(self):
+        if self.signed_at:
+            return "已签收"
+        return "未签收（无账号，需纸质送达）" if self.on_paper else "未签收"

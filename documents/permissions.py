@@ -5,7 +5,7 @@ from django.db.models import Q
 from township_office import permissions
 from township_office.roles import OFFICE, Role, has_role
 
-from .models import IncomingDocument, OutgoingDocument, Secrecy, SecretCopy, SecretEntry
+from .models import Delivery, IncomingDocument, OutgoingDocument, Secrecy, SecretCopy, SecretEntry
 
 ROLE_PERMISSIONS = {
     Role.CLERK: [
@@ -72,3 +72,25 @@ def get_secret_copy_for_user(user, code):
     return permissions.get_for_user(
         user, visible_secret_copies(user).select_related("entry", "holder", "pending_to", "pending_by"), code=code
     )
+
+
+def sees_all_deliveries(user, document):
+    """Who received an issued 发文, who signed and read it: the issuing office (office director, clerk) and the
+    drafter see every department's row; anyone else at most their own department's."""
+    return has_role(user, *OFFICE) or document.drafter_id == user.pk
+
+
+def deliveries_for(user, document):
+    """The delivery rows of ``document`` the user may read (one query)."""
+    rows = document.deliveries.select_related("department", "signed_by", "first_read_by")
+    if sees_all_deliveries(user, document):
+        return rows
+    return rows.filter(department=user.department_id) if getattr(user, "department_id", None) else rows.none()
+
+
+def received_by_department(user):
+    """下发文件: the deliveries to the user's department of the 发文 the user may see, latest first."""
+    department = getattr(user, "department_id", None)
+    if not department:
+        return Delivery.objects.none()
+    return Delivery.objects.filter(department=department, outgoing__in=visible_outgoing(user).values("pk"))

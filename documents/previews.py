@@ -36,8 +36,13 @@ def describe_outgoing(user, document):
         file=document.body,
         name=f"{document.title}{suffix}",
         download_url=reverse("documents:outgoing_body", args=[document.code]),
-        record_read=lambda: services.record_restricted_read(user, document),
+        record_read=lambda: _outgoing_read(user, document),
     )
+
+
+def _outgoing_read(user, document):
+    services.record_restricted_read(user, document)
+    services.record_delivery_read(user, document)
 
 
 preview.register("incoming-attachment", incoming_attachment, describe=describe_attachment, label="收文附件")

@@ -9,7 +9,7 @@ from township_office.roles import Role, has_role, role_users
 from township_office.uploads import validate_upload
 
 from . import workflow
-from .models import Attachment, IncomingDocument, OutgoingDocument
+from .models import Attachment, Delivery, IncomingDocument, OutgoingDocument
 from .workflow.common import refuse_state_secret
 
 
@@ -48,7 +48,7 @@ def can_draft(user):
 
 
 @transaction.atomic
-def draft_outgoing(*, by, data, body=None, countersign_departments=(), submit=True):
+def draft_outgoing(*, by, data, body=None, countersign_departments=(), recipient_departments=(), submit=True):
     """拟稿 by department staff: the draft is kept with the drafter (保存草稿), or at once submitted for the
     department's review (the 提交 step; a refusal there undoes the draft too, and the form shows why)."""
     permissions.require(by, roles=[Role.DEPARTMENT_STAFF], message="只有站所室经办人可以拟稿。")
@@ -62,6 +62,7 @@ def draft_outgoing(*, by, data, body=None, countersign_departments=(), submit=Tr
     )
     document.save()
     document.countersign_departments.set(countersign_departments)
+    document.recipient_departments.set(recipient_departments)
     audit.record("拟稿", by=by, obj=document, to_state=document.status, comment=document.title)
     workflow.start_draft(document, by=by)
     if submit:
@@ -73,6 +74,17 @@ def record_restricted_read(user, document):
     """Reading a restricted (内部 / 工作秘密) file is a sensitive read: audited each time."""
     if document.is_restricted:
         audit.record("查阅内部文件", by=user, obj=document, comment=document.get_secrecy_display())
+
+
+def record_delivery_read(user, document):
+    """A member of a recipient department opens the 发文 (its page with the 正文, the viewer or the download)
+    after the department signed for it: the first such reading is kept (who and when), later ones are not."""
+    department = getattr(user, "department_id", None)
+    if not department or document.status not in (OutgoingDocument.Status.ISSUED, OutgoingDocument.Status.ARCHIVED):
+        return 0
+    return Delivery.objects.filter(
+        outgoing=document, department=department, signed_at__isnull=False, first_read_at__isnull=True
+    ).update(first_read_at=timezone.now(), first_read_by=user)
 
 
 def can_batch_print(user):

@@ -5,7 +5,7 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,9 +17,25 @@ from township_office.pdf import pdf_response
 from township_office.roles import OFFICE, has_role
 
 from . import pdf, services, workflow
-from .forms import CatalogueForm, IncomingFilterForm, IncomingForm, OutgoingFilterForm, OutgoingForm, PhoneRecordForm
+from .forms import (
+    CatalogueForm,
+    IncomingFilterForm,
+    IncomingForm,
+    OutgoingFilterForm,
+    OutgoingForm,
+    PhoneRecordForm,
+    ReceivedFilterForm,
+)
 from .models import BatchPrint, Circulation, IncomingDocument
-from .permissions import get_incoming_for_user, get_outgoing_for_user, visible_incoming, visible_outgoing
+from .permissions import (
+    deliveries_for,
+    get_incoming_for_user,
+    get_outgoing_for_user,
+    received_by_department,
+    sees_all_deliveries,
+    visible_incoming,
+    visible_outgoing,
+)
 from .tasks import print_slips
 
 logger = logging.getLogger(__name__)
@@ -243,6 +259,32 @@ def outgoing_list(request):
     )
 
 
+def received_list(request):
+    """下发文件: what the township issued to the person's department (a 签收 each), unsigned first on request."""
+    form = ReceivedFilterForm(request.GET or None)
+    deliveries = received_by_department(request.user).select_related(
+        "outgoing", "outgoing__issuer_code", "signed_by", "first_read_by"
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["q"]:
+            found = search.matching(visible_outgoing(request.user), data["q"], ["title", "doc_number"])
+            deliveries = deliveries.filter(outgoing__in=found.values("pk"))
+        if data["signed"] == "no":
+            deliveries = deliveries.filter(signed_at__isnull=True)
+        elif data["signed"] == "yes":
+            deliveries = deliveries.filter(signed_at__isnull=False)
+    page = paginate(request, deliveries.order_by("-delivered_at", "-pk"), PAGE_SIZE)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "documents/received_list.html",
+        {"form": form, "page": page, "query": query.urlencode(), "department": request.user.department},
+        status=400 if form.is_bound and not form.is_valid() else 200,
+    )
+
+
 def outgoing_create(request):
     """拟稿: 保存草稿 keeps the draft with the drafter; 提交 sends it to the department's review at once."""
     if not services.can_draft(request.user):
@@ -250,13 +292,15 @@ def outgoing_create(request):
     form = OutgoingForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         submit = request.POST.get("action") != "draft"
-        data = {k: v for k, v in form.cleaned_data.items() if k not in ("body", "countersign_departments")}
+        departments = ("body", "countersign_departments", "recipient_departments")
+        data = {k: v for k, v in form.cleaned_data.items() if k not in departments}
         try:
             document = services.draft_outgoing(
                 by=request.user,
                 data=data,
                 body=form.cleaned_data["body"],
                 countersign_departments=form.cleaned_data["countersign_departments"],
+                recipient_departments=form.cleaned_data["recipient_departments"],
                 submit=submit,
             )
         except actions.REFUSALS as error:
@@ -268,17 +312,35 @@ def outgoing_create(request):
 
 
 def outgoing_page(request, document, *, bound=None, refusal=None, status=200):
-    """The 发文 page: the draft, the opinions, and the steps the person may take now (from the flow)."""
+    """The 发文 page: the draft, the opinions, and the steps the person may take now (from the flow). Who
+    received it (送达, 签收, 阅读): every department to the issuing office, one's own department to a recipient;
+    a recipient does not see the other departments' 签收 in the timeline or among the current holders either."""
+    all_deliveries = sees_all_deliveries(request.user, document)
+    deliveries = list(deliveries_for(request.user, document))
+    events = audit.history(document)
+    page_steps = steps.page_context(workflow.outgoing, document, request.user, bound=bound, refusal=refusal)
+    if not all_deliveries:
+        own = request.user.department_id
+        events = events.exclude(Q(action=workflow.sign_for.step.label) & ~Q(actor__department=own))
+        page_steps["work_items"] = [
+            item
+            for item in page_steps["work_items"]
+            if item.step != workflow.sign_for.step.name or item.department_id == own
+        ]
     context = {
         "document": document,
         "opinions": document.opinions.select_related("author", "department"),
         "countersign_departments": document.countersign_departments.all(),
-        "events": audit.history(document),
+        "recipient_departments": document.recipient_departments.all(),
+        "deliveries": deliveries,
+        "signed_count": sum(1 for d in deliveries if d.signed_at),
+        "all_deliveries": all_deliveries,
+        "events": events,
         "seal_requests": workflow.seal_requests_for(document) if document.at_sealing_or_later else [],
         "new_seal_request_url": workflow.new_seal_request_url(document)
         if workflow.outgoing.allows(document, request.user, "seal")
         else "",
-        **steps.page_context(workflow.outgoing, document, request.user, bound=bound, refusal=refusal),
+        **page_steps,
     }
     return render(request, "documents/outgoing_detail.html", context, status=status)
 
@@ -286,6 +348,7 @@ def outgoing_page(request, document, *, bound=None, refusal=None, status=200):
 def outgoing_detail(request, code):
     document = get_outgoing_for_user(request.user, code)
     services.record_restricted_read(request.user, document)
+    services.record_delivery_read(request.user, document)
     return outgoing_page(request, document)
 
 
@@ -301,6 +364,7 @@ def outgoing_sheet(request, code):
 def outgoing_body(request, code):
     document = get_outgoing_for_user(request.user, code)
     services.record_restricted_read(request.user, document)
+    services.record_delivery_read(request.user, document)
     return _stored_file(
         request,
         document.body,

@@ -54,7 +54,7 @@ def perform(request, flow, obj, name, *, render_page, success=None, **extra):
             obj.refresh_from_db()
         else:
             todo.forget(request.user.pk)  # what waited for this person has changed
-            messages.success(request, success or step.success or f"已{step.label}。")
+            messages.success(request, success or step.success_for(obj) or f"已{step.label}。")
             if request.POST.get("next") == "todo":
                 return redirect(next_waiting_url(request.user, obj))
             return redirect(obj)

@@ -94,8 +94,8 @@ class Step:
     grant: str | None = None  # the object permission the person must hold on the record
     rule: object = None  # rule(obj, user) → None, or the Chinese reason it is refused (403), or a Refused
     form: type | None = None
-    confirm: str = ""  # asked before an irreversible step
-    success: str = ""
+    confirm: object = ""  # asked before an irreversible step: a text, or confirm(obj) returning one
+    success: object = ""  # the message once taken: a text, or success(obj) returning one (read after the step)
     style: str = "primary"  # primary, secondary, danger
     everyone: bool = False  # taking it closes everyone's item of it, not only the person's own
     work: str = ""  # the label of the work item of someone who must take it ("待批示"); "" for optional steps
@@ -108,6 +108,12 @@ class Step:
 
     def url(self, obj):
         return reverse(self.flow.url_name, args=[obj.code, self.name])
+
+    def confirm_for(self, obj):
+        return self.confirm(obj) if callable(self.confirm) else self.confirm
+
+    def success_for(self, obj):
+        return self.success(obj) if callable(self.success) else self.success
 
     def __call__(self, obj, *, by, **kwargs):
         return self.func(obj, by=by, **kwargs)
@@ -150,6 +156,7 @@ class BoundStep:
     form: forms.Form | None
     url: str
     open: bool = False
+    confirm: str = ""
 
     def __getattr__(self, name):
         return getattr(self.step, name)
@@ -274,7 +281,7 @@ class Flow:
             form = bound.get(step.name)
             if form is None and step.form is not None:
                 form = self.form(step, obj, user)
-            panel.append(BoundStep(step, form, step.url(obj), open=step.name in bound))
+            panel.append(BoundStep(step, form, step.url(obj), open=step.name in bound, confirm=step.confirm_for(obj)))
         return panel
 
     def form(self, step, obj, user, data=None, files=None):

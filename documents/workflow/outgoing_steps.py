@@ -5,7 +5,8 @@ from django.utils import timezone
 from sequences import get_next_value
 
 from township_office import audit, permissions, steps, worklist
-from township_office.models import User
+from township_office.forms import departments_with_accounts
+from township_office.models import Department, User
 from township_office.notifications import notify
 from township_office.roles import LEADERS, Role, has_role, role_users
 from township_office.steps import Refused
@@ -21,6 +22,7 @@ from ..forms import (
     SubmitForm,
 )
 from ..models import (
+    Delivery,
     Opinion,
     OutgoingDocument,
 )
@@ -30,10 +32,16 @@ from .common import Out, _members, archive_code_for, refuse_state_secret
 
 
 def _reassign_outgoing(document, item, old, new):
-    """转交 of a 会签 moves the department in the document's list, so the 会签 is still complete when all sign."""
+    """转交 of a 会签 moves the department in the document's list, so the 会签 is still complete when all sign;
+    转交 of a 签收 moves the department's delivery (the new department signs for it, the table says so)."""
     if item.step == "countersign" and item.department_id:
         document.countersign_departments.remove(old)
         document.countersign_departments.add(new)
+    if item.step == "sign_for" and item.department_id:
+        if document.deliveries.filter(department=new.pk).exists():
+            raise Refused(f"{new} 已是该文的收文单位，不能转交给它。")
+        document.deliveries.filter(department=old.pk, signed_at__isnull=True).update(department=new, on_paper=False)
+        document.__dict__.pop("_deliveries", None)
 
 
 outgoing = steps.Flow(
@@ -157,7 +165,7 @@ def start_draft(document, *, by):
 @outgoing.step(
     "修改草稿", source=[Out.DRAFT], rule=_drafter_rule, form=EditDraftForm, style="secondary", success="草稿已保存。"
 )
-def edit_draft(document, *, by, changes, countersign_departments=(), body=None):
+def edit_draft(document, *, by, changes, countersign_departments=(), recipient_departments=None, body=None):
     refuse_state_secret(changes.get("secrecy"))
     fields = [name for name, value in changes.items() if getattr(document, name) != value]
     for name in fields:
@@ -168,6 +176,8 @@ def edit_draft(document, *, by, changes, countersign_departments=(), body=None):
     if fields:
         document.save(update_fields=fields)
     document.countersign_departments.set(countersign_departments)
+    if recipient_departments is not None:
+        document.recipient_departments.set(recipient_departments)
     audit.record("修改草稿", by=by, obj=document, comment=document.title)
     worklist.touch(document, title=str(document))
 
@@ -471,16 +481,122 @@ def seal(document, *, by):
     _to_clerks(document, "issue", "印发")
 
 
+def recipients_of(document):
+    """The township departments a 发文 goes to, each annotated with ``has_accounts`` (any active member)."""
+    return list(departments_with_accounts(document.recipient_departments.all()))
+
+
+def _names(departments):
+    return "、".join(str(d) for d in departments)
+
+
+def _issue_confirm(document):
+    """Asked before 印发: how many departments will be asked to 签收, and which must get the paper copy."""
+    recipients = recipients_of(document)
+    staffed = [d for d in recipients if d.has_accounts]
+    paper = [d for d in recipients if not d.has_accounts]
+    text = f"印发后不可撤销，将送达 {len(staffed)} 个本镇单位的账号签收。" if recipients else "未选择本镇收文单位。"
+    if paper:
+        text += f"{_names(paper)} 没有可用账号，需纸质送达。"
+    return text + "确定印发吗？"
+
+
+def _issue_success(document):
+    deliveries = list(document.deliveries.select_related("department"))
+    paper = [d.department for d in deliveries if d.on_paper]
+    text = f"已印发，已送达 {len(deliveries) - len(paper)} 个本镇单位签收。"
+    if paper:
+        text += f"{_names(paper)} 无账号，需纸质送达。"
+    return text
+
+
 @outgoing.step(
-    "印发", work="待印发", source=[Out.ISSUING], target=Out.ISSUED, roles=[Role.CLERK], form=IssueForm, everyone=True
+    "印发",
+    work="待印发",
+    source=[Out.ISSUING],
+    target=Out.ISSUED,
+    roles=[Role.CLERK],
+    form=IssueForm,
+    everyone=True,
+    confirm=_issue_confirm,
+    success=_issue_success,
 )
 def issue(document, *, by, copies, issued_on, proofreader):
-    """印发/核发: copies, date, proofreader; 主送 and 抄送 were fixed at drafting."""
+    """印发/核发: copies, date, proofreader; 主送 and 抄送 were fixed at drafting. Each township department
+    chosen at drafting gets a Delivery; one with active accounts also gets view, the 签收 step and its item."""
     if not copies or copies < 1:
         raise Refused("印发份数至少为 1。")
-    steps.advance(document, by=by, comment=f"{copies}份", copies=copies, issued_on=issued_on, proofreader=proofreader)
+    recipients = recipients_of(document)
+    staffed = [d for d in recipients if d.has_accounts]
+    paper = [d for d in recipients if not d.has_accounts]
+    comment = f"{copies}份"
+    if recipients:
+        comment += f"，送达本镇 {len(staffed)} 个单位签收"
+    if paper:
+        comment += f"，{len(paper)} 个单位无账号需纸质送达"
+    steps.advance(document, by=by, comment=comment, copies=copies, issued_on=issued_on, proofreader=proofreader)
+    now = timezone.now()
+    Delivery.objects.bulk_create(
+        [Delivery(outgoing=document, department=d, delivered_at=now, on_paper=not d.has_accounts) for d in recipients]
+    )
+    permissions.grant(document, "view", departments=staffed)
+    permissions.set_grants(document, "sign_for", departments=staffed)
+    worklist.assign(
+        document,
+        "sign_for",
+        label="签收",
+        departments=staffed,
+        urgent=document.is_urgent,
+        notify=f"请签收：{document.doc_number} {document.title}",
+    )
     _to_clerks(document, "archive", "归档")
     notify([document.drafter], f"已印发：{document.doc_number} {document.title}", url=document.get_absolute_url())
+
+
+def delivery_of(document, user):
+    """The delivery of ``document`` to the user's department (None when there is none), read once per page."""
+    cache = document.__dict__.setdefault("_deliveries", {})
+    department = getattr(user, "department_id", None)
+    if department not in cache:
+        cache[department] = (
+            document.deliveries.filter(department=department).select_related("department").first()
+            if department
+            else None
+        )
+    return cache[department]
+
+
+def _sign_for_rule(document, user):
+    delivery = delivery_of(document, user)
+    if delivery is None:
+        return "您所在部门不是该文的收文单位。"
+    if delivery.signed_at:
+        return Refused(f"{delivery.department}已签收该文，不能重复签收。")
+    return None
+
+
+@outgoing.step(
+    "签收",
+    work="待签收",
+    source=[Out.ISSUED, Out.ARCHIVED],
+    grant="sign_for",
+    rule=_sign_for_rule,
+    refusal="您所在部门不是该文的收文单位，或已经签收。",
+    success="已签收。",
+)
+def sign_for(document, *, by):
+    """签收 by any member of a recipient department, once per department: the department keeps view (to read
+    it again) and loses the step; the office sees who signed and when."""
+    delivery = delivery_of(document, by)
+    signed = Delivery.objects.filter(pk=delivery.pk, signed_at__isnull=True).update(
+        signed_at=timezone.now(), signed_by=by
+    )
+    if signed != 1:  # two members at once: one wins
+        raise Refused(f"{delivery.department}已签收该文，不能重复签收。")
+    document.__dict__.pop("_deliveries", None)
+    unsigned = document.deliveries.filter(signed_at__isnull=True, on_paper=False).values("department")
+    permissions.set_grants(document, "sign_for", departments=Department.objects.filter(pk__in=unsigned))
+    audit.record("签收", by=by, obj=document, comment=str(delivery.department))
 
 
 @outgoing.step(
