@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 
 from township_office.dates import chinese_date, local_day
+from township_office.exports import safe_row
 from township_office.models import Township
 from township_office.pdf import render_document, render_pdf, stylesheet, write_pages
 
@@ -247,13 +248,6 @@ def catalogue_pdf(rows, year):
     return render_pdf("documents/print/catalogue.html", {"rows": rows, "year": year, "township": Township.current()})
 
 
-def _cell(value):
-    """A text cell never becomes a formula in the spreadsheet (a title starting with =, +, - or @)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
-
 def catalogue_xlsx(rows, year):
     from openpyxl import Workbook
 
@@ -263,9 +257,8 @@ def catalogue_xlsx(rows, year):
     sheet.append(["件号", "档号", "责任者", "文号", "题名", "日期", "页数", "密级", "保管期限"])
     for r in rows:
         sheet.append(
-            [
-                _cell(value)
-                for value in [
+            safe_row(
+                [
                     r["number"],
                     r["code"],
                     r["responsible"],
@@ -276,7 +269,7 @@ def catalogue_xlsx(rows, year):
                     r["secrecy"],
                     r["retention"],
                 ]
-            ]
+            )
         )
     buffer = io.BytesIO()
     workbook.save(buffer)
