@@ -126,17 +126,22 @@ def _slip_pages(document):
     rows = [row for row in context["rows"] if row.entries]
     for row in rows:
         row.kept = 0
-    fitting = page_one(floor)
+    fitting = None  # page one as last laid out in one page: it always matches the rows' ``kept`` as they end
     for row in rows:
+        # The most of this row's entries page one still holds: all of them (one layout), else found by halving.
         low, high = 0, len(row.entries)
-        while low < high:  # the usual: the whole row fits, or one try less
-            row.kept = high if low == 0 and high == len(row.entries) else (low + high + 1) // 2
+        count = high
+        while low < high:
+            row.kept = count
             attempt = page_one(floor)
             if len(attempt.pages) == 1:
-                low, fitting = row.kept, attempt
+                low, fitting = count, attempt
             else:
-                high = row.kept - 1
+                high = count - 1
+            count = (low + high + 1) // 2
         row.kept = low
+    if fitting is None:  # not even one entry fits beside the fixed rows
+        fitting = page_one(floor)
     continued = render_document("documents/print/routing_slip_continued.html", context, stylesheets=sheets)
     # Page one always holds the fixed rows and every row's lead; were even those past one page, nothing is cut.
     first = fitting.pages[:1] if len(fitting.pages) == 1 else fitting.pages
