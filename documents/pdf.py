@@ -92,7 +92,7 @@ def _slip_rows(d):
         SlipRow("领导批示", "tallest", entries=[SlipEntry(i.text, _sig(i.leader, i.signed_at)) for i in instructions]),
         SlipRow("传阅情况", "mid", entries=read, inline=True),
         SlipRow(
-            "承办单位及办理结果",
+            "承办单位及\n办理结果",  # broken where the words part, not where the box ends
             "tall",
             lead="、".join(f"{a.department}（{a.get_role_display()}）" for a in assignments),
             entries=handling,
