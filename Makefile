@@ -49,10 +49,12 @@ $(VENV)/.stamp: requirements.txt requirements-test.txt
 
 venv: system-deps $(VENV)/.stamp fonts
 
-# An openly licensed 仿宋 (FandolFang, GB 2312 subset) for the printouts: see scripts/install_fangsong.py.
+# An openly licensed 仿宋 (FandolFang, GB 2312 subset) for the printouts, and the bold Song face of their titles and
+# labels cut down the same way (FormSerif GB2312, from Noto Serif CJK SC Bold): see scripts/install_fangsong.py.
 FANGSONG := /usr/local/share/fonts/fandol/FandolFang-GB2312.otf
-fonts: $(FANGSONG)
-$(FANGSONG): | $(VENV)/.stamp
+TITLE_SERIF := /usr/local/share/fonts/fandol/FormSerif-GB2312-Bold.otf
+fonts: $(FANGSONG) $(TITLE_SERIF)
+$(FANGSONG) $(TITLE_SERIF): | $(VENV)/.stamp
 	$(SUDO) $(PY) scripts/install_fangsong.py
 
 migrate: venv

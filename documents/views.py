@@ -6,12 +6,12 @@ import uuid
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from township_office import actions, audit, search, steps
+from township_office import actions, audit, search, steps, uploads
 from township_office.pagination import paginate
 from township_office.pdf import pdf_response
 from township_office.roles import OFFICE, has_role
@@ -146,7 +146,7 @@ def incoming_attachment(request, code, pk):
         raise Http404("未找到该附件")
     attachment = get_object_or_404(document.attachments, pk=pk)
     services.record_restricted_read(request.user, document)
-    return _stored_file(request, attachment.file, as_attachment=True, filename=attachment.name)
+    return uploads.serve(request, attachment.file, filename=attachment.name)
 
 
 def circulation_board(request):
@@ -191,21 +191,6 @@ def batch_print(request):
     return redirect("documents:batch_detail", code=batch.code)
 
 
-def _stored_file(request, field, **response):
-    """A stored file as a download, or a clear page (logged) when it is missing on disk."""
-    try:
-        handle = field.open("rb")
-    except (FileNotFoundError, OSError, ValueError):
-        logger.error("stored file missing: %s (asked by %s)", field.name or "（空）", request.user.username)
-        return render(
-            request,
-            "documents/message.html",
-            {"title": "文件缺失", "message": "文件缺失，请联系系统管理员。"},
-            status=404,
-        )
-    return FileResponse(handle, **response)
-
-
 def batch_detail(request, code):
     batch = get_object_or_404(BatchPrint, code=code, requested_by=request.user)
     return render(request, "documents/batch_detail.html", {"batch": batch})
@@ -229,7 +214,7 @@ def batch_status(request, code):
 
 def batch_download(request, code):
     batch = get_object_or_404(BatchPrint, code=code, requested_by=request.user, status=BatchPrint.Status.DONE)
-    return _stored_file(request, batch.file, content_type="application/pdf", filename="收文处理笺批量打印.pdf")
+    return uploads.serve(request, batch.file, filename="收文处理笺批量打印.pdf", as_attachment=False)
 
 
 # --- Outgoing ---------------------------------------------------------------------
@@ -363,13 +348,12 @@ def outgoing_sheet(request, code):
 
 def outgoing_body(request, code):
     document = get_outgoing_for_user(request.user, code)
+    if not document.body:
+        raise Http404("该发文尚无正文")
     services.record_restricted_read(request.user, document)
     services.record_delivery_read(request.user, document)
-    return _stored_file(
-        request,
-        document.body,
-        as_attachment=True,
-        filename=f"{document.title}{document.body.name[document.body.name.rfind('.') :]}",
+    return uploads.serve(
+        request, document.body, filename=f"{document.title}{document.body.name[document.body.name.rfind('.') :]}"
     )
 
 

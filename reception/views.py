@@ -8,14 +8,14 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Sum
 from django.db.models.functions import ExtractMonth
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
-from township_office import actions, audit, search, steps
+from township_office import actions, audit, search, steps, uploads
 from township_office.dates import day_range
 from township_office.pagination import paginate
 from township_office.pdf import pdf_response
@@ -239,10 +239,8 @@ def list_pdf(request, code):
     reception = get_reception_for_user(request.user, code)
     if not reception.reception_list:
         raise Http404("接待结算后才有接待清单")
-    return FileResponse(
-        reception.reception_list.open("rb"),
-        content_type="application/pdf",
-        filename=f"接待清单-{reception.start:%Y%m%d}.pdf",
+    return uploads.serve(
+        request, reception.reception_list, filename=f"接待清单-{reception.start:%Y%m%d}.pdf", as_attachment=False
     )
 
 
@@ -250,7 +248,7 @@ def letter_scan(request, code):
     reception = get_reception_for_user(request.user, code)
     if not reception.letter_scan:
         raise Http404("未上传公函")
-    return _download(reception.letter_scan)
+    return uploads.serve(request, reception.letter_scan)
 
 
 def invoices(request, code):
@@ -258,15 +256,7 @@ def invoices(request, code):
     reception = get_reception_for_user(request.user, code)
     if not reception.invoices:
         raise Http404("未上传发票")
-    return _download(reception.invoices)
-
-
-def _download(field):
-    try:
-        handle = field.open("rb")
-    except FileNotFoundError:
-        return HttpResponse("文件缺失，请联系系统管理员。", status=404, content_type="text/plain; charset=utf-8")
-    return FileResponse(handle, as_attachment=True, filename=field.name.rsplit("/", 1)[-1])
+    return uploads.serve(request, reception.invoices)
 
 
 def calendar_view(request):

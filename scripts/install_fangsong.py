@@ -7,8 +7,15 @@ FandolFang inside texlive-lang-chinese, which would pull in TeX itself, so this 
 with apt (from the configured Debian mirror), extracts only the font, and subsets it to GB 2312 plus ASCII and
 the full-width forms: WeasyPrint then parses a font a fraction of the size on every printout.
 
+The titles and the labels of the forms are set in a bold Song face: Noto Serif CJK SC Bold, from Debian's
+fonts-noto-cjk (SIL Open Font License). WeasyPrint subsets every font it embeds on every printout, and on a face
+of 65,535 glyphs that alone took longer than laying the 收文处理笺 out. So this also writes a copy of that face cut
+down the same way (GB 2312, no layout features, no hinting, charstrings without subroutines: 7,545 glyphs) under a
+family name of its own, "FormSerif GB2312" (the licence's reserved names stay with the original); print.css names
+it before Noto Serif CJK SC. Same glyphs, a tenth of the work.
+
 Usage (as root, or through sudo):  python scripts/install_fangsong.py [--target DIR]
-Idempotent: does nothing when the subset font is already installed.
+Idempotent: does nothing when both subset fonts are already installed.
 """
 
 import argparse
@@ -21,6 +28,9 @@ from pathlib import Path
 FONT_NAME = "FandolFang-Regular.otf"
 SUBSET_NAME = "FandolFang-GB2312.otf"
 DEFAULT_TARGET = Path("/usr/local/share/fonts/fandol")
+TITLE_SOURCE = Path("/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc")  # Debian fonts-noto-cjk
+TITLE_FAMILY = "FormSerif GB2312"
+TITLE_NAME = "FormSerif-GB2312-Bold.otf"
 
 
 def gb2312_characters():
@@ -41,9 +51,16 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--target", type=Path, default=DEFAULT_TARGET)
     target = parser.parse_args().target
+    installed = [install_fandolfang(target), install_title_face(target)]
+    if any(installed):
+        subprocess.run(["fc-cache", "-f", str(target)], check=False)
+    return 0
+
+
+def install_fandolfang(target):
     subset = target / SUBSET_NAME
     if subset.exists():
-        return 0
+        return False
     from fontTools import subset as fontsubset
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -68,9 +85,55 @@ def main():
         fontsubset.save_font(font, str(subset), options)
         if licence:
             shutil.copy(licence, target / licence.name)
-    subprocess.run(["fc-cache", "-f", str(target)], check=False)
     print(f"已安装仿宋字体 {subset}")
-    return 0
+    return True
+
+
+def install_title_face(target):
+    """The bold Song face of titles and labels, cut down to GB 2312 (see the module docstring)."""
+    subset = target / TITLE_NAME
+    if subset.exists() or not TITLE_SOURCE.exists():
+        return False
+    from fontTools import subset as fontsubset
+
+    options = fontsubset.Options()
+    options.font_number = next(
+        i for i, face in enumerate(_collection(TITLE_SOURCE)) if face["name"].getDebugName(1) == "Noto Serif CJK SC"
+    )
+    options.layout_features = []
+    options.name_IDs = ["*"]
+    options.hinting = False
+    options.desubroutinize = True
+    font = fontsubset.load_font(str(TITLE_SOURCE), options)
+    subsetter = fontsubset.Subsetter(options)
+    subsetter.populate(unicodes=[ord(c) for c in gb2312_characters()])
+    subsetter.subset(font)
+    names = font["name"]
+    for record in list(names.names):
+        if record.nameID in (1, 16):
+            record.string = TITLE_FAMILY
+        elif record.nameID in (2, 17):
+            record.string = "Bold"
+        elif record.nameID == 4:
+            record.string = f"{TITLE_FAMILY} Bold"
+        elif record.nameID in (3, 6):
+            record.string = TITLE_NAME.removesuffix(".otf")
+    if "CFF " in font:
+        cff = font["CFF "].cff
+        cff.fontNames = [TITLE_NAME.removesuffix(".otf")]
+        top = cff.topDictIndex[0]
+        top.FamilyName = TITLE_FAMILY
+        top.FullName = f"{TITLE_FAMILY} Bold"
+    target.mkdir(parents=True, exist_ok=True)
+    fontsubset.save_font(font, str(subset), options)
+    print(f"已安装标题宋体 {subset}（Noto Serif CJK SC Bold 的 GB 2312 子集）")
+    return True
+
+
+def _collection(path):
+    from fontTools.ttLib import TTCollection
+
+    return TTCollection(str(path), lazy=True).fonts
 
 
 if __name__ == "__main__":

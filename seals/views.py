@@ -1,15 +1,14 @@
-import logging
 import re
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch, Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from township_office import audit, search, steps
+from township_office import audit, search, steps, uploads
 from township_office.actions import step_view
 from township_office.pagination import CappedPaginator
 from township_office.pdf import pdf_response
@@ -25,8 +24,6 @@ from .permissions import (
     visible_letters,
     visible_requests,
 )
-
-logger = logging.getLogger(__name__)
 
 MAX_PAGE = 10000  # ?page= past this is read as the last page counted (a huge number would overflow SQL LIMIT)
 
@@ -139,13 +136,7 @@ def request_document(request, code):
     seal_request = get_request_for_user(request.user, code)
     if not seal_request.document:
         raise Http404("该申请尚未上传文件")
-    name = seal_request.document.name.rsplit("/", 1)[-1]
-    try:
-        handle = seal_request.document.open("rb")
-    except OSError:
-        logger.error("seal request %s: stored file %s is missing", seal_request.code, seal_request.document.name)
-        return render(request, "seals/file_missing.html", {"r": seal_request}, status=404)
-    return FileResponse(handle, as_attachment=True, filename=name)
+    return uploads.serve(request, seal_request.document)
 
 
 def register(request):

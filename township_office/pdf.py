@@ -6,7 +6,7 @@ once per process and reused; WeasyPrint subsets embedded fonts with HarfBuzz
 (libharfbuzz-subset0), which keeps a one-page slip small and fast.
 """
 
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -28,6 +28,31 @@ def _base_stylesheet():
 
     path = finders.find("township_office/css/print.css")
     return CSS(filename=path, font_config=_font_config())
+
+
+@cache
+def stylesheet(static_path):
+    """A static print stylesheet (``documents/css/routing_slip.css``), parsed once per process."""
+    from weasyprint import CSS
+
+    return CSS(filename=finders.find(static_path), font_config=_font_config())
+
+
+def render_document(template_name, context, *, stylesheets=()):
+    """Lay a Django template out without writing it: a WeasyPrint ``Document`` whose ``pages`` can be counted
+    (does it fit?) and combined with other documents' pages (:func:`write_pages`). ``stylesheets`` are CSS
+    objects (:func:`stylesheet`), applied after ``print.css``."""
+    from weasyprint import HTML
+
+    html = render_to_string(template_name, context)
+    sheets = [_base_stylesheet(), *stylesheets]
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).render(stylesheets=sheets, font_config=_font_config())
+
+
+def write_pages(document, pages):
+    """PDF bytes of ``pages``, laid out by :func:`render_document` in one or several documents (the metadata
+    comes from ``document``)."""
+    return document.copy(pages).write_pdf()
 
 
 def render_pdf(template_name, context, *, stylesheets=()):

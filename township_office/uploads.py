@@ -156,7 +156,8 @@ def serve(request, fieldfile, *, filename=None, as_attachment=True):
     try:
         handle = fieldfile.storage.open(fieldfile.name, "rb")
     except (OSError, ValueError):
-        logger.error("Stored file missing: %s (%s)", fieldfile.name, request.path)
+        username = getattr(getattr(request, "user", None), "username", "") or "-"
+        logger.error("Stored file missing: %s (%s, asked by %s)", fieldfile.name, request.path, username)
         return render(request, "file_missing.html", {"filename": name}, status=404)
     content_type = _content_type(handle, fieldfile.name)
     response = FileResponse(handle, content_type=content_type, as_attachment=as_attachment, filename=name)

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from township_office import search
 from township_office.dates import day_range
+from township_office.exports import safe_row
 
 from .idnumber import normalise_id_number
 from .models import Contact, PetitionCase
@@ -181,20 +182,10 @@ def export_rows(cases):
         ]
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    """A cell a spreadsheet will not run: text starting with = + - @ (or a tab or carriage return, which some
-    spreadsheets skip before reading a formula) gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def safe_rows(cases):
+    """The export's rows with every cell a person typed made inert (township_office.exports.safe_row)."""
     for row in export_rows(cases):
-        yield [safe_cell(value) for value in row]
+        yield safe_row(row)
 
 
 def export_csv(cases):

@@ -308,12 +308,12 @@ def test_missing_stored_file_is_a_clear_page_and_logged(client_for, clerk, staff
     attachment = document.attachments.get()
     attachment.file.storage.delete(attachment.file.name)
     drafted.body.storage.delete(drafted.body.name)
-    with caplog.at_level("ERROR", logger="documents.views"):
+    with caplog.at_level("ERROR", logger="township_office.uploads"):
         response = client_for(clerk).get(reverse("documents:incoming_attachment", args=[document.code, attachment.pk]))
         assert response.status_code == 404 and "文件缺失，请联系系统管理员" in response.content.decode()
         response = client_for(staff).get(reverse("documents:outgoing_body", args=[drafted.code]))
         assert response.status_code == 404 and "文件缺失，请联系系统管理员" in response.content.decode()
-    assert "stored file missing" in caplog.text
+    assert "Stored file missing" in caplog.text
 
 
 @pytest.mark.parametrize(

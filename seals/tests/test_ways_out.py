@@ -130,11 +130,25 @@ def test_missing_stored_file_answers_a_clear_page(client_for, apply, staff, capl
 
     request = apply()
     os.remove(request.document.path)
-    with caplog.at_level("ERROR", logger="seals.views"):
+    with caplog.at_level("ERROR", logger="township_office.uploads"):
         response = client_for(staff).get(reverse("seals:request_document", args=[request.code]))
     assert response.status_code == 404
     assert "文件缺失，请联系系统管理员" in response.content.decode()
-    assert any("missing" in r.getMessage() for r in caplog.records)
+    assert any("missing" in r.getMessage() and request.document.name in r.getMessage() for r in caplog.records)
+
+
+def test_document_is_served_with_the_type_of_its_content(client_for, apply, staff):
+    """Through township_office.uploads.serve: the type comes from the content, never from the stored name."""
+    from django.core.files.base import ContentFile
+
+    request = apply()
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+    request.document.save("证明.html", ContentFile(png), save=False)
+    SealRequest.objects.filter(pk=request.pk).update(document=request.document.name)
+    response = client_for(staff).get(reverse("seals:request_document", args=[request.code]))
+    assert response.status_code == 200 and b"".join(response.streaming_content) == png
+    assert response["Content-Type"] == "image/png" and response["X-Content-Type-Options"] == "nosniff"
+    assert "attachment" in response["Content-Disposition"]
 
 
 def test_letter_steps_through_the_page(client_for, staff, deputy):

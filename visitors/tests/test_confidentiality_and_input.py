@@ -457,3 +457,26 @@ def test_in_process_only_without_a_broker(settings):
     assert daily.in_process() is False  # the test environment: the tests call produce() themselves
     settings.DAILY_REPORT_IN_PROCESS = True
     assert daily.in_process() is True
+
+
+def test_exports_escape_through_the_shared_safe_cell(register, front_desk, client_for, office_director):
+    """One escaping rule for every export (township_office.exports.safe_cell): a full-width ＝ is a formula to
+    some spreadsheets, a plain negative number is a number."""
+    contact = register(name="＝HYPERLINK(1)", matter="-12.5")
+    workflow.open_case(contact, by=front_desk, petition_type="claim")
+    client = client_for(office_director)
+    text = client.get(reverse("visitors:case_list"), {"format": "csv"}).content.decode("utf-8-sig")
+    row = list(csv.reader(io.StringIO(text)))[1]
+    assert row[3].startswith("'") and row[3][1:] in ("＝HYPERLINK(1)", "=HYPERLINK(1)") and row[10] == "-12.5"
+
+
+def test_daily_report_pdf_missing_on_disk_is_a_clear_page(client_for, principal, township, caplog):
+    from django.core.files.base import ContentFile
+
+    report = DailyReport(date=timezone.localdate(), recipient=principal)
+    report.file.save("daily.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
+    report.file.storage.delete(report.file.name)
+    with caplog.at_level("ERROR", logger="township_office.uploads"):
+        response = client_for(principal).get(reverse("visitors:daily_report_pdf", args=[report.pk]))
+    assert response.status_code == 404 and "文件缺失，请联系系统管理员" in response.content.decode()
+    assert report.file.name in caplog.text
