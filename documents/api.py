@@ -2,20 +2,23 @@
 
 from datetime import timedelta
 
+from django.db.models import Count, OuterRef, Q, Subquery
+
 from township_office.dates import day_range
 
 from .models import Assignment, IncomingDocument
 from .permissions import visible_incoming
 
 OPEN = [IncomingDocument.Status.REGISTERED, IncomingDocument.Status.INSTRUCTING, IncomingDocument.Status.HANDLING]
+DUE_SOON, OVERDUE = "due_soon", "overdue"
 
 
-def _line(document, leads):
+def _line(document):
     return {
         "number": document.number,
         "title": document.title,
         "source": document.source_org,
-        "department": leads.get(document.pk, ""),
+        "department": document.lead_department_name or "",
         "deadline": document.deadline,
         "url": document.get_absolute_url(),
     }
@@ -24,34 +27,49 @@ def _line(document, leads):
 def daily_report_items(day, limit=None, *, user):
     """Files and phone notices registered on ``day`` and the day before, and the files due within
     three days or overdue, most pressing first; at most ``limit`` lines of each of the last two (all if
-    None), with their totals under ``due_soon_total`` and ``overdue_total``. A fixed number of queries.
+    None), with their totals under ``due_soon_total`` and ``overdue_total``. Two queries, whatever the
+    number of files: one count of both sections' totals (with a limit), then every line listed in one read
+    (those registered and the most pressing of each section, with their lead department).
 
     Only what ``user`` may see on the file's own page (``visible_incoming``: secrecy and grants): a file the
     reader would get 404 on is neither listed nor counted."""
     start, end = day_range(day - timedelta(days=1), day)  # indexed, unlike registered_at__date
     files = visible_incoming(user)
-    received = list(files.filter(registered_at__gte=start, registered_at__lt=end).order_by("registered_at"))
-    open_files = files.filter(status__in=OPEN, deadline__isnull=False).order_by("deadline", "pk")
-    due_soon = open_files.filter(deadline__gte=day, deadline__lte=day + timedelta(days=3))
-    overdue = open_files.filter(deadline__lt=day)
+    received = Q(registered_at__gte=start, registered_at__lt=end)
+    pressing = files.filter(status__in=OPEN, deadline__isnull=False).order_by("deadline", "pk")
+    due_soon = Q(deadline__gte=day, deadline__lte=day + timedelta(days=3))
+    overdue = Q(deadline__lt=day)
     totals = {}
-    if limit is not None:
-        totals = {"due_soon_total": due_soon.count(), "overdue_total": overdue.count()}
-        due_soon, overdue = due_soon[:limit], overdue[:limit]
-    due_soon, overdue = list(due_soon), list(overdue)
-    totals.setdefault("due_soon_total", len(due_soon))
-    totals.setdefault("overdue_total", len(overdue))
-    ids = {d.pk for d in received + due_soon + overdue}
-    leads = dict(
-        Assignment.objects.filter(document_id__in=ids, role=Assignment.Role.LEAD).values_list(
-            "document_id", "department__name"
+    if limit is None:
+        listed = Q(pk__in=pressing.filter(due_soon | overdue).values("pk"))
+    else:  # the most pressing of each section (each subquery walks the deadline index), and one count of both
+        totals = pressing.aggregate(
+            due_soon_total=Count("pk", filter=due_soon), overdue_total=Count("pk", filter=overdue)
         )
+        listed = Q(pk__in=pressing.filter(due_soon).values("pk")[:limit]) | Q(
+            pk__in=pressing.filter(overdue).values("pk")[:limit]
+        )
+    lead = Assignment.objects.filter(document=OuterRef("pk"), role=Assignment.Role.LEAD).order_by("pk")
+    rows = list(
+        files.filter(received | listed)
+        .annotate(lead_department_name=Subquery(lead.values("department__name")[:1]))
+        .order_by("registered_at", "pk")
     )
+    by_due = sorted((d for d in rows if d.status in OPEN and d.deadline is not None), key=lambda d: (d.deadline, d.pk))
+    sections = {
+        DUE_SOON: [d for d in by_due if day <= d.deadline <= day + timedelta(days=3)],
+        OVERDUE: [d for d in by_due if d.deadline < day],
+    }
+    if limit is not None:  # a file registered lately may be in a section below its first ``limit`` lines
+        sections = {name: lines[:limit] for name, lines in sections.items()}
+    received = [d for d in rows if start <= d.registered_at < end]
+    for name, lines in sections.items():
+        totals.setdefault(f"{name}_total", len(lines))
     phone = IncomingDocument.Kind.PHONE
     return {
-        "incoming": [_line(d, leads) for d in received if d.kind != phone],
-        "calls": [_line(d, leads) for d in received if d.kind == phone],
-        "due_soon": [_line(d, leads) for d in due_soon],
-        "overdue": [_line(d, leads) for d in overdue],
+        "incoming": [_line(d) for d in received if d.kind != phone],
+        "calls": [_line(d) for d in received if d.kind == phone],
+        "due_soon": [_line(d) for d in sections[DUE_SOON]],
+        "overdue": [_line(d) for d in sections[OVERDUE]],
         **totals,
     }

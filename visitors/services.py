@@ -5,7 +5,8 @@ import io
 from datetime import timedelta
 
 from django.apps import apps
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.urls import reverse
 from django.utils import timezone
 
 from township_office import search
@@ -66,17 +67,16 @@ def _document_line(line, *, overdue=False):
     }
 
 
-def _contact_urls(contacts, viewer):
-    """Where each contact's line leads for ``viewer``: the contact if they may open it, else its case (which shows
-    the contact's name and matter). Two queries."""
-    ids = [c.pk for c in contacts]
-    urls = {}
-    for case in visible_cases(viewer).filter(contact__in=ids).only("code", "contact_id").order_by("pk"):
-        urls[case.contact_id] = case.get_absolute_url()
-    by_pk = {c.pk: c for c in contacts}
-    for pk in visible_contacts(viewer).filter(pk__in=ids).values_list("pk", flat=True):
-        urls[pk] = by_pk[pk].get_absolute_url()
-    return urls
+def _newest_first(case):  # the cases' own ordering
+    return (-case.year, -case.serial)
+
+
+def _contact_url(contact):
+    """Where a contact's line leads for the viewer: the contact if they may open it, else its case (which shows
+    the contact's name and matter); ``may_open`` and ``case_code`` are annotated by ``daily_report``."""
+    if contact.may_open:
+        return contact.get_absolute_url()
+    return reverse("visitors:case_detail", args=[contact.case_code])
 
 
 def daily_report(day=None, *, viewer, limit=None):
@@ -94,15 +94,19 @@ def daily_report(day=None, *, viewer, limit=None):
     documents = _document_items(day, limit, viewer)
     since, until = day_range(start, day)
     cases = visible_cases(viewer)
-    readable = Q(pk__in=visible_contacts(viewer).values("pk")) | Q(pk__in=cases.values("contact_id"))
+    # Each contact of the two days is tested on its own (correlated on its key): may the viewer open it, else which
+    # case of it may they open. A plain ``pk IN (visible ...)`` would evaluate the visibility of every record.
     contacts = list(
         Contact.objects.filter(received_at__gte=since, received_at__lt=until)
         .exclude(status=Contact.Status.DRAFT)
-        .filter(readable)
+        .annotate(
+            may_open=Exists(visible_contacts(viewer).filter(pk=OuterRef("pk"))),
+            case_code=Subquery(cases.filter(contact=OuterRef("pk")).order_by("-pk").values("code")[:1]),
+        )
+        .filter(Q(may_open=True) | Q(case_code__isnull=False))
         .order_by("received_at", "pk")
     )
     listed_cases = cases.exclude(status=PetitionCase.Status.WITHDRAWN).select_related("contact", "lead_department")
-    new_cases = list(listed_cases.filter(received_on__gte=start, received_on__lte=day))
     # Sorted into due and overdue on the few fields the deadlines need; only the cases listed are then read whole.
     open_cases = list(cases.filter(status__in=OPEN).only("pk", "status", "received_on", "deadline", "extension_days"))
     due_cases = [c for c in open_cases if not c.is_overdue(day) and c.current_due <= day + timedelta(days=3)]
@@ -115,11 +119,13 @@ def daily_report(day=None, *, viewer, limit=None):
 
         due_cases = sorted(due_cases, key=due)[:limit]
         overdue_cases = sorted(overdue_cases, key=due)[:limit]
-    listed = listed_cases.in_bulk([c.pk for c in due_cases + overdue_cases])
+    # The new cases and the due and overdue ones listed, read whole in one query.
+    new = Q(received_on__gte=start, received_on__lte=day)
+    listed = {c.pk: c for c in listed_cases.filter(new | Q(pk__in=[c.pk for c in due_cases + overdue_cases]))}
+    new_cases = sorted((c for c in listed.values() if start <= c.received_on <= day), key=_newest_first)
     due_cases = [listed[c.pk] for c in due_cases]
     overdue_cases = [listed[c.pk] for c in overdue_cases]
-    urls = _contact_urls(contacts, viewer)
-    lines = [_contact_line(c, urls.get(c.pk, "")) for c in contacts]
+    lines = [_contact_line(c, _contact_url(c)) for c in contacts]
     calls = [line for line, c in zip(lines, contacts, strict=True) if c.channel == Contact.Channel.CALL]
     visits = [line for line, c in zip(lines, contacts, strict=True) if c.channel != Contact.Channel.CALL]
     return {

@@ -104,9 +104,9 @@ def test_daily_report_items_query_count(register, clerk, django_assert_num_queri
     for i in range(5):
         register(title=f"文件{i}")
     api.daily_report_items(timezone.localdate(), user=clerk)  # warm the per-process caches (groups, permission ids)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(1):  # every line in one read, however many files
         api.daily_report_items(timezone.localdate(), user=clerk)
-    with django_assert_num_queries(6):  # and the two totals
+    with django_assert_num_queries(2):  # and one count of both totals
         api.daily_report_items(timezone.localdate(), limit=2, user=clerk)
 
 
