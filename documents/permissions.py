@@ -41,7 +41,9 @@ def visible_outgoing(user):
 
 
 def get_outgoing_for_user(user, code):
-    return permissions.get_for_user(user, visible_outgoing(user), code=code)
+    # What the page shows of the draft (代字, 拟稿, 签发) comes with it.
+    outgoing = visible_outgoing(user).select_related("issuer_code", "drafting_department", "drafter", "signer")
+    return permissions.get_for_user(user, outgoing, code=code)
 
 
 # --- 密件登记 -------------------------------------------------------------------------------------------------

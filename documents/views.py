@@ -26,7 +26,7 @@ from .forms import (
     PhoneRecordForm,
     ReceivedFilterForm,
 )
-from .models import BatchPrint, Circulation, IncomingDocument
+from .models import BatchPrint, Circulation, IncomingDocument, OutgoingDocument
 from .permissions import (
     deliveries_for,
     get_incoming_for_user,
@@ -113,8 +113,8 @@ def incoming_page(request, document, *, bound=None, refusal=None, status=200):
         "document": document,
         "attachments": document.attachments.all(),
         "instructions": document.instructions.select_related("leader"),
-        "circulations": document.circulations.select_related("reader"),
-        "assignments": document.assignments.select_related("department"),
+        "circulations": workflow.circulations_of(document),
+        "assignments": workflow.assignments_of(document),
         "progress_reports": document.progress_reports.select_related("author", "department"),
         "reminders": document.reminders.select_related("sent_by"),
         "events": audit.history(document),
@@ -315,8 +315,7 @@ def outgoing_page(request, document, *, bound=None, refusal=None, status=200):
     context = {
         "document": document,
         "opinions": document.opinions.select_related("author", "department"),
-        "countersign_departments": document.countersign_departments.all(),
-        "recipient_departments": document.recipient_departments.all(),
+        **_named_departments(document),
         "deliveries": deliveries,
         "signed_count": sum(1 for d in deliveries if d.signed_at),
         "all_deliveries": all_deliveries,
@@ -328,6 +327,25 @@ def outgoing_page(request, document, *, bound=None, refusal=None, status=200):
         **page_steps,
     }
     return render(request, "documents/outgoing_detail.html", context, status=status)
+
+
+def _named_departments(document):
+    """会签部门 and 本镇收文单位 of a draft, in the departments' order, read in one query."""
+    from township_office.models import Department
+
+    def named(field):
+        through = getattr(OutgoingDocument, field).through.objects
+        return Exists(through.filter(outgoingdocument=document.pk, department=OuterRef("pk")))
+
+    rows = list(
+        Department.objects.annotate(countersigns=named("countersign_departments"))
+        .annotate(receives=named("recipient_departments"))
+        .filter(Q(countersigns=True) | Q(receives=True))
+    )
+    return {
+        "countersign_departments": [d for d in rows if d.countersigns],
+        "recipient_departments": [d for d in rows if d.receives],
+    }
 
 
 def outgoing_detail(request, code):

@@ -422,7 +422,7 @@ def page_context(flow, obj, user, *, bound=None, refusal=None):
     转交 form for the office director), and the reason of a refused step."""
     from .forms import ReassignForm
 
-    items = list(worklist.open_items(obj).select_related("assignee", "department").order_by("created_at", "pk"))
+    items = worklist.open_items_shown(obj)
     if items and has_role(user, Role.OFFICE_DIRECTOR):
         candidates = {}  # the people (or departments) one may hand a step to, read once per kind of item
         for item in items:

@@ -201,6 +201,28 @@ def open_items(obj, step=None):
     return items.filter(step=step) if step else items
 
 
+def open_items_shown(obj):
+    """The record's open items as its page lists them (with who holds each), oldest first: one query, the
+    Matter read through the join and kept on the record (``matter_of`` then asks nothing more)."""
+    matter = getattr(obj, "_matter", None)
+    if matter is not None:
+        items = WorkItem.objects.filter(matter=matter)
+    else:
+        content_type, object_id = _key(obj)
+        items = WorkItem.objects.filter(matter__content_type=content_type, matter__object_id=object_id)
+    items = list(
+        items.filter(done_at__isnull=True)
+        .select_related("matter", "assignee", "department")
+        .order_by("created_at", "pk")
+    )
+    if items and matter is None:
+        obj._matter = items[0].matter
+    elif matter is not None:
+        for item in items:
+            item.matter = matter
+    return items
+
+
 def _close(items, *, by, decision):
     now = timezone.now()
     items = list(items.values_list("pk", "assignee_id", "department_id"))

@@ -308,8 +308,19 @@ def instruct(document, *, by, text):
     return instruction
 
 
+def circulations_of(document):
+    """The file's copies in circulation with their readers, in order: read once for the rules of a page and
+    its 传阅情况 (``steps.cached``: a step reads them afresh)."""
+    return steps.cached(document, "circulations", lambda: list(document.circulations.select_related("reader")))
+
+
+def assignments_of(document):
+    """The departments assigned to the file (主办 first), read once for the rules of a page and its 承办."""
+    return steps.cached(document, "assignments", lambda: list(document.assignments.select_related("department")))
+
+
 def _my_copy(document, user):
-    return Circulation.objects.filter(document=document, reader=user.pk).first()
+    return next((copy for copy in circulations_of(document) if copy.reader_id == user.pk), None)
 
 
 def _reader_rule(document, user):
@@ -362,9 +373,9 @@ def _handler_rule(document, user):
 
 def _lead_rule(document, user):
     """办结: the lead department (or the office, for a file without one)."""
-    lead = document.assignments.filter(role=Assignment.Role.LEAD).first()
     if has_role(user, *OFFICE):
         return None
+    lead = next((a for a in assignments_of(document) if a.role == Assignment.Role.LEAD), None)
     if lead is None:
         return "只有办公室可以办结该文件。"
     reason = _handler_rule(document, user)
