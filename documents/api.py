@@ -40,18 +40,25 @@ def daily_report_items(day, limit=None, *, user):
     due_soon = Q(deadline__gte=day, deadline__lte=day + timedelta(days=3))
     overdue = Q(deadline__lt=day)
     totals = {}
+    # The files to list, as one UNION of keys (each branch walks its own index); an OR of IN-subqueries would make
+    # PostgreSQL read every visible file to test each against both.
+    branches = [files.filter(received).order_by().values("pk")]
     if limit is None:
-        listed = Q(pk__in=pressing.filter(due_soon | overdue).values("pk"))
+        branches.append(pressing.filter(due_soon | overdue).order_by().values("pk"))
     else:  # the most pressing of each section (each subquery walks the deadline index), and one count of both
         totals = pressing.aggregate(
             due_soon_total=Count("pk", filter=due_soon), overdue_total=Count("pk", filter=overdue)
         )
-        listed = Q(pk__in=pressing.filter(due_soon).values("pk")[:limit]) | Q(
-            pk__in=pressing.filter(overdue).values("pk")[:limit]
-        )
+        # each LIMIT in a subquery of its own: SQLite allows none on a member of a UNION
+        branches += [
+            IncomingDocument.objects.filter(pk__in=pressing.filter(section).values("pk")[:limit])
+            .order_by()
+            .values("pk")
+            for section in (due_soon, overdue)
+        ]
     lead = Assignment.objects.filter(document=OuterRef("pk"), role=Assignment.Role.LEAD).order_by("pk")
     rows = list(
-        files.filter(received | listed)
+        IncomingDocument.objects.filter(pk__in=branches[0].union(*branches[1:]))
         .annotate(lead_department_name=Subquery(lead.values("department__name")[:1]))
         .order_by("registered_at", "pk")
     )
