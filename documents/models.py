@@ -565,6 +565,11 @@ class SecretEntry(models.Model):
     def shown_title(self):
         return self.title if self.title_not_secret and self.title else SECRET_PLACEHOLDER
 
+    @property
+    def is_overdue(self):
+        """Copies still out after the 应退还日期 (Beijing date): shown as 已逾期 until every copy is closed."""
+        return bool(self.status == self.Status.KEPT and self.return_by and self.return_by < timezone.localdate())
+
 
 class SecretCopy(models.Model):
     """份号: one paper copy of a 密件, where it is now. No holder: the register office (文书/办公室主任) keeps it."""

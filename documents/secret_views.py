@@ -55,7 +55,6 @@ def secret_list(request):
             "page": page,
             "query": query.urlencode(),
             "keeper": keeper,
-            "today": timezone.localdate(),
         },
         status=400 if form.is_bound and not form.is_valid() else 200,
     )
@@ -97,7 +96,6 @@ def secret_detail(request, code):
             "copies": copies,
             "events": _events(copies),
             "keeper": keeps_register(request.user),
-            "overdue": bool(entry.return_by and entry.return_by < timezone.localdate()),
         },
     )
 
