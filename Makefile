@@ -51,8 +51,8 @@ venv: system-deps $(VENV)/.stamp fonts
 
 # An openly licensed 仿宋 (FandolFang, GB 2312 subset) for the printouts, and the bold Song face of their titles and
 # labels cut down the same way (FormSerif GB2312, from Noto Serif CJK SC Bold): see scripts/install_fangsong.py.
-FANGSONG := /usr/local/share/fonts/fandol/FandolFang-GB2312.otf
-TITLE_SERIF := /usr/local/share/fonts/fandol/FormSerif-GB2312-Bold.otf
+FANGSONG := /usr/local/share/fonts/fandol/FandolFang-GB2312.ttf
+TITLE_SERIF := /usr/local/share/fonts/fandol/FormSerif-GB2312-Bold.ttf
 fonts: $(FANGSONG) $(TITLE_SERIF)
 $(FANGSONG) $(TITLE_SERIF): | $(VENV)/.stamp
 	$(SUDO) $(PY) scripts/install_fangsong.py

@@ -4,6 +4,10 @@ Where the time goes: parsing the CJK font and building the font configuration, n
 laying out one page. So the font configuration and the shared stylesheet are built
 once per process and reused; WeasyPrint subsets embedded fonts with HarfBuzz
 (libharfbuzz-subset0), which keeps a one-page slip small and fast.
+
+The 收文处理笺, printed all day, is laid out by :func:`render_document` with a lean user-agent stylesheet
+(static/township_office/css/print_ua.css: the browser defaults of the few elements it uses) in place of
+WeasyPrint's full HTML one, which it matched every element against.
 """
 
 from functools import cache, lru_cache
@@ -38,15 +42,38 @@ def stylesheet(static_path):
     return CSS(filename=finders.find(static_path), font_config=_font_config())
 
 
+LEAN_UA = "township_office/css/print_ua.css"
+
+
+@lru_cache(maxsize=1)
+def _lean_html_class():
+    """``weasyprint.HTML`` with print_ua.css as its user-agent stylesheet.
+
+    WeasyPrint takes the user-agent stylesheet from ``HTML._ua_stylesheets()``; overriding it is the one
+    private hook used here (weasyprint is pinned below 71 in pyproject.toml; documents/tests/test_routing_slip.py
+    fails if the hook stops being called)."""
+    from weasyprint import CSS, HTML
+
+    lean_sheet = CSS(filename=finders.find(LEAN_UA))
+
+    class LeanHTML(HTML):
+        lean = lean_sheet
+
+        def _ua_stylesheets(self, forms=False):
+            return [self.lean]
+
+    return LeanHTML
+
+
 def render_document(template_name, context, *, stylesheets=()):
     """Lay a Django template out without writing it: a WeasyPrint ``Document`` whose ``pages`` can be counted
     (does it fit?) and combined with other documents' pages (:func:`write_pages`). ``stylesheets`` are CSS
-    objects (:func:`stylesheet`), applied after ``print.css``."""
-    from weasyprint import HTML
-
+    objects (:func:`stylesheet`), applied after ``print.css``. The template may use only the elements that
+    print_ua.css styles (see the module docstring)."""
     html = render_to_string(template_name, context)
     sheets = [_base_stylesheet(), *stylesheets]
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).render(stylesheets=sheets, font_config=_font_config())
+    document = _lean_html_class()(string=html, base_url=str(settings.BASE_DIR))
+    return document.render(stylesheets=sheets, font_config=_font_config())
 
 
 def write_pages(document, pages):

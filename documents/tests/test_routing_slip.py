@@ -166,3 +166,67 @@ def test_phone_notice_content_is_on_the_slip(clerk, township):
     )
     (text, _), *rest = _pages(pdf.routing_slip(document))
     assert not rest and "刘科长" in text and "请各村做好防寒防冻工作" in text
+
+
+def _boxes(pages):
+    """Every box of ``pages`` as (kind, x, y, width, height, text), rounded to a hundredth of a pixel."""
+    found = []
+
+    def walk(box):
+        found.append(
+            (
+                type(box).__name__,
+                round(box.position_x, 2),
+                round(box.position_y, 2),
+                round(box.width or 0, 2),
+                round(box.height or 0, 2),
+                getattr(box, "text", ""),
+            )
+        )
+        for child in getattr(box, "children", ()):
+            walk(child)
+
+    for page in pages:
+        walk(page._page_box)
+    return found
+
+
+def test_the_lean_user_agent_stylesheet_lays_the_slip_out_as_the_full_one(six_leaders, monkeypatch):
+    """The slip is laid out with print_ua.css (township_office/pdf.py) for speed; every box of its page one and
+    of its 续页 is where WeasyPrint's full HTML defaults put it."""
+    import weasyprint
+
+    from township_office import pdf as township_pdf
+
+    document = six_leaders(120)  # long enough for a 续页
+    lean_class = township_pdf._lean_html_class()
+    calls = []
+    monkeypatch.setattr(lean_class, "_ua_stylesheets", lambda self, forms=False: calls.append(1) or [lean_class.lean])
+    _, pages = pdf._slip_pages(document)
+    lean = _boxes(pages)
+    assert calls  # WeasyPrint still takes its defaults from the hook township_office/pdf.py overrides
+    monkeypatch.setattr(township_pdf, "_lean_html_class", lambda: weasyprint.HTML)
+    _, pages = pdf._slip_pages(document)
+    full = _boxes(pages)
+    assert len(pages) >= 2 and len(lean) > 200
+    assert lean == full
+
+
+def test_the_slip_templates_use_only_elements_the_lean_stylesheet_styles():
+    """An element print_ua.css does not know would be laid out as plain inline text on the slip."""
+    import re
+    from pathlib import Path
+
+    from django.contrib.staticfiles import finders
+
+    from township_office.pdf import LEAN_UA
+
+    css = Path(finders.find(LEAN_UA)).read_text(encoding="utf-8")
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    styled = set(re.findall(r"(?<![\w:.#-])([a-z][a-z0-9]*)(?=[\s,{:])", css.split("@page")[0])) | {"span"}
+    folder = Path(pdf.__file__).parent / "templates" / "documents" / "print"
+    used = set()
+    for name in ("routing_slip.html", "routing_slip_continued.html", "slip_entries.html"):
+        used |= set(re.findall(r"<([a-z][a-z0-9]*)", (folder / name).read_text(encoding="utf-8")))
+    assert {"table", "th", "td", "div", "h1"} <= used
+    assert used - {"html", "head", "meta", "title", "body"} <= styled, used - styled

@@ -74,4 +74,4 @@ def test_printouts_use_the_installed_fangsong():
     css = open(finders.find("township_office/css/print.css"), encoding="utf-8").read()
     assert css.index('"FandolFang"') < css.index('"Noto Serif CJK SC"')
     found = subprocess.run(["fc-list", ":family=FandolFang", "file"], capture_output=True, text=True).stdout
-    assert "FandolFang-GB2312.otf" in found
+    assert "FandolFang-GB2312.ttf" in found
