@@ -71,7 +71,7 @@ class count_queries:
 def _client(username):
     client = Client()
     user = User.objects.get(username=username)
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="township_office.backends.OfficeBackend")
     return client
 
 

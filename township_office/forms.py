@@ -76,34 +76,62 @@ class ReassignForm(forms.Form):
     reason = forms.CharField(label="转交说明", required=False, max_length=200)
 
     def __init__(self, *args, item, obj, flow, candidates=None, **kwargs):
-        """``candidates``: a dict shared by the forms of one page, so that each kind of item reads its
-        candidates once, whatever the number of open items."""
+        """``candidates``: a dict shared by the forms of one page, so that the accounts one may hand a step to
+        are read once (:func:`reassign_candidates`), whatever the number and the kinds of the open items."""
         super().__init__(*args, **kwargs)
-        from .models import User
-        from .roles import role_users
+        from .models import Department, User
 
         self.item = item
         step = flow.steps.get(item.step) if flow else None
-        roles = tuple(step.roles_for(obj)) if step else ()
+        roles = frozenset(step.roles_for(obj)) if step else frozenset()
         candidates = {} if candidates is None else candidates
+        if "people" not in candidates:
+            candidates.update(reassign_candidates())
         if item.assignee_id:
-            key = ("users", roles)
-            if key not in candidates:
-                users = role_users(*roles) if roles else User.objects.filter(is_active=True).order_by("pk")
-                candidates[key] = list(users)
+            if roles:  # leaders first by rank, as role_users() orders them
+                users = [user for user, held in candidates["people"] if held & roles]
+                users.sort(key=_by_rank)
+            else:
+                users = sorted((user for user, _ in candidates["people"]), key=lambda u: u.pk)
             field = self.fields["to_user"]
-            field.queryset = User.objects.filter(pk__in=[u.pk for u in candidates[key]])
-            field.choices = [("", "---------")] + [(u.pk, str(u)) for u in candidates[key] if u.pk != item.assignee_id]
+            field.queryset = User.objects.filter(pk__in=[u.pk for u in users])
+            field.choices = [("", "---------")] + [(u.pk, str(u)) for u in users if u.pk != item.assignee_id]
             field.required = True
             del self.fields["to_department"]
         else:
-            key = ("departments",)
-            if key not in candidates:
-                candidates[key] = list(departments_with_accounts().filter(has_accounts=True))
+            departments = candidates["departments"]
             field = self.fields["to_department"]
-            field.queryset = departments_with_accounts().filter(has_accounts=True)
-            field.choices = [("", "---------")] + [
-                (d.pk, str(d)) for d in candidates[key] if d.pk != item.department_id
-            ]
+            field.queryset = Department.objects.filter(pk__in=[d.pk for d in departments])
+            field.choices = [("", "---------")] + [(d.pk, str(d)) for d in departments if d.pk != item.department_id]
             field.required = True
             del self.fields["to_user"]
+
+
+def _by_rank(user):
+    """Leaders by rank, then people without a position, each by pk (the order of roles.role_users)."""
+    position = getattr(user, "position", None)  # a reverse one-to-one: missing raises an AttributeError
+    return (position is None, position.rank if position else 0, user.pk)
+
+
+def reassign_candidates():
+    """Whom a step may be handed to, in one query: ``people``, every active account with the names of its groups
+    (a step's roles pick among them), and ``departments``, the active departments with an active account, in
+    the departments' order. The query returns a row per account and group."""
+    from django.db.models import F
+
+    from .models import Department, User
+
+    rows = (
+        User.objects.filter(is_active=True)
+        .select_related("department", "position")
+        .annotate(group_name=F("groups__name"))
+        .order_by(*(f"department__{key}" for key in Department._meta.ordering), "pk")
+    )
+    people, departments = {}, {}
+    for user in rows:
+        _, held = people.setdefault(user.pk, (user, set()))
+        if user.group_name:
+            held.add(user.group_name)
+        if user.department_id and user.department.is_active:
+            departments.setdefault(user.department_id, user.department)
+    return {"people": list(people.values()), "departments": list(departments.values())}

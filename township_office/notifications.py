@@ -32,4 +32,9 @@ def create(user_ids, title, url="", body="", event_key=""):
 
 
 def unread_count(user):
+    """The navigation badge. For the signed-in person it is the count loaded with them at the start of the request
+    (township_office/backends.py): a request that reads notifications redirects before any page shows it."""
+    loaded = getattr(user, "unread_notifications_at_load", None)
+    if loaded is not None:
+        return loaded
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

@@ -63,7 +63,13 @@ def group_ids(user):
 
 
 def _load_groups(user):
-    groups = list(user.groups.values_list("pk", "name"))
+    remember_groups(user, user.groups.values_list("pk", "name"))
+
+
+def remember_groups(user, groups):
+    """Keep the user's groups, ``(pk, name)`` pairs, on the user object for the request (the signed-in person's
+    come with them: township_office/backends.py)."""
+    groups = list(groups)
     user._group_ids = [pk for pk, _ in groups]
     user._role_cache = frozenset(name for _, name in groups if name in Role.values)
 

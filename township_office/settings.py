@@ -201,7 +201,7 @@ AUTH_USER_MODEL = "township_office.User"
 # --- Authentication -------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "township_office.backends.OfficeBackend",  # ModelBackend, loading the person's groups with them
     "guardian.backends.ObjectPermissionBackend",
 ]
 # Password rules for 等保2.0 level 3 (township_office/passwords.py).
