@@ -191,6 +191,7 @@ plans = steps.Flow(
     kind="接待方案",
     url_name="reception:step",
     on_reassign=_reassigned,
+    own_items=("material-",),  # material_step(): opened by 下达, closed by 完成材料
     start=steps.Start("登记接待（公函）", "reception:create", OFFICE, refusal="只有党政办公室可以编制接待方案。"),
 )
 

@@ -99,12 +99,18 @@ class Step:
     style: str = "primary"  # primary, secondary, danger
     everyone: bool = False  # taking it closes everyone's item of it, not only the person's own
     work: str = ""  # the label of the work item of someone who must take it ("待批示"); "" for optional steps
+    # whose work it is when fewer than may take it: 归档 is the clerk's work, though the office director may take it
+    work_roles: tuple = ()
     refusal: str = ""  # the reason shown when role or grant is missing
     flow: object = field(default=None, compare=False, repr=False)
     func: object = field(default=None, compare=False, repr=False)
 
     def roles_for(self, obj):
         return tuple(self.roles(obj) if callable(self.roles) else self.roles)
+
+    def workers_for(self, obj):
+        """The roles whose holders are given the step's work item (``work_roles``, else every role that may)."""
+        return tuple(self.work_roles) or self.roles_for(obj)
 
     def url(self, obj):
         return reverse(self.flow.url_name, args=[obj.code, self.name])
@@ -203,8 +209,22 @@ def _role_names(roles):
 class Flow:
     """The steps of one model's workflow."""
 
-    def __init__(self, model, *, kind, url_name, status_field="status", on_reassign=None, initiator=None, start=None):
+    def __init__(
+        self,
+        model,
+        *,
+        kind,
+        url_name,
+        status_field="status",
+        on_reassign=None,
+        initiator=None,
+        start=None,
+        own_items=(),
+    ):
         self.model = model
+        # Prefixes of work items the app opens and closes itself, not named after a step (接待's "material-<pk>",
+        # one per material); every other item is named after the step that closes it (``names_item``).
+        self.own_items = tuple(own_items)
         self.start = start  # a Start: who may create a record of this flow
         self.kind = kind
         self.initiator = initiator  # the field naming who started a record (for 我发起的)
@@ -216,6 +236,11 @@ class Flow:
 
     def __iter__(self):
         return iter(self.steps.values())
+
+    def names_item(self, name):
+        """Whether a work item may be called ``name``: a declared step (taking it closes the item), or one of the
+        app's own items."""
+        return name in self.steps or name.startswith(self.own_items)
 
     def __getitem__(self, name):
         return self.steps[name]
@@ -359,7 +384,7 @@ class Flow:
         for step in self.steps.values():
             if not step.work or state not in step.source:
                 continue
-            roles = step.roles_for(obj)
+            roles = step.workers_for(obj)
             departments = []
             if step.grant:
                 user_ids, group_ids = permissions.holders(obj, step.grant)

@@ -108,7 +108,11 @@ def assign(obj, step, *, label, users=(), departments=(), due=None, urgent=False
     with it; the notification clears itself once the item is done.
     """
     from .models import User
+    from .steps import flow_for
 
+    flow = flow_for(obj)
+    if flow is not None and not flow.names_item(step):  # taking the step closes the item (steps._run, settle)
+        raise ValueError(f"{type(obj).__name__} has no step {step!r}: a work item names the step that closes it")
     matter = _matter(obj)
     open_items = WorkItem.objects.filter(matter=matter, step=step, done_at__isnull=True)
     have = list(open_items.values_list("pk", "assignee_id", "department_id"))

@@ -125,7 +125,7 @@ def _items_from_roles(flow, created, matter_ids):
     for step in flow:
         if step.grant or not step.work:
             continue
-        roles = step.roles if not callable(step.roles) else ()
+        roles = step.work_roles or (step.roles if not callable(step.roles) else ())  # whose work it is
         if not roles:
             continue
         holders = list(role_users(*roles).values_list("pk", flat=True))

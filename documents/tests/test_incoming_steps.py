@@ -250,3 +250,44 @@ def test_reassigning_the_office_completion_to_a_clerk(register, office_director,
     steps.reassign(item, by=office_director, to_user=clerk, reason="文书办结")
     assert worklist.waiting(clerk).get().step == "complete"
     workflow.complete(IncomingDocument.objects.get(pk=document.pk), by=clerk, result="已办结")
+
+
+# 办理 is left out: its 主办/协办 items come from the file's assignments, which the declarations do not carry.
+@pytest.mark.parametrize("state", [S.REGISTERED, S.RETURNED, S.INSTRUCTING, S.COMPLETED, S.ARCHIVED])
+def test_the_open_items_are_those_the_declarations_give(in_state, state):
+    """Each open work item is named after the step that closes it, and is held by whom the step declarations say
+    (``Flow.duties``, which ``manage.py rebuild_worklist`` gives records that predate work items): 归档 is the
+    clerks' work, though the office director may archive too."""
+    document = in_state(state)
+    live = set(
+        worklist.open_items(document).filter(kind=WorkItem.Kind.ACT).values_list("step", "assignee_id", "department_id")
+    )
+    declared = set()
+    for step, people, departments in workflow.incoming.duties(document):
+        declared |= {(step.name, u.pk, None) for u in people} | {(step.name, None, d.pk) for d in departments}
+    assert live == declared
+
+
+def test_archiving_closes_the_clerks_item_whoever_archives(in_state, office_director, clerk):
+    document = in_state(S.COMPLETED)
+    waiting = worklist.open_items(document).filter(step="archive_incoming")
+    assert set(waiting.values_list("assignee_id", flat=True)) == {clerk.pk}
+    workflow.archive_incoming(document, by=office_director, retention="D30")
+    assert not worklist.open_items(document).filter(kind=WorkItem.Kind.ACT).exists()
+    assert not worklist.waiting_all(clerk).filter(matter__object_id=document.pk, kind=WorkItem.Kind.ACT).exists()
+
+
+def test_the_migration_renames_the_old_archive_items_and_closes_the_archived_ones(in_state, clerk):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("documents.migrations.0011_archive_work_items")
+    waiting, archived = in_state(S.COMPLETED), in_state(S.ARCHIVED)
+    WorkItem.objects.filter(step="archive_incoming").delete()
+    for document in (waiting, archived):  # as the clerks' items were written before
+        WorkItem.objects.create(matter=worklist.matter_of(document), step="archive", label="归档", assignee=clerk)
+    migration.rename_and_close(apps, None)
+    assert not WorkItem.objects.filter(step="archive").exists()
+    assert list(worklist.open_items(waiting, "archive_incoming").values_list("assignee_id", flat=True)) == [clerk.pk]
+    assert not worklist.open_items(archived, "archive_incoming").exists()

@@ -342,3 +342,20 @@ def test_a_leader_does_not_sign_his_own_draft(deputy, principal, mayor, office_d
     assert {item.assignee for item in worklist.open_items(document, "sign_off")} == {principal, mayor}
     workflow.sign_off(document, by=principal, text="同意")
     assert OutgoingDocument.objects.get(pk=document.pk).signer == principal
+
+
+@pytest.mark.parametrize("state", [S.RECHECK, S.ISSUED])
+def test_the_office_steps_are_the_clerks_work_and_taking_them_closes_the_item(out_state, state, clerk, office_director):
+    """复核 and 归档 may be taken by the office director too, but are the clerks' work: their items (named after the
+    step, as Flow.duties derives them) close when either takes the step."""
+    document = out_state(state)
+    step = {S.RECHECK: "recheck", S.ISSUED: "archive_outgoing"}[state]
+    live = set(worklist.open_items(document, step).values_list("assignee_id", flat=True))
+    assert live == {clerk.pk}
+    declared = {u.pk for s, people, _ in workflow.outgoing.duties(document) if s.name == step for u in people}
+    assert declared == live
+    if state == S.RECHECK:
+        workflow.recheck(document, by=office_director)
+    else:
+        workflow.archive_outgoing(document, by=office_director, retention="D10")
+    assert not worklist.open_items(document, step).exists()

@@ -188,7 +188,9 @@ def _assign_handling(document):
 
 
 def _assign_archive(document):
-    worklist.assign(document, "archive", label="归档", users=role_users(Role.CLERK))
+    worklist.assign(
+        document, "archive_incoming", label="归档", users=role_users(*archive_incoming.step.workers_for(document))
+    )
 
 
 @incoming.step(
@@ -459,6 +461,7 @@ def escalation_targets(document):
     source=[In.COMPLETED, In.RETURNED],
     target=In.ARCHIVED,
     roles=[Role.CLERK, Role.OFFICE_DIRECTOR],
+    work_roles=[Role.CLERK],
     form=ArchiveForm,
     everyone=True,
     confirm="归档后文件只读，确定归档吗？",

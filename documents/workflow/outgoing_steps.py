@@ -153,7 +153,9 @@ def _to_sign_off(document):
 
 
 def _to_clerks(document, step, label):
-    worklist.assign(document, step, label=label, users=role_users(Role.CLERK), urgent=document.is_urgent)
+    """The clerks' work items of the office's steps (复核, 编号, 用印, 印发, 归档): their ``workers_for``."""
+    roles = outgoing[step].workers_for(document)
+    worklist.assign(document, step, label=label, users=role_users(*roles), urgent=document.is_urgent)
 
 
 def start_draft(document, *, by):
@@ -419,6 +421,7 @@ def sign_off_return(document, *, by, text):
     source=[Out.RECHECK],
     target=Out.NUMBERING,
     roles=[Role.CLERK, Role.OFFICE_DIRECTOR],
+    work_roles=[Role.CLERK],
     form=OptionalOpinionForm,
     everyone=True,
 )
@@ -549,7 +552,7 @@ def issue(document, *, by, copies, issued_on, proofreader):
         urgent=document.is_urgent,
         notify=f"请签收：{document.doc_number} {document.title}",
     )
-    _to_clerks(document, "archive", "归档")
+    _to_clerks(document, "archive_outgoing", "归档")
     notify([document.drafter], f"已印发：{document.doc_number} {document.title}", url=document.get_absolute_url())
 
 
@@ -605,6 +608,7 @@ def sign_for(document, *, by):
     source=[Out.ISSUED],
     target=Out.ARCHIVED,
     roles=[Role.CLERK, Role.OFFICE_DIRECTOR],
+    work_roles=[Role.CLERK],
     form=ArchiveForm,
     everyone=True,
 )

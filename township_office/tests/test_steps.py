@@ -354,3 +354,21 @@ def test_cached_values_are_read_afresh_by_a_step(dossier, office_director, clerk
     assert steps.cached(dossier, "k", lambda: reads.append(1) or len(reads)) == 1  # kept while a page lists steps
     send(dossier, by=office_director, handler=clerk)
     assert steps.cached(dossier, "k", lambda: reads.append(1) or len(reads)) == 2  # the step forgot it
+
+
+def test_a_work_item_is_named_after_the_step_that_closes_it(dossier, staff):
+    """An item no step would close would wait in 我的待办 for ever: opening one is a programming error."""
+    with pytest.raises(ValueError, match="has no step 'archive'"):
+        worklist.assign(dossier, "archive", label="归档", users=[staff])
+    assert not WorkItem.objects.filter(step="archive").exists()
+    worklist.assign(dossier, "handle", label="待办理", users=[staff])  # a declared step
+    assert worklist.open_items(dossier, "handle").count() == 1
+
+
+def test_a_flow_may_name_its_own_items():
+    """接待 opens one item per material ("material-<pk>") and closes it itself (reception/workflow.py)."""
+    from reception.workflow import plans
+
+    assert plans.names_item("material-12") and plans.names_item(next(iter(plans.steps)))
+    assert not plans.names_item("materials") and not plans.names_item("archive")
+    assert not dossiers.names_item("material-12")  # only the flow that declares the prefix
