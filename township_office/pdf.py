@@ -8,6 +8,10 @@ once per process and reused; WeasyPrint subsets embedded fonts with HarfBuzz
 The 收文处理笺, printed all day, is laid out by :func:`render_document` with a lean user-agent stylesheet
 (static/township_office/css/print_ua.css: the browser defaults of the few elements it uses) in place of
 WeasyPrint's full HTML one, which it matched every element against.
+
+Every PDF's streams (page content, embedded fonts) are deflated at zlib's fastest level (:func:`deflate`), as web
+servers compress what they make on the fly, rather than pydyf's slowest: for the streams of a 收文处理笺 level 9
+took 12.6 ms, level 6 5.3 ms and level 1 2.2 ms, for a file 0.8 % and 7 % larger.
 """
 
 from functools import cache, lru_cache
@@ -76,10 +80,32 @@ def render_document(template_name, context, *, stylesheets=()):
     return document.render(stylesheets=sheets, font_config=_font_config())
 
 
+FLATE_LEVEL = 1  # zlib's fastest (nginx's default for gzip); pydyf uses 9, the slowest (see the module docstring)
+
+
+def deflate(document, pdf):
+    """A WeasyPrint finisher (``write_pdf(finisher=…)``, called with the pydyf PDF before it is written): deflate
+    each stream WeasyPrint marked for compression at FLATE_LEVEL, and mark it as already deflated."""
+    import zlib
+
+    from pydyf import Stream
+
+    try:
+        from pydyf import _to_bytes  # how pydyf itself joins a stream's parts
+    except ImportError:  # a pydyf without it: its own compression, at its own level
+        return
+    for stream in pdf.objects:
+        if isinstance(stream, Stream) and stream.compress:
+            raw = b"\n".join(_to_bytes(part) for part in stream.stream)
+            stream.stream = [zlib.compress(raw, FLATE_LEVEL)]
+            stream.extra["Filter"] = "/FlateDecode"
+            stream.compress = False
+
+
 def write_pages(document, pages):
     """PDF bytes of ``pages``, laid out by :func:`render_document` in one or several documents (the metadata
     comes from ``document``)."""
-    return document.copy(pages).write_pdf()
+    return document.copy(pages).write_pdf(finisher=deflate)
 
 
 def render_pdf(template_name, context, *, stylesheets=()):
@@ -90,7 +116,7 @@ def render_pdf(template_name, context, *, stylesheets=()):
     sheets = [_base_stylesheet()]
     sheets += [CSS(string=css, font_config=_font_config()) for css in stylesheets]
     document = HTML(string=html, base_url=str(settings.BASE_DIR)).render(stylesheets=sheets, font_config=_font_config())
-    return document.write_pdf()
+    return document.write_pdf(finisher=deflate)
 
 
 def pdf_response(content, filename, *, inline=True):
