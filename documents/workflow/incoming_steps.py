@@ -188,9 +188,8 @@ def _assign_handling(document):
 
 
 def _assign_archive(document):
-    worklist.assign(
-        document, "archive_incoming", label="归档", users=role_users(*archive_incoming.step.workers_for(document))
-    )
+    roles = incoming["archive_incoming"].workers_for(document)  # the clerks (归档's work_roles)
+    worklist.assign(document, "archive_incoming", label="归档", users=role_users(*roles))
 
 
 @incoming.step(
