@@ -164,6 +164,7 @@ def test_leader_instructs_on_a_phone_with_confirmation(browser_login):
     )
     leader = browser_login("deputy_leader", phone=True)
     leader.click("a:has-text('关于开展高标准农田建设项目验收的通知')")
+    leader.wait_for_load_state("load")  # phrases.js listens once loaded; a tap before that inserts nothing
     # 常用批示语: one tap each; "×××" is selected and typed over.
     leader.click("#step-instruct [data-phrase='同意']")
     leader.click("#step-instruct [data-phrase='请×××阅处']")
