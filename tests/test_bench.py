@@ -36,6 +36,8 @@ def test_volume_generator_shapes_rows_like_the_workflow(tiny_volume):
         assert serials == list(range(1, len(serials) + 1))
         # The next registration continues the register without a gap.
         assert Sequence.objects.get(name=f"documents.incoming.{year}").last == len(serials)
+    # Every 发文 names a real 正文, so its detail page previews it as an office's would.
+    assert all(o.body.storage.exists(o.body.name) for o in OutgoingDocument.objects.all())
     routed = IncomingDocument.objects.exclude(status__in=["registered", "returned"]).first()
     leader = routed.instructing_leaders.first()
     instruct = Permission.objects.get(codename="instruct_incomingdocument")
@@ -50,9 +52,11 @@ def test_volume_generator_shapes_rows_like_the_workflow(tiny_volume):
 
 def test_seal_volume_keeps_the_register_chain_and_grants(tiny_volume):
     from seals.models import SealRequest, SealRequestUserObjectPermission, Stamping
-    from seals.workflow import verify_register
+    from seals.workflow import file_unchanged, verify_register
 
     assert SealRequest.objects.count() == 60
+    # The file to be stamped is there and matches the fingerprint its approval is bound to.
+    assert all(file_unchanged(r) for r in SealRequest.objects.all())
     assert Stamping.objects.exists()
     ok, broken, count = verify_register()
     assert ok and broken is None and count == Stamping.objects.count()

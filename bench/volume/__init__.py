@@ -17,6 +17,18 @@ def _ready(label):
     return apps.is_installed(label) and bool(list(apps.get_app_config(label).get_models()))
 
 
+def attachment(name, content):
+    """Store ``content`` as the file ``name`` in the media storage unless it is there: the generated records name a
+    few shared files (one per year), which must exist for their detail pages to show them as an office would."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    if not default_storage.exists(name):
+        saved = default_storage.save(name, ContentFile(content))
+        assert saved == name, saved
+    return name
+
+
 def seed(scale, *, seed=2026, out=print):
     """Create the organisation and scale × ten years of records; returns {app: rows created or a note}."""
     import random

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from sequences.models import Sequence
 
+from bench.volume import attachment
 from documents.models import (
     Assignment,
     Circulation,
@@ -28,6 +29,7 @@ from documents.models import (
     Secrecy,
     Urgency,
 )
+from tests import preview_samples
 from township_office.models import Department, IssuerCode, User
 from township_office.roles import Role, role_users
 
@@ -278,8 +280,10 @@ def _outgoing(scale, rng, today, first_year, leaders, staff, departments, perms,
     issuers = list(IssuerCode.objects.all())
     per_year = max(1, int(OUTGOING_PER_SCALE * scale) // YEARS)
     principal = [u for u in leaders if u.groups.filter(name=Role.PRINCIPAL_LEADER).exists()] or leaders
+    content = preview_samples.docx(2, title="长官镇发文正文")
     for year in range(first_year, today.year + 1):
         age = today.year - year
+        body = attachment(f"outgoing/{year}/01/bench.docx", content)
         serials = {
             i.pk: OutgoingDocument.objects.filter(issuer_code=i, year=year)
             .order_by("-serial")
@@ -320,7 +324,7 @@ def _outgoing(scale, rng, today, first_year, leaders, staff, departments, perms,
                         urgency=rng.choices(Urgency.values, weights=[85, 12, 3])[0],
                         drafting_department=drafter.department or rng.choice(departments),
                         drafter=drafter,
-                        body=f"outgoing/{year}/01/bench.docx",
+                        body=body,
                         main_recipients="各村（居）委会，镇属各站所室",
                         cc_recipients="县人民政府办公室",
                         signer=rng.choice(principal if rng.random() < 0.4 else leaders) if signed else None,

@@ -15,8 +15,10 @@ from django.db import transaction
 from django.utils import timezone
 from sequences.models import Sequence
 
+from bench.volume import attachment
 from seals.demo import SEALS
 from seals.models import ApprovalStep, RegisterHead, Seal, SealRequest, SealRequestUserObjectPermission, Stamping
+from tests import preview_samples
 from township_office.models import Department, User
 from township_office.roles import Role, role_users
 
@@ -62,8 +64,11 @@ def generate(scale, rng, out=print):
     per_year = max(1, int(PER_SCALE * scale) // YEARS)
     counts = {"requests": 0, "steps": 0, "stampings": 0, "grants": 0}
     S = SealRequest.Status
+    content = preview_samples.pdf(1)
+    fingerprint = hashlib.sha256(content).hexdigest()
     for year in range(today.year - YEARS + 1, today.year + 1):
         age = today.year - year
+        document = attachment(f"seals/{year}/01/bench.pdf", content)
         span = (today - datetime(year, 1, 1).date()).days if age == 0 else 364
         days = sorted(datetime(year, 1, 1).date() + timedelta(days=rng.randint(0, span)) for _ in range(per_year))
         serial = SealRequest.objects.filter(year=year).order_by("-serial").values_list("serial", flat=True).first() or 0
@@ -101,8 +106,8 @@ def generate(scale, rng, out=print):
                             purpose=f"报送{title}",
                             copies=copies,
                             use_type=SealRequest.UseType.CONTRACT if "合同" in title else SealRequest.UseType.DOCUMENT,
-                            document=f"seals/{year}/01/bench.pdf",
-                            document_sha256=hashlib.sha256(f"{year}-{serial}".encode()).hexdigest(),
+                            document=document,
+                            document_sha256=fingerprint,
                             status=status,
                             stamped_copies=copies if status == S.STAMPED else 0,
                             created_at=created,
