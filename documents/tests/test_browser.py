@@ -37,6 +37,7 @@ def test_incoming_story(browser_login):
 
     leader = browser_login("deputy_leader", phone=True)
     leader.click("a:has-text('关于做好冬季森林防火工作的通知')")
+    leader.click("#step-instruct summary")  # on a phone the steps bar starts folded
     leader.fill("#id_instruct-text", "请农业农村办公室抓紧落实，周五前报结果。")
     screenshot(leader, "documents-2-instruct-phone")
     leader.once("dialog", lambda dialog: dialog.accept())

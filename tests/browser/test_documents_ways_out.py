@@ -165,6 +165,10 @@ def test_leader_instructs_on_a_phone_with_confirmation(browser_login):
     leader = browser_login("deputy_leader", phone=True)
     leader.click("a:has-text('关于开展高标准农田建设项目验收的通知')")
     leader.wait_for_load_state("load")  # phrases.js listens once loaded; a tap before that inserts nothing
+    # The steps bar starts folded, so the file is read first; a tap on its name unfolds 批示.
+    assert leader.locator("#step-instruct").get_attribute("open") is None
+    assert not leader.is_visible("#id_instruct-text")
+    leader.click("#step-instruct summary")
     # 常用批示语: one tap each; "×××" is selected and typed over.
     leader.click("#step-instruct [data-phrase='同意']")
     leader.click("#step-instruct [data-phrase='请×××阅处']")
@@ -188,3 +192,29 @@ def test_leader_instructs_on_a_phone_with_confirmation(browser_login):
     assert "批示已签发" in leader.locator(".messages").inner_text()
     assert document.instructions.get().text == "请农业农村办公室牵头组织验收，周五前报结果。"
     screenshot(leader, "documents-instructed-phone")
+
+
+def test_a_step_sent_back_stays_unfolded_on_a_phone(browser_login):
+    from documents import workflow
+
+    document = _register(title="关于报送秋粮收购进度的函")
+    workflow.propose(
+        document,
+        by=User.objects.get(username="office_director"),
+        proposal="拟请陈刚副镇长阅示。",
+        leaders=[User.objects.get(username="deputy_leader")],
+        lead_department=Department.objects.get(name="农业农村办公室"),
+    )
+    leader = browser_login("deputy_leader", phone=True)
+    leader.click("a:has-text('关于报送秋粮收购进度的函')")
+    leader.wait_for_load_state("load")
+    leader.click("#step-instruct summary")
+    leader.fill("#id_instruct-text", "   ")  # the browser's "required" lets spaces through; the server does not
+    leader.once("dialog", lambda dialog: dialog.accept())
+    _take(leader, "instruct", "批示")
+    leader.wait_for_load_state("load")
+    # The form comes back unfolded with its error under the field, not folded away out of sight.
+    assert leader.locator("#step-instruct").get_attribute("open") is not None
+    assert leader.is_visible("#id_instruct-text")
+    assert "必填" in leader.locator("#step-instruct").inner_text()
+    assert document.instructions.count() == 0

@@ -134,6 +134,9 @@ def test_leader_reads_then_instructs_on_a_phone(browser_login, name, make):
     leader.goto(f"{leader.base_url}/documents/incoming/{document.code}/")
     _first_page_drawn(leader)
     assert "共 2 页" in leader.locator("[data-preview]").inner_text()
+    # The steps bar starts folded to the step's name, so it does not cover the pages; a tap unfolds 批示.
+    assert not leader.is_visible("#id_instruct-text")
+    leader.click("#step-instruct summary")
     leader.fill("#id_instruct-text", "请农业农村办公室抓紧落实，周五前报结果。")
     screenshot(leader, f"leader-phone-reads-then-instructs-{name[-3:]}")
     leader.once("dialog", lambda dialog: dialog.accept())

@@ -51,6 +51,7 @@ def test_clerk_registers_hands_over_and_clears_a_paper_secret(browser_login):
     leader = browser_login("principal_leader", phone=True)
     assert "确认接收密件" in leader.locator("main").inner_text()
     leader.click("a:has-text('第000041份')")
+    _open(leader, "confirm")  # on a phone the steps bar starts folded
     leader.once("dialog", lambda dialog: dialog.accept())
     _take(leader, "confirm", "确认接收")
     assert "该份密件由您保管" in leader.locator(".messages").inner_text()

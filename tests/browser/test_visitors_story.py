@@ -82,6 +82,7 @@ def test_petition_story(browser_login):
     deputy = browser_login("deputy_leader", phone=True)
     deputy.goto(deputy.base_url + "/todo/")
     deputy.click("text=待批示")
+    deputy.click("#step-instruct summary")  # on a phone the steps bar starts folded
     deputy.fill("#id_instruct-text", "请自然资源所现场核实，依法处理。")
     screenshot(deputy, "visitors-2-instruct-phone")
     asked = _confirming(deputy, "批示提交后不能修改")

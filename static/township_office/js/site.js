@@ -8,6 +8,12 @@ document.addEventListener("submit", function (event) {
   var buttons = form.querySelectorAll("button[type=submit]");
   window.setTimeout(function () { buttons.forEach(function (b) { b.disabled = true; }); }, 0);
 });
+// On a phone the steps are a bar stuck to the bottom of the screen: it starts folded to the steps' names, so the
+// record (the 来文 itself) can be read first; a tap on a name unfolds its form. A form sent back with errors or
+// with what was typed (data-keep-open) stays unfolded.
+if (window.matchMedia && window.matchMedia("(max-width: 640px)").matches) {
+  document.querySelectorAll(".steps details.step[open]:not([data-keep-open])").forEach(function (step) { step.open = false; });
+}
 // Poll a task-progress element: <div data-progress-url="..."> gets {"percent": n, "done": bool, "url": "..."}.
 document.querySelectorAll("[data-progress-url]").forEach(function (box) {
   var bar = box.querySelector(".progress > div");
