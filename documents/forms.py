@@ -1,7 +1,12 @@
 from django import forms
 from django.forms.models import fields_for_model
 
-from township_office.forms import StaffedDepartmentField, StaffedDepartmentsField, departments_with_accounts
+from township_office.forms import (
+    PhrasesForm,
+    StaffedDepartmentField,
+    StaffedDepartmentsField,
+    departments_with_accounts,
+)
 from township_office.models import IssuerCode, User
 from township_office.roles import LEADERS
 from township_office.steps import StepForm
@@ -269,7 +274,8 @@ APPROVAL_PHRASES = ("同意", "同意印发", "按程序办理")
 
 
 class PhraseTextarea(forms.Textarea):
-    """A text box with the office's 常用批示语 above it, each put in with one tap (static/documents/js/phrases.js)."""
+    """A text box with the office's 常用批示语 above it, then the person's own (``User.phrases``), each put in with
+    one tap (static/documents/js/phrases.js), and a link to edit one's own."""
 
     template_name = "documents/widgets/phrases.html"
 
@@ -289,12 +295,38 @@ def instruction_phrases():
     return tuple(getattr(settings, "DOCUMENTS_INSTRUCTION_PHRASES", INSTRUCTION_PHRASES))
 
 
-class InstructForm(StepForm):
-    text = forms.CharField(label="批示内容", widget=PhraseTextarea(INSTRUCTION_PHRASES, attrs={"rows": 4}))
+def offered_phrases(office, user):
+    """The office's phrases, then the person's own that are not among them."""
+    own = [p for p in (getattr(user, "phrases", None) or []) if p not in office]
+    return (*office, *own)
+
+
+class PhraseStepForm(StepForm):
+    """A step form whose ``text`` offers the office's phrases ``office_phrases`` and the person's own."""
+
+    office_phrases = ()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["text"].widget.phrases = instruction_phrases()
+        widget = self.fields["text"].widget
+        widget.phrases = offered_phrases(self.office_phrases_now(), self.user)
+
+    def office_phrases_now(self):
+        return self.office_phrases
+
+
+class InstructForm(PhraseStepForm):
+    text = forms.CharField(label="批示内容", widget=PhraseTextarea(INSTRUCTION_PHRASES, attrs={"rows": 4}))
+
+    def office_phrases_now(self):
+        return instruction_phrases()
+
+
+class MyPhrasesForm(PhrasesForm):
+    """我的常用批示语, checked against the office's 批示语 (offered anyway, so not kept twice)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, office=instruction_phrases(), **kwargs)
 
 
 class ReadForm(StepForm):
@@ -455,9 +487,10 @@ class OpinionForm(StepForm):
     text = forms.CharField(label="意见", widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class ApproveForm(StepForm):
+class ApproveForm(PhraseStepForm):
     """审核通过, 核稿通过, 签发: an opinion may be typed, tapped or left empty (recorded as 同意)."""
 
+    office_phrases = APPROVAL_PHRASES
     text = forms.CharField(label="意见（不填即为「同意」）", required=False, widget=PhraseTextarea(APPROVAL_PHRASES))
 
     def arguments(self):

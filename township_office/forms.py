@@ -1,5 +1,38 @@
 from django import forms
 
+MAX_PHRASES = 20
+MAX_PHRASE_LENGTH = 60
+
+
+class PhrasesForm(forms.Form):
+    """我的常用批示语: one per line, in the order they are offered."""
+
+    phrases = forms.CharField(
+        label="我的常用批示语",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=f"每行一条，最多 {MAX_PHRASES} 条，每条不超过 {MAX_PHRASE_LENGTH} 个字。"
+        "写「×××」的地方，点用后会被选中，直接输入人名即可替换。",
+    )
+
+    def __init__(self, *args, office=(), **kwargs):
+        self.office = tuple(office)
+        super().__init__(*args, **kwargs)
+
+    def clean_phrases(self):
+        kept = []
+        for number, line in enumerate(self.cleaned_data["phrases"].splitlines(), start=1):
+            phrase = " ".join(line.split())
+            if not phrase:
+                continue
+            if len(phrase) > MAX_PHRASE_LENGTH:
+                raise forms.ValidationError(f"第 {number} 行超过 {MAX_PHRASE_LENGTH} 个字，请缩短。")
+            if phrase not in kept and phrase not in self.office:  # the office's own are offered anyway
+                kept.append(phrase)
+        if len(kept) > MAX_PHRASES:
+            raise forms.ValidationError(f"最多 {MAX_PHRASES} 条，现有 {len(kept)} 条，请删去一些。")
+        return kept
+
 
 class AuditFilterForm(forms.Form):
     q = forms.CharField(label="关键字", required=False, help_text="操作人、对象或说明")

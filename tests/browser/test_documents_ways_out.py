@@ -162,6 +162,9 @@ def test_leader_instructs_on_a_phone_with_confirmation(browser_login):
         leaders=[User.objects.get(username="deputy_leader")],
         lead_department=Department.objects.get(name="农业农村办公室"),
     )
+    deputy = User.objects.get(username="deputy_leader")
+    deputy.phrases = ["请×××牵头，周五前报结果"]  # kept on 我的常用批示语
+    deputy.save(update_fields=["phrases"])
     leader = browser_login("deputy_leader", phone=True)
     leader.click("a:has-text('关于开展高标准农田建设项目验收的通知')")
     leader.wait_for_load_state("load")  # phrases.js listens once loaded; a tap before that inserts nothing
@@ -174,6 +177,11 @@ def test_leader_instructs_on_a_phone_with_confirmation(browser_login):
     leader.click("#step-instruct [data-phrase='请×××阅处']")
     leader.keyboard.type("黄磊同志")
     assert leader.input_value("#id_instruct-text") == "同意，请黄磊同志阅处"
+    # The leader's own phrases follow the office's.
+    leader.fill("#id_instruct-text", "")
+    leader.click("#step-instruct [data-phrase='请×××牵头，周五前报结果']")
+    leader.keyboard.type("农业农村办公室")
+    assert leader.input_value("#id_instruct-text") == "请农业农村办公室牵头，周五前报结果"
     leader.fill("#id_instruct-text", "请农业农村办公室牵头组织验收，周五前报结果。")
     asked = []
 
