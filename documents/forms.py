@@ -9,6 +9,7 @@ from township_office.forms import (
 )
 from township_office.models import IssuerCode, User
 from township_office.roles import LEADERS
+from township_office.signatures import SignatureField
 from township_office.steps import StepForm
 from township_office.uploads import validate_upload
 from township_office.validators import SearchField
@@ -317,6 +318,7 @@ class PhraseStepForm(StepForm):
 
 class InstructForm(PhraseStepForm):
     text = forms.CharField(label="批示内容", widget=PhraseTextarea(INSTRUCTION_PHRASES, attrs={"rows": 4}))
+    signature = SignatureField(label="")  # the pad carries its own heading (手写签名（可选）)
 
     def office_phrases_now(self):
         return instruction_phrases()

@@ -217,6 +217,8 @@ class Instruction(models.Model):
     leader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     text = models.TextField("批示内容")
     signed_at = models.DateTimeField("批示时间", default=timezone.now)
+    # 手写签名 (optional): the PNG kept by township_office.signatures; its SHA-256 is in the 批示's audit event
+    signature = models.BinaryField("手写签名", blank=True, default=b"", editable=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "领导批示"
@@ -234,6 +236,13 @@ class Instruction(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("已签批示不可删除")
+
+    @property
+    def signature_url(self):
+        """The drawn signature as a data URL ("" for none), for the page and the 收文处理笺."""
+        from township_office.signatures import data_url
+
+        return data_url(self.signature)
 
 
 class Circulation(models.Model):

@@ -28,6 +28,7 @@ class SlipEntry:
 
     text: str
     sig: str = ""
+    signature: str = ""  # a drawn signature (data URL), printed before the date in place of the typed name
 
 
 @dataclass
@@ -89,7 +90,14 @@ def _slip_rows(d):
             "tall",
             entries=[SlipEntry(d.proposal, _sig(d.proposal_by, d.proposal_at))] if d.proposal else [],
         ),
-        SlipRow("领导批示", "tallest", entries=[SlipEntry(i.text, _sig(i.leader, i.signed_at)) for i in instructions]),
+        SlipRow(
+            "领导批示",
+            "tallest",
+            entries=[
+                SlipEntry(i.text, _sig(None if i.signature else i.leader, i.signed_at), i.signature_url)
+                for i in instructions
+            ],
+        ),
         SlipRow("传阅情况", "mid", entries=read, inline=True),
         SlipRow(
             "承办单位及\n办理结果",  # broken where the words part, not where the box ends

@@ -95,3 +95,19 @@ def png(width=600, height=800):
     buffer = io.BytesIO()
     image.save(buffer, "PNG")
     return buffer.getvalue()
+
+
+def signature(width=1170, height=432):
+    """A drawn signature as the pad sends it: a PNG data URL of dark strokes on a transparent canvas (the size of a
+    390 px wide pad on a ×3 phone screen)."""
+    import base64
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (width, height), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.line([(200, 300), (320, 120), (420, 300), (520, 140), (640, 290)], fill=(17, 17, 17, 255), width=8)
+    draw.line([(700, 160), (900, 260)], fill=(17, 17, 17, 255), width=8)
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")

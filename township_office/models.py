@@ -1,5 +1,6 @@
 """The shared core: the township, its departments, people, roles, audit log, notifications."""
 
+import re
 import uuid
 from datetime import date
 
@@ -145,6 +146,10 @@ class Position(models.Model):
         return f"{self.user} {self.title}"
 
 
+# What ``audit.fingerprinted`` appends inside a comment's parenthesis: "（附手写签名，SHA-256 <64 hex>）".
+FINGERPRINT = re.compile(r"，SHA-256 [0-9a-f]{64}")
+
+
 class AuditEventQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise PermissionError("审计日志不可修改")
@@ -196,6 +201,12 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("审计日志不可删除")
+
+    @property
+    def plain_comment(self):
+        """The comment as the 流转记录 shows it to the people working on the record: without the SHA-256 a
+        step may record for the auditors (``audit.fingerprinted``)."""
+        return FINGERPRINT.sub("", self.comment)
 
 
 class Matter(models.Model):

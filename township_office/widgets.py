@@ -39,3 +39,14 @@ class DepartmentPicker(forms.CheckboxSelectMultiple):
             label = self.GROUP_LABELS.get(kind, "其他")
             result.append(((label, self.ALL_LABELS.get(kind, f"全部{label}")), groups[kind], index))
         return result
+
+
+class SignaturePad(forms.Widget):
+    """手写签名: a pad to draw on with a finger or the mouse (static/township_office/js/signature.js), whose drawing
+    goes into a hidden input as a PNG data URL (checked by township_office.signatures). Without JavaScript the
+    pad stays hidden and nothing is sent."""
+
+    template_name = "township_office/widgets/signature_pad.html"
+
+    def format_value(self, value):
+        return value if isinstance(value, str) else ""  # the drawing sent back with an error, never kept bytes

@@ -8,7 +8,9 @@ import pytest
 
 from conftest import ARTIFACTS
 from documents import pdf, services, workflow
+from tests import preview_samples
 from township_office.models import User
+from township_office.signatures import clean_signature
 
 NINE_ROWS = (
     "来文单位",
@@ -57,6 +59,7 @@ def six_leaders(register, office_director, departments):
         proposal="拟请各位领导阅示。",
         result="已组织各村完成检查并上报",
         title="关于做好冬季森林防火工作的通知",
+        signed=False,
     ):
         document = register(title=title)
         leaders = [User.objects.get(username=u) for u in LEADERS]
@@ -68,7 +71,9 @@ def six_leaders(register, office_director, departments):
             lead_department=departments["农业农村办公室"],
         )
         for n, leader in enumerate(leaders, start=1):
-            workflow.instruct(document, by=leader, text=_instruction(n, length))
+            # signed: the first leader signs by hand (township_office.signatures), the others are typed names
+            drawn = clean_signature(preview_samples.signature()) if signed and n == 1 else b""
+            workflow.instruct(document, by=leader, text=_instruction(n, length), signature=drawn)
         document.refresh_from_db()
         staff = User.objects.get(username="department_staff")
         workflow.complete(document, by=staff, result=result)
@@ -198,7 +203,7 @@ def test_the_lean_user_agent_stylesheet_lays_the_slip_out_as_the_full_one(six_le
 
     from township_office import pdf as township_pdf
 
-    document = six_leaders(120)  # long enough for a 续页
+    document = six_leaders(120, signed=True)  # long enough for a 续页; one drawn signature among the names
     lean_class = township_pdf._lean_html_class()
     calls = []
     monkeypatch.setattr(lean_class, "_ua_stylesheets", lambda self, forms=False: calls.append(1) or [lean_class.lean])

@@ -290,19 +290,22 @@ def _send_copies(document, readers):
     success="批示已签发。",
     style="primary",
 )
-def instruct(document, *, by, text):
-    """批示: final once signed; when the last leader asked has instructed, the file goes to 办理."""
+def instruct(document, *, by, text, signature=b""):
+    """批示: final once signed; when the last leader asked has instructed, the file goes to 办理. ``signature``:
+    the leader's drawn signature (PNG bytes from township_office.signatures), kept with it; the audit event
+    carries its SHA-256."""
     if not text.strip():
         raise Refused("请填写批示内容。")
-    instruction = Instruction.objects.create(document=document, leader=by, text=text)
+    instruction = Instruction.objects.create(document=document, leader=by, text=text, signature=signature)
     waiting = document.instructing_leaders.exclude(
         pk__in=Instruction.objects.filter(document=document).values("leader")
     ).exists()
+    comment = audit.fingerprinted(text, "附手写签名", signature) if signature else text
     if document.status == In.INSTRUCTING and not waiting:
-        steps.advance(document, by=by, target=In.HANDLING, comment=text)
+        steps.advance(document, by=by, target=In.HANDLING, comment=comment)
         _assign_handling(document)
     else:
-        audit.record("批示", by=by, obj=document, comment=text)
+        audit.record("批示", by=by, obj=document, comment=comment)
     notify(
         role_users(Role.OFFICE_DIRECTOR), f"{by}已批示：{document.title}", url=document.get_absolute_url(), body=text
     )

@@ -226,3 +226,50 @@ def test_a_step_sent_back_stays_unfolded_on_a_phone(browser_login):
     assert leader.is_visible("#id_instruct-text")
     assert "必填" in leader.locator("#step-instruct").inner_text()
     assert document.instructions.count() == 0
+
+
+def _draw(page, canvas, points):
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + points[0][0], box["y"] + points[0][1])
+    page.mouse.down()
+    for x, y in points[1:]:
+        page.mouse.move(box["x"] + x, box["y"] + y)
+    page.mouse.up()
+
+
+def test_leader_signs_an_instruction_by_hand_on_a_phone(browser_login):
+    from documents import workflow
+    from documents.models import Instruction
+
+    document = _register(title="关于做好秋冬季农田水利建设的通知")
+    workflow.propose(
+        document,
+        by=User.objects.get(username="office_director"),
+        proposal="拟请陈刚副镇长阅示。",
+        leaders=[User.objects.get(username="deputy_leader")],
+        lead_department=Department.objects.get(name="农业农村办公室"),
+    )
+    leader = browser_login("deputy_leader", phone=True)
+    leader.click("a:has-text('关于做好秋冬季农田水利建设的通知')")
+    leader.wait_for_load_state("load")
+    leader.click("#step-instruct summary")
+    leader.click("#step-instruct [data-phrase='同意']")
+    leader.click("#step-instruct .signature-pad summary")
+    canvas = leader.locator("#step-instruct [data-signature-canvas]")
+    _draw(leader, canvas, [(40, 100), (60, 40), (80, 100)])
+    assert leader.input_value("#id_instruct-signature").startswith("data:image/png;base64,")
+    leader.click("#step-instruct [data-signature-clear]")  # a slip of the finger: start again
+    assert leader.input_value("#id_instruct-signature") == ""
+    _draw(leader, canvas, [(40, 100), (70, 40), (100, 100), (130, 40), (160, 100), (220, 70)])
+    screenshot(leader, "documents-sign-by-hand-phone")
+    leader.once("dialog", lambda dialog: dialog.accept())
+    _take(leader, "instruct", "批示")
+    assert "批示已签发" in leader.locator(".messages").inner_text()
+    instruction = Instruction.objects.get(document=document)
+    assert instruction.text == "同意" and len(bytes(instruction.signature)) > 100
+    shown = leader.locator("img.signature")
+    assert shown.count() == 1 and shown.get_attribute("alt") == "陈刚的手写签名"
+    assert leader.evaluate("img => img.complete && img.naturalWidth > 0", shown.element_handle())
+    assert "同意（附手写签名）" in leader.locator(".timeline").inner_text()
+    screenshot(leader, "documents-signed-by-hand-phone")
