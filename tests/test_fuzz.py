@@ -141,6 +141,8 @@ def snapshot():
         if model._meta.app_label in EXCLUDED_FROM_SNAPSHOT or "audit" in model._meta.model_name:
             continue
         for row in model._default_manager.order_by("pk").values_list():
+            # PostgreSQL gives binary columns (a 批示's 手写签名) as memoryview, whose repr is its address
+            row = tuple(bytes(value) if isinstance(value, memoryview) else value for value in row)
             digest.update(repr(row).encode())
     return digest.hexdigest()
 
