@@ -2,18 +2,18 @@ from django import forms
 from django.forms.models import fields_for_model
 
 from township_office.forms import (
-    PhrasesForm,
     StaffedDepartmentField,
     StaffedDepartmentsField,
     departments_with_accounts,
 )
 from township_office.models import IssuerCode, User
+from township_office.phrases import PhraseStepForm, instruction_field
 from township_office.roles import LEADERS
 from township_office.signatures import SignatureField
 from township_office.steps import StepForm
 from township_office.uploads import validate_upload
 from township_office.validators import SearchField
-from township_office.widgets import DepartmentPicker, LeaderGrid
+from township_office.widgets import DepartmentPicker, LeaderGrid, PhraseTextarea
 
 from .models import IncomingDocument, Opinion, OutgoingDocument, Retention, StateSecrecy
 
@@ -270,65 +270,12 @@ class ProposalForm(StepForm):
         return data
 
 
-INSTRUCTION_PHRASES = ("同意", "已阅", "请×××阅处", "按程序办理")
 APPROVAL_PHRASES = ("同意", "同意印发", "按程序办理")
 
 
-class PhraseTextarea(forms.Textarea):
-    """A text box with the office's 常用批示语 above it, then the person's own (``User.phrases``), each put in with
-    one tap (static/documents/js/phrases.js), and a link to edit one's own."""
-
-    template_name = "documents/widgets/phrases.html"
-
-    def __init__(self, phrases, attrs=None):
-        super().__init__(attrs={"rows": 3, **(attrs or {})})
-        self.phrases = phrases
-
-    def get_context(self, name, value, attrs):
-        context = super().get_context(name, value, attrs)
-        context["widget"]["phrases"] = self.phrases
-        return context
-
-
-def instruction_phrases():
-    from django.conf import settings
-
-    return tuple(getattr(settings, "DOCUMENTS_INSTRUCTION_PHRASES", INSTRUCTION_PHRASES))
-
-
-def offered_phrases(office, user):
-    """The office's phrases, then the person's own that are not among them."""
-    own = [p for p in (getattr(user, "phrases", None) or []) if p not in office]
-    return (*office, *own)
-
-
-class PhraseStepForm(StepForm):
-    """A step form whose ``text`` offers the office's phrases ``office_phrases`` and the person's own."""
-
-    office_phrases = ()
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        widget = self.fields["text"].widget
-        widget.phrases = offered_phrases(self.office_phrases_now(), self.user)
-
-    def office_phrases_now(self):
-        return self.office_phrases
-
-
 class InstructForm(PhraseStepForm):
-    text = forms.CharField(label="批示内容", widget=PhraseTextarea(INSTRUCTION_PHRASES, attrs={"rows": 4}))
+    text = instruction_field()
     signature = SignatureField(label="")  # the pad carries its own heading (手写签名（可选）)
-
-    def office_phrases_now(self):
-        return instruction_phrases()
-
-
-class MyPhrasesForm(PhrasesForm):
-    """我的常用批示语, checked against the office's 批示语 (offered anyway, so not kept twice)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, office=instruction_phrases(), **kwargs)
 
 
 class ReadForm(StepForm):
@@ -492,8 +439,10 @@ class OpinionForm(StepForm):
 class ApproveForm(PhraseStepForm):
     """审核通过, 核稿通过, 签发: an opinion may be typed, tapped or left empty (recorded as 同意)."""
 
-    office_phrases = APPROVAL_PHRASES
-    text = forms.CharField(label="意见（不填即为「同意」）", required=False, widget=PhraseTextarea(APPROVAL_PHRASES))
+    text = forms.CharField(label="意见（不填即为「同意」）", required=False, widget=PhraseTextarea())
+
+    def office_phrases(self):
+        return APPROVAL_PHRASES
 
     def arguments(self):
         return {"text": self.cleaned_data["text"].strip() or "同意"}

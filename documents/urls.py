@@ -20,7 +20,6 @@ urlpatterns = [
     path("outgoing/", views.outgoing_list, name="outgoing_list"),
     path("outgoing/new/", views.outgoing_create, name="outgoing_create"),
     path("received/", views.received_list, name="received_list"),
-    path("phrases/", views.my_phrases, name="my_phrases"),
     path("outgoing/<uuid:code>/", views.outgoing_detail, name="outgoing_detail"),
     path("outgoing/<uuid:code>/step/<slug:name>/", views.outgoing_step, name="outgoing_step"),
     path("outgoing/<uuid:code>/sheet.pdf", views.outgoing_sheet, name="outgoing_sheet"),

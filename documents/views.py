@@ -21,7 +21,6 @@ from .forms import (
     CatalogueForm,
     IncomingFilterForm,
     IncomingForm,
-    MyPhrasesForm,
     OutgoingFilterForm,
     OutgoingForm,
     PhoneRecordForm,
@@ -243,21 +242,6 @@ def outgoing_list(request):
         },
         status=400 if form.is_bound and not form.is_valid() else 200,
     )
-
-
-def my_phrases(request):
-    """我的常用批示语: the person's own phrases, offered after the office's wherever a 批示 or opinion is written."""
-    user = request.user
-    if request.method == "POST":
-        form = MyPhrasesForm(request.POST)
-        if form.is_valid():
-            user.phrases = form.cleaned_data["phrases"]
-            user.save(update_fields=["phrases"])
-            messages.success(request, f"已保存，共 {len(user.phrases)} 条。")
-            return redirect("documents:my_phrases")
-    else:
-        form = MyPhrasesForm(initial={"phrases": "\n".join(user.phrases or [])})
-    return render(request, "documents/my_phrases.html", {"form": form, "office": form.office})
 
 
 def received_list(request):

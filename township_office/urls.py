@@ -12,6 +12,7 @@ core_patterns = [
     path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
     path("notifications/read-all/", views.notifications_mark_all_read, name="notifications_read_all"),
     path("audit/", views.audit_log, name="audit_log"),
+    path("phrases/", views.my_phrases, name="my_phrases"),
     path("preview/<slug:kind>/<str:ref>/", preview_views.viewer, name="preview"),
     path("preview/<slug:kind>/<str:ref>/page/<int:number>.png", preview_views.page, name="preview_page"),
 ]

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from . import audit, navigation, steps, worklist
-from .forms import AuditFilterForm, ReassignForm
+from .forms import AuditFilterForm, PhrasesForm, ReassignForm
 from .models import AuditEvent, Notification, WorkItem
 from .pagination import AHEAD, page_number, paginate
 from .permissions import require
@@ -95,6 +95,24 @@ def notification_open(request, pk):
 def notifications_mark_all_read(request):
     Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(read_at=timezone.now())
     return redirect("township_office:notifications")
+
+
+def my_phrases(request):
+    """我的常用批示语: the person's own phrases, offered after the office's wherever a 批示 or opinion is written."""
+    from .phrases import instruction_phrases
+
+    user = request.user
+    office = instruction_phrases()
+    if request.method == "POST":
+        form = PhrasesForm(request.POST, office=office)
+        if form.is_valid():
+            user.phrases = form.cleaned_data["phrases"]
+            user.save(update_fields=["phrases"])
+            messages.success(request, f"已保存，共 {len(user.phrases)} 条。")
+            return redirect("township_office:my_phrases")
+    else:
+        form = PhrasesForm(initial={"phrases": "\n".join(user.phrases or [])}, office=office)
+    return render(request, "township_office/my_phrases.html", {"form": form, "office": office})
 
 
 def audit_log(request):

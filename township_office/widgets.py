@@ -50,3 +50,19 @@ class SignaturePad(forms.Widget):
 
     def format_value(self, value):
         return value if isinstance(value, str) else ""  # the drawing sent back with an error, never kept bytes
+
+
+class PhraseTextarea(forms.Textarea):
+    """A text box with 常用批示语 above it (township_office.phrases gives them), each put in with one tap
+    (static/township_office/js/phrases.js), and a link to 我的常用批示语."""
+
+    template_name = "township_office/widgets/phrases.html"
+
+    def __init__(self, phrases=(), attrs=None):
+        super().__init__(attrs={"rows": 3, **(attrs or {})})
+        self.phrases = phrases
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["phrases"] = self.phrases
+        return context

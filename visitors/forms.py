@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from township_office.forms import StaffedDepartmentField, StaffedDepartmentsField, departments_with_accounts
 from township_office.models import Department, User
+from township_office.phrases import PhraseStepForm, instruction_field
 from township_office.roles import LEADERS, role_users
 from township_office.steps import StepForm
 
@@ -281,8 +282,8 @@ class DeclineForm(StepForm):
     notice_text = forms.CharField(label="不予受理理由（书面告知信访人）", widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class InstructForm(TextStepForm):
-    text = forms.CharField(label="批示内容", widget=forms.Textarea(attrs={"rows": 4}))
+class InstructForm(PhraseStepForm):
+    text = instruction_field()
 
 
 class ProgressForm(TextStepForm):

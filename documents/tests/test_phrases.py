@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from township_office.forms import MAX_PHRASE_LENGTH, MAX_PHRASES
 
-URL = reverse("documents:my_phrases")
+URL = reverse("township_office:my_phrases")
 
 
 def phrases_offered(client, document):

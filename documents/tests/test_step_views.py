@@ -241,7 +241,7 @@ def test_instruction_phrases_and_confirmation_are_offered(client_for, routed, de
     for phrase in ("同意", "已阅", "请×××阅处", "按程序办理"):
         assert f'data-phrase="{phrase}"' in page
     assert 'data-confirm="批示签发后不能修改' in page
-    assert "documents/js/phrases.js" in page and "<script>" not in page
+    assert "township_office/js/phrases.js" in page and "<script>" not in page
 
 
 def test_sign_off_without_typing_records_agreement(client_for, drafted, deputy, office_director):

@@ -376,3 +376,16 @@ def test_reassigning_the_handling_moves_the_lead_department(case_in, client_for,
     caizheng = new.members.get()
     assert worklist.waiting(caizheng).get().step == "report_progress"
     workflow.report_progress(case, by=caizheng, text="已接手办理")
+
+
+def test_the_case_instruction_offers_the_offices_phrases_then_the_leaders_own(case_in, deputy, client):
+    import re
+
+    deputy.phrases = ["请×××依法依规处理，按时答复"]
+    deputy.save(update_fields=["phrases"])
+    case = case_in("instructing")
+    client.force_login(deputy)
+    page = client.get(case.get_absolute_url()).content.decode()
+    offered = re.findall(r'data-phrase="([^"]*)"', page)
+    assert offered == ["同意", "已阅", "请×××阅处", "按程序办理", "请×××依法依规处理，按时答复"]
+    assert "township_office/js/phrases.js" in page

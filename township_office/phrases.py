@@ -1,0 +1,37 @@
+"""常用批示语: the office's phrases, then each person's own (``User.phrases``, kept on 我的常用批示语), put into a
+批示 or an opinion with one tap (static/township_office/js/phrases.js)."""
+
+from django import forms
+from django.conf import settings
+
+from .steps import StepForm
+from .widgets import PhraseTextarea
+
+# The office's defaults for a 批示 (收文, 信访事项); ``settings.INSTRUCTION_PHRASES`` replaces them.
+INSTRUCTION_PHRASES = ("同意", "已阅", "请×××阅处", "按程序办理")
+
+
+def instruction_phrases():
+    return tuple(getattr(settings, "INSTRUCTION_PHRASES", INSTRUCTION_PHRASES))
+
+
+def offered(office, user):
+    """The office's phrases, then the person's own that are not among them."""
+    own = [p for p in (getattr(user, "phrases", None) or []) if p not in office]
+    return (*office, *own)
+
+
+class PhraseStepForm(StepForm):
+    """A step form whose ``text`` field (a PhraseTextarea) offers ``office_phrases()`` and the person's own."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["text"].widget.phrases = offered(self.office_phrases(), self.user)
+
+    def office_phrases(self):
+        return instruction_phrases()
+
+
+def instruction_field(**kwargs):
+    """The 批示内容 box with the phrases above it."""
+    return forms.CharField(label="批示内容", widget=PhraseTextarea(attrs={"rows": 4}), **kwargs)
