@@ -28,6 +28,30 @@ def _register(title="关于冬季防火的通知", **extra):
     )
 
 
+def _awaiting_the_deputy(title, **extra):
+    """A 收文 proposed to the deputy leader (陈刚) for 批示, led by 农业农村办公室."""
+    from documents import workflow
+
+    document = _register(title=title, **extra)
+    workflow.propose(
+        document,
+        by=User.objects.get(username="office_director"),
+        proposal="拟请陈刚副镇长阅示。",
+        leaders=[User.objects.get(username="deputy_leader")],
+        lead_department=Department.objects.get(name="农业农村办公室"),
+    )
+    return document
+
+
+def _open_on_a_phone(browser_login, title):
+    """The deputy leader on a phone opens the file from 我的待办 and unfolds 批示 (the steps bar starts folded)."""
+    leader = browser_login("deputy_leader", phone=True)
+    leader.click(f"a:has-text('{title}')")
+    leader.wait_for_load_state("load")  # phrases.js listens once loaded; a tap before that inserts nothing
+    leader.click("#step-instruct summary")
+    return leader
+
+
 def _open(page, name):
     step = page.locator(f"#step-{name}")
     if step.get_attribute("open") is None:
@@ -152,16 +176,7 @@ def test_office_director_unblocks_a_stuck_countersign(browser_login):
 
 
 def test_leader_instructs_on_a_phone_with_confirmation(browser_login):
-    from documents import workflow
-
-    document = _register(title="关于开展高标准农田建设项目验收的通知", urgency="urgent")
-    workflow.propose(
-        document,
-        by=User.objects.get(username="office_director"),
-        proposal="拟请陈刚副镇长阅示。",
-        leaders=[User.objects.get(username="deputy_leader")],
-        lead_department=Department.objects.get(name="农业农村办公室"),
-    )
+    document = _awaiting_the_deputy("关于开展高标准农田建设项目验收的通知", urgency="urgent")
     deputy = User.objects.get(username="deputy_leader")
     deputy.phrases = ["请×××牵头，周五前报结果"]  # kept on 我的常用批示语
     deputy.save(update_fields=["phrases"])
@@ -203,20 +218,8 @@ def test_leader_instructs_on_a_phone_with_confirmation(browser_login):
 
 
 def test_a_step_sent_back_stays_unfolded_on_a_phone(browser_login):
-    from documents import workflow
-
-    document = _register(title="关于报送秋粮收购进度的函")
-    workflow.propose(
-        document,
-        by=User.objects.get(username="office_director"),
-        proposal="拟请陈刚副镇长阅示。",
-        leaders=[User.objects.get(username="deputy_leader")],
-        lead_department=Department.objects.get(name="农业农村办公室"),
-    )
-    leader = browser_login("deputy_leader", phone=True)
-    leader.click("a:has-text('关于报送秋粮收购进度的函')")
-    leader.wait_for_load_state("load")
-    leader.click("#step-instruct summary")
+    document = _awaiting_the_deputy("关于报送秋粮收购进度的函")
+    leader = _open_on_a_phone(browser_login, "关于报送秋粮收购进度的函")
     leader.fill("#id_instruct-text", "   ")  # the browser's "required" lets spaces through; the server does not
     leader.once("dialog", lambda dialog: dialog.accept())
     _take(leader, "instruct", "批示")
@@ -239,21 +242,10 @@ def _draw(page, canvas, points):
 
 
 def test_leader_signs_an_instruction_by_hand_on_a_phone(browser_login):
-    from documents import workflow
     from documents.models import Instruction
 
-    document = _register(title="关于做好秋冬季农田水利建设的通知")
-    workflow.propose(
-        document,
-        by=User.objects.get(username="office_director"),
-        proposal="拟请陈刚副镇长阅示。",
-        leaders=[User.objects.get(username="deputy_leader")],
-        lead_department=Department.objects.get(name="农业农村办公室"),
-    )
-    leader = browser_login("deputy_leader", phone=True)
-    leader.click("a:has-text('关于做好秋冬季农田水利建设的通知')")
-    leader.wait_for_load_state("load")
-    leader.click("#step-instruct summary")
+    document = _awaiting_the_deputy("关于做好秋冬季农田水利建设的通知")
+    leader = _open_on_a_phone(browser_login, "关于做好秋冬季农田水利建设的通知")
     leader.click("#step-instruct [data-phrase='同意']")
     leader.click("#step-instruct .signature-pad summary")
     canvas = leader.locator("#step-instruct [data-signature-canvas]")
