@@ -9,6 +9,7 @@ from .forms import AuditFilterForm, PhrasesForm, ReassignForm
 from .models import AuditEvent, Notification, WorkItem
 from .pagination import AHEAD, page_number, paginate
 from .permissions import require
+from .phrases import instruction_phrases
 from .roles import Role, has_role
 
 TABS = {
@@ -99,8 +100,6 @@ def notifications_mark_all_read(request):
 
 def my_phrases(request):
     """我的常用批示语: the person's own phrases, offered after the office's wherever a 批示 or opinion is written."""
-    from .phrases import instruction_phrases
-
     user = request.user
     office = instruction_phrases()
     if request.method == "POST":
