@@ -30,8 +30,26 @@ def _document_items(day, limit, user):
     return daily_report_items(day, limit=limit, user=user)
 
 
+# Every line of the report has every mark, so that the page and the PDF ask each line for what it has: a key
+# missing from a line costs the template a failed lookup (three exceptions), a few hundred times per report.
+LINE = {
+    "number": "",
+    "title": "",
+    "source": "",
+    "department": "",
+    "deadline": None,
+    "url": "",
+    "group": False,
+    "people": None,
+    "major": False,
+    "urgent": False,
+    "overdue": False,
+}
+
+
 def _case_line(case, day):
     return {
+        **LINE,
         "number": case.number,
         "title": case.contact.matter[:60],
         "source": case.contact.name,
@@ -46,6 +64,7 @@ def _case_line(case, day):
 
 def _contact_line(contact, url):
     return {
+        **LINE,
         "number": contact.get_channel_display(),
         "title": contact.matter[:60],
         "source": contact.name,
@@ -61,6 +80,7 @@ def _document_line(line, *, overdue=False):
     """A 收文 line with the marks the report shows: 特急, overdue."""
     urgency = line.get("urgency", "")
     return {
+        **LINE,
         **line,
         "urgent": bool(line.get("urgent")) or urgency in ("extra_urgent", "特急"),
         "overdue": overdue or bool(line.get("overdue")),

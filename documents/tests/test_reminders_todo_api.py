@@ -100,6 +100,19 @@ def test_daily_report_items(register, routed, deputy, clerk):
     assert items["due_soon"] == []
 
 
+def test_daily_report_items_mark_extra_urgent_files(register, clerk):
+    """特急 stands out on the daily report; 加急 and 平件 do not."""
+    register(title="森林火险特急通知", urgency="extra_urgent")
+    register(title="加急的函", urgency="urgent")
+    register(title="平件的通知")
+    items = api.daily_report_items(timezone.localdate(), user=clerk)
+    assert {line["title"]: line["urgent"] for line in items["incoming"]} == {
+        "森林火险特急通知": True,
+        "加急的函": False,
+        "平件的通知": False,
+    }
+
+
 def test_daily_report_items_query_count(register, clerk, django_assert_num_queries):
     for i in range(5):
         register(title=f"文件{i}")

@@ -234,6 +234,28 @@ def test_daily_report_lists_a_contact_whose_case_the_reader_may_open(accepted, p
     assert [line["number"] for line in report["new_cases"]] == [accepted.number]
 
 
+def test_daily_report_marks_extra_urgent_files(accepted, client_for, office_director, clerk):
+    """特急 files stand out on the page, and every line has every mark (the template never asks a line in vain)."""
+    from documents import services as documents
+
+    documents.register_incoming(
+        by=clerk, data={"source_org": "县应急管理局", "title": "森林火险特急通知", "urgency": "extra_urgent"}
+    )
+    documents.register_incoming(by=clerk, data={"source_org": "县农业农村局", "title": "加急的函", "urgency": "urgent"})
+    page = client_for(office_director).get(reverse("visitors:daily_report")).content.decode()
+
+    def line(title):
+        text = page[page.index(title) :]
+        return text[: text.index("</li>")]
+
+    assert '<strong class="tag danger">特急</strong>' in line("森林火险特急通知")
+    assert "特急" not in line("加急的函")
+    report = services.daily_report(viewer=office_director)
+    sections = ("incoming", "calls", "visits", "new_cases", "due_soon", "overdue")
+    assert all(set(services.LINE) <= set(one) for key in sections for one in report[key])
+    assert report["incoming"] and report["visits"] and report["new_cases"]
+
+
 def test_daily_report_refused_to_clerk_and_desk(client_for, clerk, front_desk, township):
     for user in (clerk, front_desk):
         response = client_for(user).get(reverse("visitors:daily_report"))
