@@ -21,12 +21,19 @@ def offered(office, user):
     return (*office, *own)
 
 
+# The office's defaults for an approval opinion (用印, 介绍信, 接待 审批): approving without typing is 同意 anyway.
+APPROVAL_PHRASES = ("同意", "按程序办理")
+
+
 class PhraseStepForm(StepForm):
-    """A step form whose ``text`` field (a PhraseTextarea) offers ``office_phrases()`` and the person's own."""
+    """A step form whose ``phrase_field`` (a PhraseTextarea, ``text`` by default) offers ``office_phrases()`` and the
+    person's own."""
+
+    phrase_field = "text"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["text"].widget.phrases = offered(self.office_phrases(), self.user)
+        self.fields[self.phrase_field].widget.phrases = offered(self.office_phrases(), self.user)
 
     def office_phrases(self):
         return instruction_phrases()
