@@ -35,3 +35,26 @@ def test_department_staff_is_refused_the_archive_catalogue(browser_login):
     response = page.goto(f"{page.base_url}/documents/archive/")
     assert response.status == 403
     assert "只有办公室可以查看归档文件目录" in page.locator("body").inner_text()
+
+
+def test_on_a_phone_the_filters_fold_behind_one_button(browser_login):
+    from documents import services
+
+    clerk = User.objects.get(username="clerk")
+    services.register_incoming(by=clerk, data={"source_org": "县农业农村局", "title": "关于开展冬季秸秆禁烧巡查的通知"})
+    page = browser_login("clerk", phone=True)
+    page.goto(f"{page.base_url}/documents/")
+    page.wait_for_load_state("load")
+    toggle = page.locator("button.filters-toggle")
+    assert toggle.inner_text() == "筛选" and not page.is_visible("form.filters")
+    first_row = page.locator("table tbody tr").first
+    assert first_row.bounding_box()["y"] < 844  # the list starts on the first screen
+    screenshot(page, "filters-folded-phone")
+    toggle.click()
+    assert page.is_visible("form.filters") and toggle.get_attribute("aria-expanded") == "true"
+    page.fill("#id_q", "秸秆")
+    page.click("form.filters button[type=submit]")
+    page.wait_for_load_state("load")
+    # The filter applied is counted on the button; the list shows what matched.
+    assert page.locator("button.filters-toggle").inner_text() == "筛选（已选 1 项）"
+    assert "关于开展冬季秸秆禁烧巡查的通知" in page.locator("table tbody").inner_text()

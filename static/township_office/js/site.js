@@ -14,6 +14,29 @@ document.addEventListener("submit", function (event) {
 if (window.matchMedia && window.matchMedia("(max-width: 640px)").matches) {
   document.querySelectorAll(".steps details.step[open]:not([data-keep-open])").forEach(function (step) { step.open = false; });
 }
+// On a phone a list's filters fold behind one button, so the list itself is on the first screen; the button says how
+// many filters are applied. Filters with an error stay open.
+if (window.matchMedia && window.matchMedia("(max-width: 640px)").matches) {
+  document.querySelectorAll("form.filters").forEach(function (form) {
+    if (form.querySelector(".error")) { return; }
+    var applied = 0;
+    Array.prototype.forEach.call(form.elements, function (field) {
+      if (!field.name || field.type === "hidden" || field.type === "submit" || field.type === "button") { return; }
+      if (field.type === "checkbox" || field.type === "radio" ? field.checked : field.value) { applied += 1; }
+    });
+    var toggle = document.createElement("button");
+    toggle.type = "button";
+    toggle.className = "filters-toggle";
+    toggle.textContent = applied ? "筛选（已选 " + applied + " 项）" : "筛选";
+    toggle.setAttribute("aria-expanded", "false");
+    form.hidden = true;
+    form.parentNode.insertBefore(toggle, form);
+    toggle.addEventListener("click", function () {
+      form.hidden = !form.hidden;
+      toggle.setAttribute("aria-expanded", form.hidden ? "false" : "true");
+    });
+  });
+}
 // Poll a task-progress element: <div data-progress-url="..."> gets {"percent": n, "done": bool, "url": "..."}.
 document.querySelectorAll("[data-progress-url]").forEach(function (box) {
   var bar = box.querySelector(".progress > div");
