@@ -375,3 +375,37 @@ def test_huge_attachment_id_is_404(client_for, clerk, register):
     document = register()
     url = f"{document.get_absolute_url()}attachments/99999999999999999999/"
     assert client_for(clerk).get(url).status_code == 404
+
+
+def test_a_long_archive_catalogue_repeats_its_header_and_numbers_its_pages(township):
+    """The 归档文件目录 of a busy year runs to several pages: each starts with the header row and carries its number."""
+    from datetime import date
+    from types import SimpleNamespace
+
+    from pypdf import PdfReader
+
+    from documents import pdf
+
+    rows = [
+        SimpleNamespace(
+            number=n,
+            code=f"0001-WS·2026-D30-BGS-{n:04d}",
+            responsible="县人民政府办公室",
+            doc_number=f"县政办发〔2026〕{n}号",
+            title=f"关于做好第{n}项工作的通知",
+            date=date(2026, 3, 1),
+            pages=2,
+            secrecy="",
+            retention="定期30年",
+        )
+        for n in range(1, 121)
+    ]
+    reader = PdfReader(io.BytesIO(pdf.catalogue_pdf(rows, 2026)))
+    pages = len(reader.pages)
+    assert pages >= 3
+    for number, page in enumerate(reader.pages, start=1):
+        text = page.extract_text().replace(" ", "").replace("\u3000", "")
+        assert "件号" in text and "档号" in text and "保管期限" in text, number
+        assert f"第{number}页共{pages}页" in text, number
+    last = reader.pages[-1].extract_text()
+    assert "关于做好第120项工作的通知" in last.replace(" ", "").replace("\n", "")
