@@ -447,6 +447,7 @@ def file_unchanged(request):
     roles=[Role.SEAL_KEEPER],
     rule=_keeps_a_seal,
     form=StampForm,
+    confirm="用印将记入用印登记簿，不能撤销。确定已按审批盖章吗？",
     success="用印已登记。",
 )
 def stamp(request, *, by, seal, copies):

@@ -169,7 +169,15 @@ def withdraw_contact(contact, *, by):
     worklist.touch(contact, title=contact.worklist_title())
 
 
-@contacts.step("当场答复办结", source=[K.OPEN], target=K.ANSWERED, roles=DESK, form=AnswerForm, everyone=True)
+@contacts.step(
+    "当场答复办结",
+    source=[K.OPEN],
+    target=K.ANSWERED,
+    roles=DESK,
+    form=AnswerForm,
+    everyone=True,
+    confirm="当场答复后本次登记即办结，不能撤销。确定办结吗？",
+)
 def answer(contact, *, by, answer):
     if not answer.strip():
         raise Refused("请填写当场答复情况。")
@@ -327,6 +335,7 @@ cases = steps.Flow(
     rule=_not_accused,
     form=AcceptForm,
     everyone=True,
+    confirm="受理后将书面告知信访人，并开始计算办理期限，不能撤销。确定受理并交办吗？",
     refusal="只有办公室主任可以受理信访事项。",
 )
 def accept(
@@ -558,6 +567,7 @@ def approve_extension(case, *, by):
     grant="instruct",
     rule=_both(_not_accused, _extension_pending),
     style="danger",
+    confirm="不批准延期后，须在原期限内办结。确定不批准吗？",
     refusal="只有批示领导可以审批延期。",
 )
 def reject_extension(case, *, by):
@@ -617,6 +627,7 @@ SATISFACTION = {"satisfied": "满意", "basic": "基本满意", "unsatisfied": "
     rule=_not_accused,
     form=CloseForm,
     everyone=True,
+    confirm="办结后该信访事项结案，不能撤销。确定办结吗？",
     refusal="只有办公室可以办结。",
 )
 def close(case, *, by, satisfaction):

@@ -48,6 +48,7 @@ def test_incoming_story(browser_login):
     staff.goto(url)
     staff.click("#step-complete > summary")
     staff.fill("#id_complete-result", "已组织各村完成防火检查并上报。")
+    staff.once("dialog", lambda dialog: dialog.accept())  # 办结 asks first: it cannot be undone
     staff.click("#step-complete button:has-text('办结') >> nth=0")
     assert "已办结" in staff.locator(".messages").inner_text()
 

@@ -409,7 +409,15 @@ def report_progress(document, *, by, text):
     return report
 
 
-@incoming.step("办结", source=[In.HANDLING], target=In.COMPLETED, rule=_lead_rule, form=CompleteForm, everyone=True)
+@incoming.step(
+    "办结",
+    source=[In.HANDLING],
+    target=In.COMPLETED,
+    rule=_lead_rule,
+    form=CompleteForm,
+    everyone=True,
+    confirm="办结后不能再报告进展，文件转入归档。确定办结吗？",
+)
 def complete(document, *, by, result, reply=""):
     if not result.strip():
         raise Refused("请填写办理结果。")

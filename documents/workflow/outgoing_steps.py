@@ -473,7 +473,15 @@ def new_seal_request_url(document):
     return api.new_request_url("documents.outgoingdocument", str(document.code), document.title) if api else ""
 
 
-@outgoing.step("确认用印", work="待用印", source=[Out.SEALING], target=Out.ISSUING, roles=[Role.CLERK], everyone=True)
+@outgoing.step(
+    "确认用印",
+    work="待用印",
+    source=[Out.SEALING],
+    target=Out.ISSUING,
+    roles=[Role.CLERK],
+    everyone=True,
+    confirm="确认用印后转入印发，不能撤销。确定吗？",
+)
 def seal(document, *, by):
     """用印: confirmed when a linked seal-use request is fully stamped."""
     requests = seal_requests_for(document)
@@ -611,6 +619,7 @@ def sign_for(document, *, by):
     work_roles=[Role.CLERK],
     form=ArchiveForm,
     everyone=True,
+    confirm="归档后文件只读，确定归档吗？",
 )
 def archive_outgoing(document, *, by, retention):
     year = document.year or timezone.localdate().year

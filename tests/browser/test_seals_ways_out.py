@@ -128,8 +128,11 @@ def test_leader_approves_on_a_phone_after_confirming(browser_login, seals, peopl
     keeper = browser_login("seal_keeper")
     keeper.click("text=补贴发放情况证明")  # the custodian's item: 待用印
     _open_step(keeper, "stamp")
+    asked = []
+    keeper.once("dialog", lambda dialog: asked.append(dialog.message) or dialog.accept())
     keeper.locator("#step-stamp button[type=submit]").first.click()
     keeper.wait_for_selector(".messages")
+    assert asked and "记入用印登记簿，不能撤销" in asked[0]  # the register entry is for good
     assert _status(keeper) == "已用印"
     keeper.click(".mainnav >> text=用印登记簿")
     check = keeper.locator("[data-testid=register-check]").inner_text()

@@ -73,9 +73,13 @@ def test_petition_story(browser_login):
     assert director.input_value("#id_accept-deadline")  # pre-filled from the case type
     director.select_option("#id_accept-leader", label="陈刚（党委委员、副镇长）")
     director.select_option("#id_accept-lead_department", label="综合文化站（无账号）")
+    asked = _confirming(director, "开始计算办理期限")  # 受理 cannot be undone
     director.click("#step-accept button.primary")
+    director.wait_for_selector("#step-accept .field.has-error")
+    assert asked and "开始计算办理期限" in asked[0]
     assert "没有可用的用户账号" in director.locator("#step-accept .field.has-error").inner_text()
     director.select_option("#id_accept-lead_department", label="自然资源所")
+    _confirming(director, "开始计算办理期限")
     director.click("#step-accept button.primary")
     assert "已受理并交办" in director.locator(".messages").inner_text()
 
@@ -112,7 +116,10 @@ def test_petition_story(browser_login):
     desk.goto(url)
     desk.click("#step-close summary")
     desk.check("input[name=close-satisfaction][value=satisfied]")
+    asked = _confirming(desk, "结案")  # 办结 cannot be undone
     desk.click("#step-close button.primary")
+    desk.wait_for_selector(".messages")
+    assert asked and "结案" in asked[0]
     assert "已办结" in desk.locator(".details").inner_text()
     desk.goto(desk.base_url + "/visitors/daily/")  # the daily report is for the principal leaders
     assert "每日汇报供主要领导和办公室主任查阅" in desk.locator("main").inner_text()
