@@ -7,6 +7,7 @@ from township_office.models import User
 from township_office.roles import LEADERS
 from township_office.steps import StepForm
 from township_office.uploads import validate_upload
+from township_office.widgets import LeaderGrid
 
 from .models import ChecklistItem, Guest, ItineraryItem, Material, MeetingRoom, Reception
 
@@ -29,7 +30,7 @@ class LeaderField(forms.ModelMultipleChoiceField):
     }
 
     def label_from_instance(self, obj):
-        return f"{obj.full_name}（{getattr(getattr(obj, 'position', None), 'title', '')}）"
+        return obj.full_name  # the LeaderGrid shows the title under the name
 
     def _check_values(self, value):
         for pk in value:  # a key no database integer can hold is no leader (and no OverflowError)
@@ -45,8 +46,8 @@ class ReceptionForm(forms.ModelForm):
         label="陪同领导",
         queryset=User.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text="只列出账号可用的领导。",
+        widget=LeaderGrid,
+        help_text="只列出账号可用的领导，按职务排序。",
     )
 
     class Meta:

@@ -1,5 +1,6 @@
 """The plan's pages: what each person is offered, refusals (400 with input kept, 403, 404), drafts, the rule check."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -297,6 +298,25 @@ def test_form_has_add_row_buttons_labels_and_no_inline_script(client_for, clerk,
     assert '<label class="visually-hidden" for="id_items-0-meeting_room">会议室（第1行）</label>' in page
     assert "<script>" not in page
     assert "不用会议室" in page
+
+
+def test_plan_form_offers_the_leaders_as_tiles_in_rank_order(client_for, clerk, make_reception, deputy, people):
+    from township_office.models import Position
+
+    Position.objects.filter(user=people["deputy_mayor"]).update(rank=0)  # ranked first, though created late
+    people["discipline_secretary"].is_active = False
+    people["discipline_secretary"].save()
+    page = client_for(clerk).get(reverse("reception:create")).content.decode()
+    assert '<div id="id_accompanying_leaders" class="leader-grid">' in page
+    tiles = re.findall(r'<label class="leader-tile"[^>]*>(.*?)</label>', page, re.DOTALL)
+    names = [re.search(r'<span class="name">(.*?)</span>', tile).group(1) for tile in tiles]
+    assert names == ["刘洋", "王建国", "李志强", "张敏", "陈刚", *names[5:]] and "赵琳" not in names
+    assert "<small>党委委员、副镇长</small>" in tiles[names.index("陈刚")]  # the title under the name
+    page = client_for(clerk).get(reverse("reception:edit", args=[make_reception().code])).content.decode()
+    chosen = [
+        t for t in re.findall(r'<label class="leader-tile"[^>]*>(.*?)</label>', page, re.DOTALL) if " checked" in t
+    ]
+    assert len(chosen) == 1 and '<span class="name">陈刚</span>' in chosen[0]
 
 
 @pytest.mark.parametrize(
