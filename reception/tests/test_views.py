@@ -179,6 +179,34 @@ def test_refused_approval_is_400_with_the_comment_kept(make_reception, client_fo
     assert fresh(reception).status == S.PENDING
 
 
+def test_approval_offers_the_office_phrases_then_the_leaders_own(make_reception, client_for, clerk, principal):
+    reception = make_reception(is_major=True)  # a major reception: the principal leader decides
+    workflow.submit(reception, by=clerk)
+    principal.phrases = ["同意，注意节俭", "同意"]  # one of the office's own is not offered twice
+    principal.save(update_fields=["phrases"])
+    page = client_for(principal).get(reception.get_absolute_url()).content.decode()
+    form = page[page.index('data-step="approve"') :]
+    form = form[: form.index("</form>")]
+    assert re.findall(r'data-phrase="([^"]*)"', form) == ["同意", "按程序办理", "同意，注意节俭"]
+    assert 'data-phrases-for="id_approve-comment"' in form and 'name="approve-comment"' in form
+    assert "township_office/js/phrases.js" in page and "township_office/css/phrases.css" in page
+    assert page.count("township_office/js/phrases.js") == 1
+    assert 'data-phrase="' not in client_for(clerk).get(reception.get_absolute_url()).content.decode()
+
+
+def test_approval_opinion_may_be_left_empty_or_tapped(make_reception, client_for, clerk, office_director):
+    from township_office.models import AuditEvent
+
+    empty = make_reception()
+    tapped = make_reception(start=empty.end + timedelta(days=1), room=None, leaders=[])  # no clash with the first
+    for reception, typed in ((empty, ""), (tapped, "同意，按程序办理")):
+        workflow.submit(reception, by=clerk)
+        response = client_for(office_director).post(step_url(reception, "approve"), {"approve-comment": typed})
+        assert response.status_code == 302 and fresh(reception).status == S.APPROVED
+        event = AuditEvent.objects.filter(action="批准", object_code=str(reception.code)).get()
+        assert event.comment == typed
+
+
 def test_send_back_needs_a_reason(make_reception, client_for, clerk, office_director):
     reception = make_reception()
     workflow.submit(reception, by=clerk)
