@@ -4,9 +4,11 @@ from django.utils import timezone
 
 from township_office.forms import StaffedDepartmentField, departments_with_accounts
 from township_office.models import User
+from township_office.phrases import APPROVAL_PHRASES, PhraseStepForm
 from township_office.roles import LEADERS
 from township_office.steps import StepForm
 from township_office.uploads import validate_upload
+from township_office.widgets import LeaderGrid, PhraseTextarea
 
 from .models import ChecklistItem, Guest, ItineraryItem, Material, MeetingRoom, Reception
 
@@ -29,7 +31,7 @@ class LeaderField(forms.ModelMultipleChoiceField):
     }
 
     def label_from_instance(self, obj):
-        return f"{obj.full_name}（{getattr(getattr(obj, 'position', None), 'title', '')}）"
+        return obj.full_name  # the LeaderGrid shows the title under the name
 
     def _check_values(self, value):
         for pk in value:  # a key no database integer can hold is no leader (and no OverflowError)
@@ -45,8 +47,8 @@ class ReceptionForm(forms.ModelForm):
         label="陪同领导",
         queryset=User.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text="只列出账号可用的领导。",
+        widget=LeaderGrid,
+        help_text="只列出账号可用的领导，按职务排序。",
     )
 
     class Meta:
@@ -263,10 +265,16 @@ class ReasonForm(StepForm):
         return reason
 
 
-class ApproveForm(StepForm):
+class ApproveForm(PhraseStepForm):
+    """批准: an opinion may be typed, tapped from the office's approval phrases and the person's own, or left empty."""
+
+    phrase_field = "comment"
     comment = forms.CharField(
-        label="审批意见", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+        label="审批意见", required=False, max_length=500, widget=PhraseTextarea(attrs={"rows": 2})
     )
+
+    def office_phrases(self):
+        return APPROVAL_PHRASES
 
 
 class CloseForm(StepForm):

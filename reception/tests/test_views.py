@@ -1,5 +1,6 @@
 """The plan's pages: what each person is offered, refusals (400 with input kept, 403, 404), drafts, the rule check."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -178,6 +179,34 @@ def test_refused_approval_is_400_with_the_comment_kept(make_reception, client_fo
     assert fresh(reception).status == S.PENDING
 
 
+def test_approval_offers_the_office_phrases_then_the_leaders_own(make_reception, client_for, clerk, principal):
+    reception = make_reception(is_major=True)  # a major reception: the principal leader decides
+    workflow.submit(reception, by=clerk)
+    principal.phrases = ["同意，注意节俭", "同意"]  # one of the office's own is not offered twice
+    principal.save(update_fields=["phrases"])
+    page = client_for(principal).get(reception.get_absolute_url()).content.decode()
+    form = page[page.index('data-step="approve"') :]
+    form = form[: form.index("</form>")]
+    assert re.findall(r'data-phrase="([^"]*)"', form) == ["同意", "按程序办理", "同意，注意节俭"]
+    assert 'data-phrases-for="id_approve-comment"' in form and 'name="approve-comment"' in form
+    assert "township_office/js/phrases.js" in page and "township_office/css/phrases.css" in page
+    assert page.count("township_office/js/phrases.js") == 1
+    assert 'data-phrase="' not in client_for(clerk).get(reception.get_absolute_url()).content.decode()
+
+
+def test_approval_opinion_may_be_left_empty_or_tapped(make_reception, client_for, clerk, office_director):
+    from township_office.models import AuditEvent
+
+    empty = make_reception()
+    tapped = make_reception(start=empty.end + timedelta(days=1), room=None, leaders=[])  # no clash with the first
+    for reception, typed in ((empty, ""), (tapped, "同意，按程序办理")):
+        workflow.submit(reception, by=clerk)
+        response = client_for(office_director).post(step_url(reception, "approve"), {"approve-comment": typed})
+        assert response.status_code == 302 and fresh(reception).status == S.APPROVED
+        event = AuditEvent.objects.filter(action="批准", object_code=str(reception.code)).get()
+        assert event.comment == typed
+
+
 def test_send_back_needs_a_reason(make_reception, client_for, clerk, office_director):
     reception = make_reception()
     workflow.submit(reception, by=clerk)
@@ -297,6 +326,25 @@ def test_form_has_add_row_buttons_labels_and_no_inline_script(client_for, clerk,
     assert '<label class="visually-hidden" for="id_items-0-meeting_room">会议室（第1行）</label>' in page
     assert "<script>" not in page
     assert "不用会议室" in page
+
+
+def test_plan_form_offers_the_leaders_as_tiles_in_rank_order(client_for, clerk, make_reception, deputy, people):
+    from township_office.models import Position
+
+    Position.objects.filter(user=people["deputy_mayor"]).update(rank=0)  # ranked first, though created late
+    people["discipline_secretary"].is_active = False
+    people["discipline_secretary"].save()
+    page = client_for(clerk).get(reverse("reception:create")).content.decode()
+    assert '<div id="id_accompanying_leaders" class="leader-grid">' in page
+    tiles = re.findall(r'<label class="leader-tile"[^>]*>(.*?)</label>', page, re.DOTALL)
+    names = [re.search(r'<span class="name">(.*?)</span>', tile).group(1) for tile in tiles]
+    assert names == ["刘洋", "王建国", "李志强", "张敏", "陈刚", *names[5:]] and "赵琳" not in names
+    assert "<small>党委委员、副镇长</small>" in tiles[names.index("陈刚")]  # the title under the name
+    page = client_for(clerk).get(reverse("reception:edit", args=[make_reception().code])).content.decode()
+    chosen = [
+        t for t in re.findall(r'<label class="leader-tile"[^>]*>(.*?)</label>', page, re.DOTALL) if " checked" in t
+    ]
+    assert len(chosen) == 1 and '<span class="name">陈刚</span>' in chosen[0]
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from conftest import screenshot
+from tests import preview_samples
 
 pytestmark = pytest.mark.browser
 FMT = "%Y-%m-%dT%H:%M"
@@ -148,7 +149,15 @@ def test_closing_after_the_reception_gives_the_list(browser_login, make_receptio
     clerk.set_input_files("#id_close-invoices", reception.scan_path)
     take(clerk, "close")
     assert "接待清单已生成" in clerk.locator(".messages").inner_text()
-    assert clerk.locator("a:has-text('发票')").count() == 1
+    assert clerk.locator("[data-testid=closing] a:has-text('发票')").count() == 1
+    # The 发票 is a tab of the viewer, beside the 公函 opened first: one tap shows its pages in place.
+    viewer = clerk.locator("[data-preview]")
+    assert viewer.locator("[data-preview-name]").inner_text().startswith("公函")
+    viewer.locator("[data-preview-switch]:has-text('发票')").click()
+    viewer.locator("[data-preview-name]:has-text('发票')").wait_for()
+    viewer.locator("img[data-page='1']").wait_for()
+    assert viewer.locator("[data-preview-download]").get_attribute("href").endswith(f"/{reception.code}/invoices/")
+    assert clerk.url.endswith(reception.get_absolute_url())  # switched in the page, not followed
     response = clerk.request.get(clerk.url + "list.pdf")
     text = PdfReader(io.BytesIO(response.body())).pages[0].extract_text().replace(" ", "")
     assert "公务接待清单" in text and "235.50" in text and "来宾0" in text
@@ -184,6 +193,6 @@ def make_reception_for_browser(township, people, tmp_path):
     workflow.submit(reception, by=people["clerk"])
     workflow.approve(Reception.objects.get(pk=reception.pk), by=people["office_director"])
     scan = tmp_path / "发票.pdf"
-    scan.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    scan.write_bytes(preview_samples.pdf(1))
     reception.scan_path = str(scan)
     return reception
