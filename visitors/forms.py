@@ -143,9 +143,18 @@ class ContactForm(forms.ModelForm):
 
 
 class RepresentativeForm(forms.Form):
-    name = forms.CharField(label="代表姓名", required=False, max_length=30)
-    id_number = forms.CharField(label="身份证号", required=False, max_length=30)
-    phone = forms.CharField(label="电话", required=False, max_length=30)
+    """One row of the 集体访代表 table; a row with an ID number or a phone but no name would be dropped silently,
+    so its name is asked for beside the cell."""
+
+    name = forms.CharField(
+        label="姓名", required=False, max_length=30, error_messages={"max_length": "代表姓名不能超过30个字。"}
+    )
+    id_number = forms.CharField(
+        label="身份证号", required=False, max_length=30, error_messages={"max_length": "身份证号应为18位，请核对。"}
+    )
+    phone = forms.CharField(
+        label="电话", required=False, max_length=30, error_messages={"max_length": "电话号码过长，请核对。"}
+    )
 
     def clean_id_number(self):
         value = self.cleaned_data.get("id_number", "")
@@ -154,6 +163,13 @@ class RepresentativeForm(forms.Form):
     def clean_phone(self):
         value = self.cleaned_data.get("phone", "")
         return validate_phone(value) if value.strip() else ""
+
+    def clean(self):
+        data = super().clean()
+        typed = any(str(self.data.get(self.add_prefix(name), "")).strip() for name in ("id_number", "phone"))
+        if typed and not (data.get("name") or "").strip() and "name" not in self.errors:
+            self.add_error("name", "已填写该代表的身份证号或电话，请填写代表姓名。")
+        return data
 
 
 class BaseRepresentativeFormSet(forms.BaseFormSet):
