@@ -9,6 +9,7 @@ from township_office.models import Department, User
 from township_office.phrases import PhraseStepForm, instruction_field
 from township_office.roles import LEADERS, role_users
 from township_office.steps import StepForm
+from township_office.widgets import DepartmentPicker
 
 from . import rules
 from .idnumber import validate_id_number
@@ -222,10 +223,14 @@ class OpenCaseForm(StepForm):
 
 
 class LeaderField(BoundedChoice, forms.ModelChoiceField):
+    """One leader, offered in rank order (the queryset's) with the title after the name. A single choice, so a
+    select: the core's LeaderGrid is for choosing several."""
+
     default_error_messages = {"invalid_choice": "所选领导没有可用账号（已停用或不存在），请另选。"}
 
     def label_from_instance(self, obj):
-        return f"{obj.full_name}（{getattr(getattr(obj, 'position', None), 'title', '')}）"
+        title = getattr(getattr(obj, "position", None), "title", "")
+        return f"{obj.full_name}（{title}）" if title else obj.full_name
 
 
 class AcceptForm(StepForm):
@@ -241,7 +246,7 @@ class AcceptForm(StepForm):
     leader = LeaderField(label="批示领导", queryset=User.objects.none(), help_text="重大事项须主要领导批示")
     lead_department = DepartmentField(label="主办部门", queryset=Department.objects.none())
     support_departments = DepartmentsField(
-        label="协办部门", required=False, queryset=Department.objects.none(), widget=forms.CheckboxSelectMultiple
+        label="协办部门", required=False, queryset=Department.objects.none(), widget=DepartmentPicker
     )
     deadline = forms.DateField(label="办理时限", widget=D)
     handled_with_opinion = forms.BooleanField(label="以信访处理意见书办理", required=False)

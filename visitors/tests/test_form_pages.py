@@ -1,10 +1,16 @@
-"""The registration page's 集体访代表 table: every input named, each error beside its cell, nothing saved."""
+"""The registration page's 集体访代表 table (every input named, each error beside its cell, nothing saved) and the
+choosers of 受理并交办."""
 
+import re
 from html.parser import HTMLParser
 
+import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from visitors.models import Contact
+from township_office.models import User
+from visitors import workflow
+from visitors.models import Contact, PetitionCase
 
 from .conftest import VALID_IDS, registration_form
 
@@ -102,3 +108,55 @@ def test_named_representatives_are_saved(client_for, front_desk):
     )
     assert client_for(front_desk).post(reverse("visitors:contact_register"), data).status_code == 302
     assert sorted(Contact.objects.get().representatives.values_list("name", flat=True)) == ["代表乙", "代表甲"]
+
+
+# --- 受理并交办 ------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def opened(register, front_desk, departments):
+    return workflow.open_case(register(), by=front_desk, petition_type="claim")
+
+
+def test_accept_form_offers_the_department_picker(opened, client_for, office_director):
+    page = client_for(office_director).get(opened.get_absolute_url()).content.decode()
+    form = page[page.index('name="accept-notice_text"') :]
+    picker = form[form.index("data-department-picker") :]
+    assert "data-picker-search" in picker and 'aria-label="搜索部门名称"' in picker
+    assert "全部站所" in picker and "全部村（居）" in picker
+    assert 'type="checkbox" name="accept-support_departments"' in picker
+    assert "综合文化站（无账号）" in picker
+    leader = form[form.index('name="accept-leader"') :]
+    leader = leader[: leader.index("</select>")]
+    names = re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', leader)
+    ranks = {
+        u.full_name: (u.position.rank, u.pk)
+        for u in User.objects.filter(full_name__in=[n.split("（")[0] for n in names])
+    }
+    assert len(names) >= 3 and [n.split("（")[0] for n in names] == sorted(ranks, key=ranks.get)
+    assert "陈刚（党委委员、副镇长）" in names
+
+
+def test_support_departments_chosen_in_the_picker_are_kept_and_an_unstaffed_one_refused_beside_it(
+    opened, client_for, office_director, deputy, departments
+):
+    url = reverse("visitors:case_step", args=[opened.code, "accept"])
+    data = {
+        "accept-notice_text": "已受理",
+        "accept-severity": "minor",
+        "accept-leader": deputy.pk,
+        "accept-lead_department": departments["司法所"].pk,
+        "accept-deadline": timezone.localdate().isoformat(),
+        "accept-support_departments": [departments["财政所"].pk, departments["综合文化站"].pk],
+    }
+    response = client_for(office_director).post(url, data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    field = page[page.index("data-department-picker") :]
+    field = page[: page.index("data-department-picker")].rsplit("<fieldset", 1)[1] + field[: field.index("</fieldset>")]
+    assert "综合文化站 没有可用的用户账号" in field
+    assert PetitionCase.objects.get(pk=opened.pk).status == opened.status
+    data["accept-support_departments"] = [departments["财政所"].pk]
+    assert client_for(office_director).post(url, data).status_code == 302
+    case = PetitionCase.objects.get(pk=opened.pk)
+    assert list(case.support_departments.values_list("name", flat=True)) == ["财政所"]
