@@ -4,8 +4,10 @@ from datetime import date
 
 from django import forms
 
+from township_office.phrases import APPROVAL_PHRASES, PhraseStepForm
 from township_office.steps import StepForm
 from township_office.uploads import validate_upload
+from township_office.widgets import PhraseTextarea
 
 from .models import IntroductionLetter, Seal, SealRequest
 
@@ -128,15 +130,22 @@ class EditDraftForm(StepForm, SealRequestForm):
         return {"data": self.draft_data(), "seals": list(self.cleaned_data["seals"]), "document": self.new_document()}
 
 
-class ApproveForm(StepForm):
+class ApproveForm(PhraseStepForm):
+    """同意 a 用印 level or 批准 a 介绍信: the opinion, with the office's approval phrases and the person's own
+    put in with one tap."""
+
+    phrase_field = "comment"
     comment = forms.CharField(
         label="审批意见",
         required=False,
         max_length=500,
         initial="同意",
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=PhraseTextarea(attrs={"rows": 2}),
         help_text="可直接同意，也可写明意见",
     )
+
+    def office_phrases(self):
+        return APPROVAL_PHRASES
 
 
 class RejectForm(StepForm):

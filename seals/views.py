@@ -102,6 +102,12 @@ def request_create(request):
     return render(request, "seals/request_form.html", {"form": form}, status=status)
 
 
+def shows_fingerprint(user):
+    """Leaders read the file, not its hash: the fingerprint is for the seal keeper and the office, on the page and
+    on the printed 用印审批单 alike."""
+    return has_role(user, Role.OFFICE_DIRECTOR, Role.SEAL_KEEPER)
+
+
 def request_page(request, seal_request, *, bound=None, refusal=None, status=200):
     """The request's page: its data, the approval chain, the register entries, and the steps the person may take."""
     user = request.user
@@ -112,8 +118,7 @@ def request_page(request, seal_request, *, bound=None, refusal=None, status=200)
         "seals": seal_request.seals.all(),
         "stampings": seal_request.stampings.select_related("seal", "custodian"),
         "events": audit.history(seal_request),
-        # Leaders read the file, not its hash: the fingerprint is for the seal keeper and the office.
-        "show_fingerprint": has_role(user, Role.OFFICE_DIRECTOR, Role.SEAL_KEEPER),
+        "show_fingerprint": shows_fingerprint(user),
         **steps.page_context(workflow.requests, seal_request, user, bound=bound, refusal=refusal),
     }
     return render(request, "seals/request_detail.html", context, status=status)
@@ -129,6 +134,8 @@ request_step = step_view(workflow.requests, get_request_for_user, request_page)
 def request_form_pdf(request, code):
     seal_request = get_request_for_user(request.user, code)
     name = f"{seal_request.year}-{seal_request.serial}" if seal_request.serial else "草稿"
+    # Read by the print template (r.show_fingerprint); without it the form says only whether the file is on record.
+    seal_request.show_fingerprint = shows_fingerprint(request.user)
     return pdf_response(pdf.approval_form(seal_request), f"用印审批单-{name}.pdf")
 
 

@@ -9,6 +9,7 @@ from township_office.models import Department, User
 from township_office.phrases import PhraseStepForm, instruction_field
 from township_office.roles import LEADERS, role_users
 from township_office.steps import StepForm
+from township_office.widgets import DepartmentPicker
 
 from . import rules
 from .idnumber import validate_id_number
@@ -143,9 +144,18 @@ class ContactForm(forms.ModelForm):
 
 
 class RepresentativeForm(forms.Form):
-    name = forms.CharField(label="代表姓名", required=False, max_length=30)
-    id_number = forms.CharField(label="身份证号", required=False, max_length=30)
-    phone = forms.CharField(label="电话", required=False, max_length=30)
+    """One row of the 集体访代表 table; a row with an ID number or a phone but no name would be dropped silently,
+    so its name is asked for beside the cell."""
+
+    name = forms.CharField(
+        label="姓名", required=False, max_length=30, error_messages={"max_length": "代表姓名不能超过30个字。"}
+    )
+    id_number = forms.CharField(
+        label="身份证号", required=False, max_length=30, error_messages={"max_length": "身份证号应为18位，请核对。"}
+    )
+    phone = forms.CharField(
+        label="电话", required=False, max_length=30, error_messages={"max_length": "电话号码过长，请核对。"}
+    )
 
     def clean_id_number(self):
         value = self.cleaned_data.get("id_number", "")
@@ -154,6 +164,13 @@ class RepresentativeForm(forms.Form):
     def clean_phone(self):
         value = self.cleaned_data.get("phone", "")
         return validate_phone(value) if value.strip() else ""
+
+    def clean(self):
+        data = super().clean()
+        typed = any(str(self.data.get(self.add_prefix(name), "")).strip() for name in ("id_number", "phone"))
+        if typed and not (data.get("name") or "").strip() and "name" not in self.errors:
+            self.add_error("name", "已填写该代表的身份证号或电话，请填写代表姓名。")
+        return data
 
 
 class BaseRepresentativeFormSet(forms.BaseFormSet):
@@ -206,10 +223,14 @@ class OpenCaseForm(StepForm):
 
 
 class LeaderField(BoundedChoice, forms.ModelChoiceField):
+    """One leader, offered in rank order (the queryset's) with the title after the name. A single choice, so a
+    select: the core's LeaderGrid is for choosing several."""
+
     default_error_messages = {"invalid_choice": "所选领导没有可用账号（已停用或不存在），请另选。"}
 
     def label_from_instance(self, obj):
-        return f"{obj.full_name}（{getattr(getattr(obj, 'position', None), 'title', '')}）"
+        title = getattr(getattr(obj, "position", None), "title", "")
+        return f"{obj.full_name}（{title}）" if title else obj.full_name
 
 
 class AcceptForm(StepForm):
@@ -225,7 +246,7 @@ class AcceptForm(StepForm):
     leader = LeaderField(label="批示领导", queryset=User.objects.none(), help_text="重大事项须主要领导批示")
     lead_department = DepartmentField(label="主办部门", queryset=Department.objects.none())
     support_departments = DepartmentsField(
-        label="协办部门", required=False, queryset=Department.objects.none(), widget=forms.CheckboxSelectMultiple
+        label="协办部门", required=False, queryset=Department.objects.none(), widget=DepartmentPicker
     )
     deadline = forms.DateField(label="办理时限", widget=D)
     handled_with_opinion = forms.BooleanField(label="以信访处理意见书办理", required=False)

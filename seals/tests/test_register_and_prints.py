@@ -108,6 +108,24 @@ def test_leaders_see_no_fingerprint_the_keeper_does(client_for, approved, deputy
     assert digest in client_for(seal_keeper).get(approved.get_absolute_url()).content.decode()
 
 
+def _approval_form_text(client, request):
+    content = client.get(reverse("seals:request_form_pdf", args=[request.code])).content
+    return PdfReader(io.BytesIO(content)).pages[0].extract_text().replace(" ", "").replace("\n", "")
+
+
+def test_printed_approval_form_gives_the_fingerprint_only_to_whom_the_page_does(
+    client_for, approved, deputy, staff, seal_keeper, office_director
+):
+    digest = approved.document_sha256[:16]
+    for reader in (deputy, staff):
+        text = _approval_form_text(client_for(reader), approved)
+        assert "待用印文件已上传" in text
+        assert digest not in text and "SHA" not in text and "指纹" not in text
+    for reader in (seal_keeper, office_director):
+        text = _approval_form_text(client_for(reader), approved)
+        assert "待用印文件已上传" in text and f"SHA-256{digest}" in text
+
+
 def test_times_are_beijing_time(client_for, apply, deputy, seal_keeper):
     # 07:30 on 1 December in Beijing is 23:30 on 30 November in UTC.
     with time_machine.travel(datetime(2026, 11, 30, 23, 30, tzinfo=UTC), tick=False):

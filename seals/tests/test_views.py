@@ -1,4 +1,5 @@
 import io
+import re
 import uuid
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -236,3 +237,36 @@ def test_letter_list_search_and_constant_queries(client_for, staff, office_direc
     assert count_queries(client, reverse("seals:letter_list")) == one
     page = client.get(reverse("seals:letter_list"), {"q": "自然资源"}).content.decode()
     assert page.count("县自然资源和规划局") == 1 and "县交通运输局" not in page
+
+
+def _phrases_of(page, field_id):
+    """The data-phrase values offered above the box ``field_id``, in order."""
+    block = page.split(f'data-phrases-for="{field_id}"', 1)[1].split("</div>", 1)[0]
+    return re.findall(r'data-phrase="([^"]*)"', block)
+
+
+def test_approvals_offer_the_office_phrases_then_the_leaders_own(client_for, apply, staff, deputy):
+    deputy.phrases = ["同意，请按规定用印", "按程序办理"]  # one of the office's is not offered twice
+    deputy.save(update_fields=["phrases"])
+    request = apply()
+    letter = workflow.apply_letter(
+        by=staff,
+        data={"recipient_unit": "县民政局", "persons": "黄磊", "person_count": 1, "purpose": "对接", "valid_days": 7},
+    )
+    client = client_for(deputy)
+    pages = {
+        "id_approve_deputy-comment": client.get(request.get_absolute_url()).content.decode(),
+        "id_approve_letter-comment": client.get(letter.get_absolute_url()).content.decode(),
+    }
+    for field_id, page in pages.items():
+        assert _phrases_of(page, field_id) == ["同意", "按程序办理", "同意，请按规定用印"], field_id
+        assert "township_office/css/phrases.css" in page and "township_office/js/phrases.js" in page
+        box = page.split(f'id="{field_id}"', 1)[0].rsplit("<textarea", 1)[1] + page.split(f'id="{field_id}"', 1)[1]
+        assert 'maxlength="500"' in box and box.split(">", 1)[1].startswith("\n同意</textarea>")
+    response = client.post(
+        reverse("seals:letter_step", args=[letter.code, "approve_letter"]),
+        {"approve_letter-comment": "同意，请按规定用印"},
+    )
+    assert response.status_code == 302
+    letter.refresh_from_db()
+    assert letter.status == letter.Status.APPROVED
