@@ -2,12 +2,15 @@ from township_office.models import Township
 from township_office.pdf import render_pdf
 
 
-def approval_form(seal_request):
+def approval_form(seal_request, *, show_fingerprint=False):
+    """用印审批单. ``show_fingerprint``: the reader may see the file's SHA-256 (the page's rule, shows_fingerprint);
+    otherwise the form says only that the file is on record."""
     steps = {s.level: s for s in seal_request.steps.select_related("decided_by")}
     return render_pdf(
         "seals/print/approval_form.html",
         {
             "r": seal_request,
+            "show_fingerprint": show_fingerprint,
             "township": Township.current(),
             "steps": steps,
             "seal_names": "、".join(s.name for s in seal_request.seals.all()),

@@ -134,9 +134,8 @@ request_step = step_view(workflow.requests, get_request_for_user, request_page)
 def request_form_pdf(request, code):
     seal_request = get_request_for_user(request.user, code)
     name = f"{seal_request.year}-{seal_request.serial}" if seal_request.serial else "草稿"
-    # Read by the print template (r.show_fingerprint); without it the form says only whether the file is on record.
-    seal_request.show_fingerprint = shows_fingerprint(request.user)
-    return pdf_response(pdf.approval_form(seal_request), f"用印审批单-{name}.pdf")
+    content = pdf.approval_form(seal_request, show_fingerprint=shows_fingerprint(request.user))
+    return pdf_response(content, f"用印审批单-{name}.pdf")
 
 
 def request_document(request, code):
