@@ -73,6 +73,9 @@ def _secret_key():
 SECRET_KEY = _secret_key()
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
+# The address people open the system at (http://192.168.1.10:8000): the links inside PDFs made without a request
+# (the morning report made by beat) start with it. Empty: those PDFs link only when a request made them.
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 # --- HTTPS and browser security (all off by default: an office PC serves plain HTTP) ---

@@ -4,6 +4,9 @@ read, and a notification linking to it.
 With a broker, beat runs ``tasks.send_daily_report`` at DAILY_REPORT_HOUR:DAILY_REPORT_MINUTE as before. On the
 embedded default (no broker, so no beat either) nothing would ever run it: the first request after the report
 hour produces the PDFs in-process (``on_request_started``), and the report page offers 生成今日汇报.
+
+Each line of the PDF links to its record. The links need the address the leaders open the system at: SITE_URL
+when set (beat has no request), else the address of the request that made the PDF.
 """
 
 import logging
@@ -32,9 +35,12 @@ def counts(report):
 
 def produce(day=None, *, base_url="", force=False):
     """Render each principal leader's PDF of ``day`` (today, Beijing time) and notify them; a PDF already made is
-    kept unless ``force`` (生成今日汇报 makes it afresh). Returns the DailyReports made."""
+    kept unless ``force`` (生成今日汇报 makes it afresh). Returns the DailyReports made.
+
+    ``base_url``: the address the readers open the system at, so that each line of the PDF links to its record;
+    settings.SITE_URL when none is given (beat has no request to take it from)."""
     day = day or timezone.localdate()
-    base_url = base_url.rstrip("/")
+    base_url = (base_url or settings.SITE_URL).rstrip("/")
     made = []
     for leader in role_users(Role.PRINCIPAL_LEADER):
         existing = DailyReport.objects.filter(date=day, recipient=leader).first()
@@ -76,7 +82,7 @@ def due_now(now=None):
     return now.date()
 
 
-def make_sure(now=None):
+def make_sure(now=None, base_url=""):
     """The first call after the report hour each day makes the day's PDFs (once per process and day; one query
     on later days' first request, nothing at all on the other requests)."""
     day = due_now(now)
@@ -84,12 +90,27 @@ def make_sure(now=None):
         return []
     _checked["day"] = day
     try:
-        return produce(day)
+        return produce(day, base_url=base_url)
     except Exception:  # the person's request goes on; the page still offers 生成今日汇报
         logger.exception("每日汇报生成失败")
         return []
 
 
-def on_request_started(sender, **kwargs):
+def request_base_url(environ):
+    """The address the request came to (scheme, host, port), for the PDF's links: only a host the site answers to
+    (ALLOWED_HOSTS), so a forged Host header cannot put its address into the leaders' report."""
+    from django.http.request import split_domain_port, validate_host
+
+    if not environ:
+        return ""
+    host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
+    domain, _ = split_domain_port(host)
+    if not domain or not validate_host(domain, settings.ALLOWED_HOSTS):
+        return ""
+    scheme = environ.get("wsgi.url_scheme", "http")
+    return f"{scheme}://{host}"
+
+
+def on_request_started(sender, environ=None, **kwargs):
     if in_process():
-        make_sure()
+        make_sure(base_url=settings.SITE_URL or request_base_url(environ))

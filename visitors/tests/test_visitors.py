@@ -355,3 +355,46 @@ def test_refusals_change_nothing(register, front_desk, clerk, staff):
             by=front_desk,
             answer="已转立案的不能再当场答复",
         )
+
+
+def _pdf_links(content):
+    """The addresses the PDF's link annotations lead to."""
+    reader = PdfReader(io.BytesIO(content))
+    links = []
+    for page in reader.pages:
+        for annotation in page.get("/Annots") or []:
+            action = annotation.get_object().get("/A")
+            if action and action.get("/URI"):
+                links.append(str(action["/URI"]))
+    return links
+
+
+def test_the_morning_pdf_made_by_beat_links_each_line_to_its_record(accepted, principal, settings):
+    """Beat has no request: the links start with SITE_URL, the address the leaders open the system at."""
+    from township_office import permissions
+    from visitors import daily
+
+    permissions.grant(accepted, "view", users=[principal])
+    settings.SITE_URL = "http://192.168.1.10:8000"
+    (report,) = [r for r in daily.produce() if r.recipient_id == principal.pk]
+    links = _pdf_links(report.file.read())
+    assert f"http://192.168.1.10:8000{accepted.get_absolute_url()}" in links
+
+
+def test_the_morning_pdf_made_by_the_first_request_links_to_that_address(accepted, principal, settings):
+    """One PC, no broker, no SITE_URL: the first request after the report hour makes the PDF, with links to the
+    address that request came to; a Host the site does not answer to is never put into the report."""
+    from township_office import permissions
+    from visitors import daily
+    from visitors.models import DailyReport
+
+    permissions.grant(accepted, "view", users=[principal])
+    settings.SITE_URL = ""
+    settings.ALLOWED_HOSTS = ["192.168.1.10"]
+    assert daily.request_base_url({"HTTP_HOST": "evil.example.com", "wsgi.url_scheme": "http"}) == ""
+    settings.DAILY_REPORT_IN_PROCESS = True
+    settings.DAILY_REPORT_HOUR, settings.DAILY_REPORT_MINUTE = 0, 0
+    daily._checked["day"] = None
+    daily.on_request_started(None, environ={"HTTP_HOST": "192.168.1.10:8000", "wsgi.url_scheme": "http"})
+    report = DailyReport.objects.get(recipient=principal)
+    assert f"http://192.168.1.10:8000{accepted.get_absolute_url()}" in _pdf_links(report.file.read())
