@@ -375,7 +375,7 @@ class OutgoingFields:
             label="会签部门",
             queryset=departments_with_accounts(),
             required=False,
-            widget=forms.CheckboxSelectMultiple,
+            widget=DepartmentPicker,
             help_text="标注「无账号」的部门没有可用账号，不能选择",
         )
 

@@ -57,6 +57,7 @@ def _case_line(case, day):
         "deadline": case.current_due,
         "url": case.get_absolute_url(),
         "group": case.contact.is_group_visit,
+        "people": case.contact.people_count,
         "major": case.severity == PetitionCase.Severity.MAJOR,
         "overdue": case.is_overdue(day),
     }

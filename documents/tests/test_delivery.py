@@ -350,6 +350,8 @@ def test_the_draft_form_offers_the_departments_grouped(staff, client_for, depart
     page = client.get(reverse("documents:outgoing_create")).content.decode()
     assert "主送/抄送单位（本镇）" in page and "data-department-picker" in page
     assert "全部村（居）" in page and "柳林村村民委员会（无账号）" in page
+    # 会签部门 in the same grouped picker, with its own search box
+    assert '<div id="id_countersign_departments" class="department-picker" data-department-picker>' in page
     response = client.post(
         reverse("documents:outgoing_create"),
         {
