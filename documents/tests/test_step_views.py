@@ -260,3 +260,31 @@ def test_detail_pages_queries_do_not_grow_with_history(client_for, routed, deput
         workflow.instruct(routed, by=deputy, text=f"补充批示{i}")
         workflow.report_progress(routed, by=staff, text=f"进展{i}")
     assert count_queries(client_for(deputy), routed.get_absolute_url()) == one <= 20
+
+
+def test_no_page_repeats_an_element_id(client_for, routed, deputy, office_director, staff, drafted):
+    """Two forms on one page never share an id (each step's form has its prefix; 转交 forms theirs): a label or a
+    screen reader would otherwise reach the wrong box."""
+    import re
+    from collections import Counter
+
+    workflow.instruct(routed, by=deputy, text="请抓紧")
+    pages = [
+        (office_director, routed.get_absolute_url()),  # 办理: progress, 办结, 催办, 更正, 转交 …
+        (staff, routed.get_absolute_url()),
+        (deputy, routed.get_absolute_url()),
+        (staff, drafted.get_absolute_url()),
+        (office_director, reverse("documents:incoming_list")),
+    ]
+    for user, url in pages:
+        page = client_for(user).get(url).content.decode()
+        ids = Counter(re.findall(r'\sid="([^"]+)"', page))
+        assert ids and not [i for i, n in ids.items() if n > 1], (user.username, url, ids.most_common(3))
+
+
+def test_messages_are_announced_and_login_errors_alert(client, client_for, routed, deputy):
+    response = client_for(deputy).post(step_url(routed, "instruct"), {"instruct-text": "请抓紧"}, follow=True)
+    assert '<ul class="messages" role="status">' in response.content.decode()
+    client.logout()
+    page = client.post(reverse("login"), {"username": "deputy_leader", "password": "wrong"}).content.decode()
+    assert 'role="alert"' in page
