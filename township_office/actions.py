@@ -73,11 +73,15 @@ def step_view(flow, load, render_page):
 
 
 def next_waiting_url(user, done_obj=None):
-    """下一件: the first item still waiting for the person, or 我的待办 when there is none."""
+    """下一件: the first item still waiting for the person on another record than the one just handled (in the order
+    of 我的待办), or 我的待办 when there is none."""
     from . import worklist
 
-    for item in worklist.waiting(user, first=2)[:2]:
-        if done_obj is None or item.matter.url != done_obj.get_absolute_url():
+    matter = worklist.matter_of(done_obj) if done_obj is not None else None
+    # The person's items still open on that record may come first: look past however many there are.
+    skip = worklist.waiting(user).filter(matter=matter).count() if matter is not None else 0
+    for item in worklist.waiting(user, first=skip + 1)[: skip + 1]:
+        if matter is None or item.matter_id != matter.pk:
             return item.matter.url
     return "township_office:todo"
 

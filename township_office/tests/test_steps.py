@@ -372,3 +372,29 @@ def test_a_flow_may_name_its_own_items():
     assert plans.names_item("material-12") and plans.names_item(next(iter(plans.steps)))
     assert not plans.names_item("materials") and not plans.names_item("archive")
     assert not dossiers.names_item("material-12")  # only the flow that declares the prefix
+
+
+def test_next_walks_the_waiting_items_in_order_past_the_record_just_handled(
+    client_for, dossier, office_director, staff
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    later, sooner = Dossier.objects.create(title="防汛值班"), Dossier.objects.create(title="秋粮收购")
+    for other, days in ((later, 9), (sooner, 5)):
+        worklist.track(other, kind="案卷", initiator=office_director)
+        send(other, by=office_director, handler=staff)
+        WorkItem.objects.filter(matter=worklist.matter_of(other)).update(due=today + timedelta(days))
+    send(dossier, by=office_director, handler=staff)
+    # Two more items of the same person on the record being handled, more pressing than any other.
+    worklist.assign(dossier, "send", label="交办", users=[staff], due=today)
+    worklist.assign(dossier, "close", label="办结", users=[staff], due=today)
+    client = client_for(staff)
+    response = client.post(
+        reverse("dossier_step", args=[dossier.code, "handle"]), {"handle-note": "好", "next": "todo"}
+    )
+    assert response.status_code == 302 and response.url == sooner.get_absolute_url()  # past the record's own
+    response = client.post(reverse("dossier_step", args=[sooner.code, "handle"]), {"handle-note": "好", "next": "todo"})
+    assert response.url == dossier.get_absolute_url()  # its items are the most pressing now
