@@ -30,6 +30,22 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(pytest.mark.skip(reason=reason))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _test_database_dropped_at_the_end(django_db_setup, django_db_blocker):
+    """On PostgreSQL, close what still holds the test database when the session ends (a thread or child process
+    of a test that outlived it), so that pytest-django can drop it instead of warning and leaving it behind."""
+    yield
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock():
+        connection.close()  # a fresh one: a test may have left this one broken (the health check's outage)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+
+
 @pytest.fixture
 def township(db):
     return seed_organisation()
