@@ -82,35 +82,35 @@ def due_now(now=None):
     return now.date()
 
 
-def make_sure(now=None, base_url=""):
+def make_sure(now=None, environ=None):
     """The first call after the report hour each day makes the day's PDFs (once per process and day; one query
-    on later days' first request, nothing at all on the other requests)."""
+    on later days' first request, nothing at all on the other requests). ``environ``: the request's, whose address
+    the PDF's links start with when SITE_URL is not set."""
     day = due_now(now)
     if day is None or _checked["day"] == day:
         return []
     _checked["day"] = day
     try:
-        return produce(day, base_url=base_url)
+        return produce(day, base_url=settings.SITE_URL or request_base_url(environ))
     except Exception:  # the person's request goes on; the page still offers 生成今日汇报
         logger.exception("每日汇报生成失败")
         return []
 
 
 def request_base_url(environ):
-    """The address the request came to (scheme, host, port), for the PDF's links: only a host the site answers to
-    (ALLOWED_HOSTS), so a forged Host header cannot put its address into the leaders' report."""
-    from django.http.request import split_domain_port, validate_host
+    """The address the request came to, as Django reads it (scheme behind the proxy, host checked against
+    ALLOWED_HOSTS): a forged Host header cannot put its address into the leaders' report."""
+    from django.core.exceptions import DisallowedHost
+    from django.core.handlers.wsgi import WSGIRequest
 
     if not environ:
         return ""
-    host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
-    domain, _ = split_domain_port(host)
-    if not domain or not validate_host(domain, settings.ALLOWED_HOSTS):
+    try:
+        return WSGIRequest(environ).build_absolute_uri("/").rstrip("/")
+    except DisallowedHost:
         return ""
-    scheme = environ.get("wsgi.url_scheme", "http")
-    return f"{scheme}://{host}"
 
 
 def on_request_started(sender, environ=None, **kwargs):
     if in_process():
-        make_sure(base_url=settings.SITE_URL or request_base_url(environ))
+        make_sure(environ=environ)

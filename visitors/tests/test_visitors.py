@@ -391,10 +391,14 @@ def test_the_morning_pdf_made_by_the_first_request_links_to_that_address(accepte
     permissions.grant(accepted, "view", users=[principal])
     settings.SITE_URL = ""
     settings.ALLOWED_HOSTS = ["192.168.1.10"]
-    assert daily.request_base_url({"HTTP_HOST": "evil.example.com", "wsgi.url_scheme": "http"}) == ""
+
+    def environ(host):  # what a WSGI server passes with the request
+        return {"HTTP_HOST": host, "wsgi.url_scheme": "http", "REQUEST_METHOD": "GET", "wsgi.input": io.BytesIO()}
+
+    assert daily.request_base_url(environ("evil.example.com")) == ""
     settings.DAILY_REPORT_IN_PROCESS = True
     settings.DAILY_REPORT_HOUR, settings.DAILY_REPORT_MINUTE = 0, 0
     daily._checked["day"] = None
-    daily.on_request_started(None, environ={"HTTP_HOST": "192.168.1.10:8000", "wsgi.url_scheme": "http"})
+    daily.on_request_started(None, environ=environ("192.168.1.10:8000"))
     report = DailyReport.objects.get(recipient=principal)
     assert f"http://192.168.1.10:8000{accepted.get_absolute_url()}" in _pdf_links(report.file.read())
