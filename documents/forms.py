@@ -439,10 +439,8 @@ class OpinionForm(StepForm):
 class ApproveForm(PhraseStepForm):
     """审核通过, 核稿通过, 签发: an opinion may be typed, tapped or left empty (recorded as 同意)."""
 
+    office_phrases = APPROVAL_PHRASES
     text = forms.CharField(label="意见（不填即为「同意」）", required=False, widget=PhraseTextarea())
-
-    def office_phrases(self):
-        return APPROVAL_PHRASES
 
     def arguments(self):
         return {"text": self.cleaned_data["text"].strip() or "同意"}

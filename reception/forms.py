@@ -269,12 +269,10 @@ class ApproveForm(PhraseStepForm):
     """批准: an opinion may be typed, tapped from the office's approval phrases and the person's own, or left empty."""
 
     phrase_field = "comment"
+    office_phrases = APPROVAL_PHRASES
     comment = forms.CharField(
         label="审批意见", required=False, max_length=500, widget=PhraseTextarea(attrs={"rows": 2})
     )
-
-    def office_phrases(self):
-        return APPROVAL_PHRASES
 
 
 class CloseForm(StepForm):

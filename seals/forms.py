@@ -135,6 +135,7 @@ class ApproveForm(PhraseStepForm):
     put in with one tap."""
 
     phrase_field = "comment"
+    office_phrases = APPROVAL_PHRASES
     comment = forms.CharField(
         label="审批意见",
         required=False,
@@ -143,9 +144,6 @@ class ApproveForm(PhraseStepForm):
         widget=PhraseTextarea(attrs={"rows": 2}),
         help_text="可直接同意，也可写明意见",
     )
-
-    def office_phrases(self):
-        return APPROVAL_PHRASES
 
 
 class RejectForm(StepForm):

@@ -26,17 +26,16 @@ APPROVAL_PHRASES = ("同意", "按程序办理")
 
 
 class PhraseStepForm(StepForm):
-    """A step form whose ``phrase_field`` (a PhraseTextarea, ``text`` by default) offers ``office_phrases()`` and the
-    person's own."""
+    """A step form whose ``phrase_field`` (a PhraseTextarea, ``text`` by default) offers ``office_phrases`` (the
+    批示 ones, read from the settings, when None) and the person's own."""
 
     phrase_field = "text"
+    office_phrases = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields[self.phrase_field].widget.phrases = offered(self.office_phrases(), self.user)
-
-    def office_phrases(self):
-        return instruction_phrases()
+        office = instruction_phrases() if self.office_phrases is None else self.office_phrases
+        self.fields[self.phrase_field].widget.phrases = offered(office, self.user)
 
 
 def instruction_field(**kwargs):
