@@ -31,15 +31,17 @@ The conditional update in ``workflow.transition`` gives the same protection as C
 """
 
 import functools
+import inspect
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django import forms
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 
-from . import audit, permissions, worklist
+from . import audit, notifications, permissions, worklist
 from .roles import Role, has_role
 from .workflow import TransitionNotAllowed, transition
 
@@ -98,7 +100,10 @@ class Step:
     success: object = ""  # the message once taken: a text, or success(obj) returning one (read after the step)
     style: str = "primary"  # primary, secondary, danger
     everyone: bool = False  # taking it closes everyone's item of it, not only the person's own
-    work: str = ""  # the label of the work item of someone who must take it ("待批示"); "" for optional steps
+    # the label of the work item of someone who must take it ("待批示"), or work(obj) returning one; "" for steps
+    # nobody is asked to take
+    work: object = ""
+    reading: bool = False  # its work items are 待阅 (to read), not 待办
     # whose work it is when fewer than may take it: 归档 is the clerk's work, though the office director may take it
     work_roles: tuple = ()
     refusal: str = ""  # the reason shown when role or grant is missing
@@ -111,6 +116,11 @@ class Step:
     def workers_for(self, obj):
         """The roles whose holders are given the step's work item (``work_roles``, else every role that may)."""
         return tuple(self.work_roles) or self.roles_for(obj)
+
+    def work_for(self, obj):
+        """The label of this step's work item on ``obj`` (the step's own label when it declares no work)."""
+        work = self.work(obj) if callable(self.work) else self.work
+        return work or self.label
 
     def url(self, obj):
         return reverse(self.flow.url_name, args=[obj.code, self.name])
@@ -154,6 +164,188 @@ def starts(user, *flows):
     return [(flow.start.label, flow.start.url) for flow in flows if flow.start and flow.start.allows(user)]
 
 
+class Run:
+    """One taking of a step: what its body acts through, and what the step wrapper reads afterwards.
+
+    The body is called as ``body(run, obj, **arguments)`` inside the step's transaction, after the declaration's
+    check. Everything it does beyond its own records goes through ``run``:
+
+    - ``run.advance(target, comment=…, **fields)``: the state change (and its audit event), from the step's source;
+    - ``run.hand_to(next_step, users=…, departments=…, due=…)``: who must take ``next_step`` now — the work item's
+      label comes from that step's ``work=`` and the object permission from its ``grant=``;
+    - ``run.withdraw(step, users=…)``, ``run.finish(step)``: items closed unanswered, or as done by the person;
+    - ``run.audit(comment=…)``, ``run.notify(users, title)``.
+
+    When the body returns, ``close()`` writes the step's audit event if the body wrote none, closes the person's
+    own item (unless the body gave it to them again), the items the new state made moot, and brings the record's
+    Matter up to date (title, number, state, urgency) — all in the same transaction.
+    """
+
+    def __init__(self, flow, step, obj, by):
+        self.flow = flow
+        self.step = step
+        self.obj = obj
+        self.by = by
+        self.events = []  # the audit events the body wrote
+        self.kept = set()  # open items given again to who already held them: they stay open after the step
+        self.closed = []  # items of the person's own the body closed as done (then 已办 already shows the step)
+        self.pending = None  # a Refused(keeps_changes=True): raised once the step's changes committed
+
+    # --- The record's state --------------------------------------------------------------------------------
+
+    def advance(self, target=None, *, comment="", source=None, obj=None, **fields):
+        """Move the record to ``target`` (default: the step's only target), from the step's declared source states,
+        writing the audit event named after the step (see ``workflow.transition``). ``obj``: another record of
+        the same flow the step moves with it (a copy of the same entry)."""
+        step = self.step
+        if target is None:
+            if len(step.target) != 1:
+                raise RuntimeError(f"step {step.name} declares {len(step.target)} targets: pass one to advance()")
+            target = step.target[0]
+        elif step.target and target not in step.target:
+            raise RuntimeError(f"step {step.name} does not lead to {target}")
+        moved = transition(
+            obj or self.obj,
+            by=self.by,
+            action=step.label,
+            source=source or step.source,
+            target=target,
+            comment=comment,
+            on_event=self.events.append,
+            **fields,
+        )
+        return moved
+
+    # --- The audit trail and the people told -------------------------------------------------------------
+
+    def audit(self, action=None, *, comment="", obj=None):
+        """An audit event of the step (named after it unless ``action`` says otherwise)."""
+        event = audit.record(action or self.step.label, by=self.by, obj=obj or self.obj, comment=comment)
+        self.events.append(event)
+        return event
+
+    def notify(self, users, title, *, body="", url=None, obj=None):
+        """In-app notifications about the record (or ``obj``), in the step's transaction."""
+        target = obj or self.obj
+        notifications.notify(users, title, url=target.get_absolute_url() if url is None else url, body=body)
+
+    # --- Who must act next ---------------------------------------------------------------------------------
+
+    def _step(self, step, obj):
+        if isinstance(step, Step):
+            return step
+        flow = flow_for(obj) if obj is not self.obj else self.flow
+        return flow[step]
+
+    def hand_to(
+        self,
+        step,
+        *,
+        users=(),
+        departments=(),
+        due=None,
+        urgent=None,
+        notify="",
+        body="",
+        exclusive=True,
+        share=None,
+        obj=None,
+        key=None,
+        detail="",
+    ):
+        """``step`` (a Step or its name) is now the work of these people and departments.
+
+        - the step's object permission (``grant=``): exactly they hold it afterwards (``exclusive``; whoever held it
+          before loses it, also when nobody is named), or they are added to its holders (``exclusive=False``);
+        - they may read the record: ``view`` is added when the step has a grant, or when ``share=True`` (a step
+          whose rule, not a grant, names them: the custodians of the seal);
+        - each gets a work item labelled with the step's ``work=`` (``：detail`` appended), urgent when the record
+          is (``urgent`` overrides), and a notification titled ``notify``. ``key``: the item's name when it is one
+          of the flow's own items (``own_items``: one per material), closed by ``step``.
+        Returns the items opened."""
+        obj = self.obj if obj is None else obj
+        step = self._step(step, obj)
+        flow = step.flow
+        name = key or step.name
+        if key is not None and not key.startswith(flow.own_items):
+            raise ValueError(f"{key!r} is not one of the {flow.kind} flow's own items")
+        users = [u for u in users if u is not None]
+        departments = [d for d in departments if d is not None]
+        if step.grant:
+            if exclusive:
+                permissions.set_grants(obj, step.grant, users=users, departments=departments)
+            elif users or departments:
+                permissions.grant(obj, step.grant, users=users, departments=departments)
+        if not users and not departments:
+            return []
+        if share or (share is None and step.grant):
+            permissions.grant(obj, "view", users=users, departments=departments)
+        held = worklist.open_items(obj, name).filter(
+            Q(assignee__in=[u.pk for u in users]) | Q(department__in=[d.pk for d in departments])
+        )
+        self.kept.update(held.values_list("pk", flat=True))
+        label = step.work_for(obj)
+        return worklist.assign(
+            obj,
+            name,
+            label=f"{label}：{detail}"[:40] if detail else label,
+            kind=worklist.Kind.READ if step.reading else worklist.Kind.ACT,
+            users=users,
+            departments=departments,
+            due=due,
+            urgent=bool(getattr(obj, "is_urgent", False)) if urgent is None else urgent,
+            notify=notify,
+            body=body,
+        )
+
+    def withdraw(self, step, *, users=(), departments=(), decision="已撤回", obj=None):
+        """These people leave ``step`` (or the own item named ``step``): their open items close unanswered."""
+        return worklist.withdraw(
+            self.obj if obj is None else obj, _name(step), by=self.by, users=users, departments=departments,
+            decision=decision,
+        )
+
+    def finish(self, step, *, decision="", everyone=False, obj=None):
+        """The person has done ``step`` too: their item of it closes (everyone's with ``everyone=True``)."""
+        mine = worklist.finish(self.obj if obj is None else obj, _name(step), by=self.by, decision=decision,
+                               everyone=everyone, closed=self.closed)
+        return mine
+
+    def reschedule(self, *, due, kinds=(worklist.Kind.ACT,)):
+        """What waits on the record is now due on ``due`` (a corrected 办理时限)."""
+        worklist.open_items(self.obj).filter(kind__in=kinds).update(due=due)
+
+    # --- Records the step creates or touches -----------------------------------------------------------------
+
+    def track(self, obj, *, initiator=None):
+        """A record the step creates is tracked (its Matter, listed in 我发起的 of ``initiator``)."""
+        flow = flow_for(obj)
+        return worklist.track(obj, kind=flow.kind if flow else "", initiator=initiator)
+
+    def touch(self, obj):
+        """Another record the step changed shows its new state and title in 我的待办."""
+        worklist.touch(obj)
+
+    # --- After the body ------------------------------------------------------------------------------------
+
+    def close(self, waiting):
+        step, obj, by = self.step, self.obj, self.by
+        if not self.events:  # a step that changed no state is audited all the same
+            audit.record(step.label, by=by, obj=obj, comment=self.pending.message if self.pending else "")
+        # What waited for the person closes, unless the body gave it to them again (copies left to stamp).
+        closed = worklist.finish(
+            obj, step.name, by=by, decision=step.label, everyone=step.everyone, among=waiting - self.kept
+        )
+        if not closed and not self.closed:  # no item waited for the person: 已办 shows the step all the same
+            worklist.record_done(obj, step.name, by=by, label=step.label)
+        self.flow.settle(obj, by=by, decision=f"{by.get_full_name()}已{step.label}")
+        worklist.touch(obj)
+
+
+def _name(step):
+    return step.name if isinstance(step, Step) else step
+
+
 @dataclass
 class BoundStep:
     """One step as a page shows it: its declaration, its form (bound after a refused POST) and its URL."""
@@ -168,7 +360,6 @@ class BoundStep:
         return getattr(self.step, name)
 
 
-_current: ContextVar = ContextVar("current_step", default=None)
 _flows = {}
 
 
@@ -180,11 +371,6 @@ def flow_for(model_or_obj):
 def flows():
     """Every declared flow (one per workflow model)."""
     return list(_flows.values())
-
-
-def current_step():
-    """The step whose body is running (or None)."""
-    return _current.get()
 
 
 def cached(obj, key, compute):
@@ -246,16 +432,28 @@ class Flow:
         return self.steps[name]
 
     def step(self, label, *, source, target=(), **options):
+        """Declare a step: ``@flow.step("批示", source=[…], roles=…, grant=…, rule=…, form=…, work="待批示")``.
+
+        The body is ``body(run, obj, **arguments)`` (see ``Run``). A step must say who may take it — roles, an
+        object grant or a rule: a declaration with none of them is an error here, at import time."""
         source = (source,) if isinstance(source, str) else tuple(source)
         target = (target,) if isinstance(target, str) else tuple(target)
 
         def declare(func):
             step = Step(name=func.__name__, label=label, source=source, target=target, flow=self, **options)
+            if not (step.roles or step.grant or step.rule):
+                raise ImproperlyConfigured(
+                    f"{self.kind}的步骤「{label}」({func.__name__}) 没有声明 roles、grant 或 rule：步骤默认不对任何人开放"
+                )
+            if step.name in self.steps:
+                raise ImproperlyConfigured(f"{self.kind}的步骤 {step.name} 声明了两次")
+            takes_run = next(iter(inspect.signature(func).parameters), None) == "run"
 
             @functools.wraps(func)
             def run(obj, *, by, **kwargs):
                 return self._run(step, func, obj, by, kwargs)
 
+            func.takes_run = takes_run
             object.__setattr__(step, "func", run)
             self.steps[step.name] = step
             run.step = step
@@ -322,7 +520,6 @@ class Flow:
     # --- Taking it ---------------------------------------------------------------------------------------
 
     def _run(self, step, func, obj, by, kwargs):
-        pending = None
         with transaction.atomic():
             forget(obj)  # the check inside the transaction reads what the rules need afresh
             self._refresh_state(obj)
@@ -330,36 +527,21 @@ class Flow:
             if refusal is not None:
                 raise refusal
             waiting = set(worklist.mine(obj, step.name, by).values_list("pk", flat=True))
-            token, events = _current.set(step), audit.step_events.set([])
-            kept_token = worklist.reassigned.set(set())
-            closed_token = worklist.closed_in_step.set([])
+            run = Run(self, step, obj, by)
             try:
-                result = func(obj, by=by, **kwargs)
+                if getattr(func, "takes_run", False):
+                    result = func(run, obj, **kwargs)
+                else:
+                    result = _legacy(run, func, obj, kwargs)
             except Refused as error:
                 if not error.keeps_changes:
                     raise
-                pending, result = error, None
+                run.pending, result = error, None
             finally:
                 forget(obj)  # the body changed what the rules read (the approval now waiting)
-                written = audit.step_events.get()
-                kept = worklist.reassigned.get()
-                closed_by_body = worklist.closed_in_step.get()
-                worklist.closed_in_step.reset(closed_token)
-                _current.reset(token)
-                audit.step_events.reset(events)
-                worklist.reassigned.reset(kept_token)
-            if not written:  # a step that changed no state is audited all the same
-                audit.record(step.label, by=by, obj=obj, comment=pending.message if pending else "")
-            # What waited for the person closes, unless the body gave it to them again (copies left to stamp).
-            closed = worklist.finish(
-                obj, step.name, by=by, decision=step.label, everyone=step.everyone, among=waiting - kept
-            )
-            if not closed and not closed_by_body:  # no item waited for the person: 已办 shows the step all the same
-                worklist.record_done(obj, step.name, by=by, label=step.label)
-            self.settle(obj, by=by, decision=f"{by.get_full_name()}已{step.label}")
-            worklist.touch(obj)
-        if pending is not None:
-            raise pending
+            run.close(waiting)
+        if run.pending is not None:
+            raise run.pending
         return result
 
     def settle(self, obj, *, by, decision):
@@ -405,21 +587,38 @@ class Flow:
         setattr(obj, self.status_field, row)
 
 
+# --- Transitional: step bodies written the old way (``body(obj, by=…)``, ``steps.advance``) ----------------------
+
+_legacy_run: ContextVar = ContextVar("legacy_run", default=None)
+
+
+def _legacy(run, func, obj, kwargs):
+    token = _legacy_run.set(run)
+    events = audit.step_events.set([])
+    kept = worklist.reassigned.set(set())
+    closed = worklist.closed_in_step.set([])
+    try:
+        return func(obj, by=run.by, **kwargs)
+    finally:
+        run.events += [e for e in audit.step_events.get() if e not in run.events]
+        run.kept |= worklist.reassigned.get()
+        run.closed += worklist.closed_in_step.get()
+        worklist.closed_in_step.reset(closed)
+        worklist.reassigned.reset(kept)
+        audit.step_events.reset(events)
+        _legacy_run.reset(token)
+
+
+def current_step():
+    run = _legacy_run.get()
+    return run.step if run else None
+
+
 def advance(obj, *, by, target=None, comment="", source=None, **fields):
-    """Move the record of the running step to ``target`` (default: the step's only target), from the step's
-    declared source states, writing the audit event named after the step (see ``workflow.transition``)."""
-    step = _current.get()
-    if step is None:
+    run = _legacy_run.get()
+    if run is None:
         raise RuntimeError("steps.advance() is called from inside a declared step")
-    if target is None:
-        if len(step.target) != 1:
-            raise RuntimeError(f"step {step.name} declares {len(step.target)} targets: pass target=")
-        target = step.target[0]
-    elif step.target and target not in step.target:
-        raise RuntimeError(f"step {step.name} does not lead to {target}")
-    return transition(
-        obj, by=by, action=step.label, source=source or step.source, target=target, comment=comment, **fields
-    )
+    return run.advance(target, comment=comment, source=source, obj=obj if obj is not run.obj else None, **fields)
 
 
 def refusal_message(error):

@@ -13,13 +13,13 @@ class TransitionNotAllowed(Exception):
         self.message = message
 
 
-def transition(obj, *, by, action, source, target, comment="", audit_action=None, **fields):
+def transition(obj, *, by, action, source, target, comment="", audit_action=None, on_event=None, **fields):
     """Move ``obj.status`` from one of ``source`` to ``target`` and write the audit event.
 
     ``filter(pk, status__in=source).update(...)`` changes exactly one row or none,
     so two people pressing at once can never both succeed. Extra ``fields`` are
     written in the same update. Call inside the workflow function, after the
-    role/grant checks.
+    role/grant checks. ``on_event(event)`` is handed the audit event written (a step's ``run`` keeps it).
     """
     source = (source,) if isinstance(source, str) else tuple(source)
     if obj.status not in source:
@@ -33,5 +33,9 @@ def transition(obj, *, by, action, source, target, comment="", audit_action=None
         obj.status = target
         for name, value in fields.items():
             setattr(obj, name, value)
-        audit.record(audit_action or action, by=by, obj=obj, from_state=from_state, to_state=target, comment=comment)
+        event = audit.record(
+            audit_action or action, by=by, obj=obj, from_state=from_state, to_state=target, comment=comment
+        )
+        if on_event is not None:
+            on_event(event)
     return obj

@@ -227,13 +227,17 @@ def open_items_shown(obj):
     return items
 
 
-def _close(items, *, by, decision):
+def _close(items, *, by, decision, closed=None):
+    """Close ``items`` as decided by ``by``. ``closed``: a list that receives the pks of the person's own items
+    among them (their own or their department's: work they did themselves)."""
     now = timezone.now()
     items = list(items.values_list("pk", "assignee_id", "department_id"))
     if not items:
         return 0
     pks = [pk for pk, _, _ in items]
-    closed = closed_in_step.get()
+    legacy = closed_in_step.get()
+    if closed is None and legacy is not None:
+        closed = legacy
     if closed is not None and getattr(by, "is_authenticated", False):  # the person's own work, done by them
         department = getattr(by, "department_id", None)
         closed.extend(pk for pk, a, d in items if a == by.pk or (department and d == department))
@@ -253,7 +257,7 @@ def mine(obj, step, user):
     return open_items(obj, step).filter(who)
 
 
-def finish(obj, step, *, by, decision="", everyone=False, among=None):
+def finish(obj, step, *, by, decision="", everyone=False, among=None, closed=None):
     """``by`` has taken ``step``: close their open item of it (their own, or their department's).
 
     ``everyone=True`` closes every open item of the step, whoever held it: one office director's 拟办 is
@@ -265,7 +269,7 @@ def finish(obj, step, *, by, decision="", everyone=False, among=None):
         items = mine(obj, step, by) if getattr(by, "pk", None) else WorkItem.objects.none()
     if among is not None and not everyone:
         items = items.filter(pk__in=among)
-    return _close(items, by=by, decision=decision)
+    return _close(items, by=by, decision=decision, closed=closed)
 
 
 def record_done(obj, step, *, by, label, decision=None):
