@@ -301,14 +301,24 @@ class Run:
     def withdraw(self, step, *, users=(), departments=(), decision="已撤回", obj=None):
         """These people leave ``step`` (or the own item named ``step``): their open items close unanswered."""
         return worklist.withdraw(
-            self.obj if obj is None else obj, _name(step), by=self.by, users=users, departments=departments,
+            self.obj if obj is None else obj,
+            _name(step),
+            by=self.by,
+            users=users,
+            departments=departments,
             decision=decision,
         )
 
     def finish(self, step, *, decision="", everyone=False, obj=None):
         """The person has done ``step`` too: their item of it closes (everyone's with ``everyone=True``)."""
-        mine = worklist.finish(self.obj if obj is None else obj, _name(step), by=self.by, decision=decision,
-                               everyone=everyone, closed=self.closed)
+        mine = worklist.finish(
+            self.obj if obj is None else obj,
+            _name(step),
+            by=self.by,
+            decision=decision,
+            everyone=everyone,
+            closed=self.closed,
+        )
         return mine
 
     def reschedule(self, *, due, kinds=(worklist.Kind.ACT,)):
