@@ -34,7 +34,7 @@ def send_due_reminders(today=None):
         url = document.get_absolute_url()
         if overdue:
             title = f"已逾期：{document.title}（时限 {document.deadline:%m月%d日}）"
-            notify(workflow._chase_targets(document), title, url=url, event_key=key)
+            notify(workflow.chase_targets(document), title, url=url, event_key=key)
             notify(
                 workflow.escalation_targets(document),
                 f"分管部门文件逾期：{document.title}",
@@ -43,7 +43,7 @@ def send_due_reminders(today=None):
             )
         else:
             title = f"即将到期：{document.title}（时限 {document.deadline:%m月%d日}）"
-            notify(workflow._chase_targets(document), title, url=url, event_key=key)
+            notify(workflow.chase_targets(document), title, url=url, event_key=key)
         sent += 1
     return sent
 

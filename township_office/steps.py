@@ -218,9 +218,11 @@ class Run:
 
     # --- The audit trail and the people told -------------------------------------------------------------
 
-    def audit(self, action=None, *, comment="", obj=None):
+    def audit(self, action=None, *, comment="", obj=None, to_state=""):
         """An audit event of the step (named after it unless ``action`` says otherwise)."""
-        event = audit.record(action or self.step.label, by=self.by, obj=obj or self.obj, comment=comment)
+        event = audit.record(
+            action or self.step.label, by=self.by, obj=obj or self.obj, comment=comment, to_state=to_state
+        )
         self.events.append(event)
         return event
 
@@ -321,9 +323,12 @@ class Run:
         )
         return mine
 
-    def reschedule(self, *, due, kinds=(worklist.Kind.ACT,)):
-        """What waits on the record is now due on ``due`` (a corrected 办理时限)."""
-        worklist.open_items(self.obj).filter(kind__in=kinds).update(due=due)
+    def reschedule(self, *, due):
+        """What waits on the record to be done is now due on ``due`` and as urgent as the record (a corrected
+        办理时限 or 紧急程度)."""
+        worklist.open_items(self.obj).filter(kind=worklist.Kind.ACT).update(
+            due=due, urgent=bool(getattr(self.obj, "is_urgent", False))
+        )
 
     # --- Records the step creates or touches -----------------------------------------------------------------
 

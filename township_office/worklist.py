@@ -89,13 +89,17 @@ def _matter(obj):
 
 
 def touch(obj, *, title=None):
-    """After a step: the Matter shows the record's current state (and title, when it changed)."""
+    """After a step or an edit: the Matter shows the record as it is now — its state, and its title as
+    ``worklist_title()`` (or ``str``) reads it, number and all — so that every item of it on 我的待办 does too."""
     matter = matter_of(obj)
     if matter is None:
         return
-    values = {"state": _state_label(obj), "updated_at": timezone.now(), "url": obj.get_absolute_url()}
-    if title is not None:
-        values["title"] = title[:200]
+    values = {
+        "state": _state_label(obj),
+        "updated_at": timezone.now(),
+        "url": obj.get_absolute_url(),
+        "title": (title if title is not None else _title(obj))[:200],
+    }
     Matter.objects.filter(pk=matter.pk).update(**values)  # items read the title through their matter
     for name, value in values.items():
         setattr(matter, name, value)

@@ -97,7 +97,7 @@ def test_issue_delivers_to_each_recipient_department(villages_and_resources, vil
     assert all(d.signed_at is None and d.delivered_at for d in deliveries.values())
     items = WorkItem.objects.filter(step="sign_for", done_at__isnull=True)
     assert {i.department.name for i in items} == {"长官村村民委员会", "自然资源所"}
-    assert all(i.label == "签收" and i.kind == WorkItem.Kind.ACT for i in items)
+    assert all(i.label == "待签收" and i.kind == WorkItem.Kind.ACT for i in items)  # the step's work=
     for member in (village_staff, resources_staff):
         assert worklist.waiting(member).get().step == "sign_for"
         assert {"view", "sign_for"} <= permissions.held(member, document)

@@ -6,7 +6,7 @@ from django.forms.models import model_to_dict
 
 from documents import workflow
 from documents.models import IncomingDocument
-from township_office import permissions, steps, worklist
+from township_office import notifications, permissions, steps, worklist
 from township_office.models import AuditEvent, Notification, WorkItem
 from township_office.steps import Refused
 
@@ -147,7 +147,7 @@ def test_incoming_step_table(in_state, people, departments, state, name, persona
 def test_register_gives_the_office_directors_a_proposal_item(register, office_director):
     document = register()
     [item] = worklist.waiting(office_director)
-    assert (item.step, item.label, item.due) == ("propose", "拟办", document.deadline)
+    assert (item.step, item.label, item.due) == ("propose", "待拟办", document.deadline)
     assert worklist.started_by(document.registered_by).get().url == document.get_absolute_url()
 
 
@@ -189,7 +189,7 @@ def test_report_progress_is_one_transaction(in_state, staff, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("notification store down")
 
-    monkeypatch.setattr(workflow.incoming_steps, "notify", broken)
+    monkeypatch.setattr(notifications, "notify", broken)  # what every step's run.notify calls
     with pytest.raises(RuntimeError):
         workflow.report_progress(document, by=staff, text="已部署")
     with pytest.raises(RuntimeError):
@@ -245,7 +245,10 @@ def test_reassigning_the_office_completion_to_a_clerk(register, office_director,
     )
     IncomingDocument.objects.filter(pk=document.pk).update(status=S.HANDLING)
     document = IncomingDocument.objects.get(pk=document.pk)
-    workflow.incoming_steps._assign_handling(document)  # no lead department: the office completes
+    # no lead department: the office completes (what 批示 hands on for such a file)
+    worklist.assign(
+        document, "complete", label=workflow.incoming["complete"].work_for(document), users=[office_director]
+    )
     item = WorkItem.objects.get(step="complete", done_at__isnull=True)
     steps.reassign(item, by=office_director, to_user=clerk, reason="文书办结")
     assert worklist.waiting(clerk).get().step == "complete"
@@ -259,12 +262,12 @@ def test_the_open_items_are_those_the_declarations_give(in_state, state):
     (``Flow.duties``, which ``manage.py rebuild_worklist`` gives records that predate work items): 归档 is the
     clerks' work, though the office director may archive too."""
     document = in_state(state)
-    live = set(
-        worklist.open_items(document).filter(kind=WorkItem.Kind.ACT).values_list("step", "assignee_id", "department_id")
-    )
+    live = set(worklist.open_items(document).values_list("step", "assignee_id", "department_id", "label", "kind"))
     declared = set()
     for step, people, departments in workflow.incoming.duties(document):
-        declared |= {(step.name, u.pk, None) for u in people} | {(step.name, None, d.pk) for d in departments}
+        shown = (step.work_for(document), WorkItem.Kind.READ if step.reading else WorkItem.Kind.ACT)
+        declared |= {(step.name, u.pk, None, *shown) for u in people}
+        declared |= {(step.name, None, d.pk, *shown) for d in departments}
     assert live == declared
 
 

@@ -47,7 +47,7 @@ def _kinds(user):
 
 def test_todo_follows_the_file(register, office_director, deputy, principal, staff, clerk, departments):
     document = register(title="待办测试文件")
-    assert ("拟办", str(document)) in _kinds(office_director)
+    assert ("待拟办", str(document)) in _kinds(office_director)
     workflow.propose(
         document,
         by=office_director,
@@ -57,17 +57,17 @@ def test_todo_follows_the_file(register, office_director, deputy, principal, sta
         readers=[principal],
     )
     assert not any("待办测试文件" in t for _, t in _kinds(office_director))
-    assert ("批示", str(document)) in _kinds(deputy)
+    assert ("待批示", str(document)) in _kinds(deputy)
     [item] = worklist.waiting(deputy)
     assert item.due == document.deadline
-    assert ("传阅", str(document)) in _kinds(principal)
+    assert ("待阅", str(document)) in _kinds(principal)
     assert not _kinds(staff)  # the department acts once the leader has instructed
     workflow.instruct(document, by=deputy, text="办理")
     assert not any("待办测试文件" in t for _, t in _kinds(deputy))
-    assert ("主办", str(document)) in _kinds(staff)
+    assert ("待办结", str(document)) in _kinds(staff)
     workflow.complete(document, by=staff, result="完成")
     assert not _kinds(staff)
-    assert ("归档", str(document)) in _kinds(clerk)
+    assert ("待归档", str(document)) in _kinds(clerk)
     workflow.mark_read(document, by=principal)
     assert not _kinds(principal)
 

@@ -6,8 +6,7 @@ from django.utils import timezone
 from sequences import get_next_value
 
 from township_office import audit, permissions, steps, worklist
-from township_office.models import User, WorkItem
-from township_office.notifications import notify
+from township_office.models import User
 from township_office.roles import LEADERS, OFFICE, Role, has_role, role_users
 from township_office.steps import Refused
 from township_office.uploads import validate_upload
@@ -65,11 +64,11 @@ ROUTED = (In.INSTRUCTING, In.HANDLING, In.COMPLETED, In.ARCHIVED)
 
 def register(document, *, by):
     """Called by ``services.register_incoming`` once the file is saved: 我发起的 and the office directors' 拟办."""
-    worklist.track(document, kind="收文", initiator=by)
+    worklist.track(document, kind=incoming.kind, initiator=by)
     worklist.assign(
         document,
         "propose",
-        label="拟办",
+        label=incoming["propose"].work_for(document),
         users=role_users(Role.OFFICE_DIRECTOR),
         due=document.deadline,
         urgent=document.is_urgent,
@@ -109,7 +108,7 @@ def _same_minute(old, new):
     style="secondary",
     success="登记信息已更正。",
 )
-def correct(document, *, by, changes, files=(), reason=""):
+def correct(run, document, *, changes, files=(), reason=""):
     """Fields and scans of a registered file; every changed value is kept, before and after, in the audit
     comment (字段：原值 → 新值), which the 流转记录 shows."""
     lines, changed = [], []
@@ -125,7 +124,9 @@ def correct(document, *, by, changes, files=(), reason=""):
             changed.append(name)
     for upload in files:
         kind = validate_upload(upload)
-        Attachment.objects.create(document=document, file=upload, name=upload.name[:200], kind=kind, uploaded_by=by)
+        Attachment.objects.create(
+            document=document, file=upload, name=upload.name[:200], kind=kind, uploaded_by=run.by
+        )
         lines.append(f"补充附件：{upload.name[:200]}")
     if not lines:
         raise Refused("没有需要更正的内容。")
@@ -135,12 +136,8 @@ def correct(document, *, by, changes, files=(), reason=""):
         permissions.grant(document, "view", users=[document.registered_by, *role_users(Role.OFFICE_DIRECTOR)])
     if reason.strip():
         lines.append(f"说明：{reason.strip()}")
-    audit.record("更正登记", by=by, obj=document, comment="；".join(lines))
-    worklist.touch(document, title=str(document))
-    # the deadline and urgency of what waits on the file move with the correction
-    worklist.open_items(document).filter(kind=WorkItem.Kind.ACT).update(
-        due=document.deadline, urgent=document.is_urgent
-    )
+    run.audit(comment="；".join(lines))
+    run.reschedule(due=document.deadline)  # what waits on the file moves with the correction
 
 
 @incoming.step(
@@ -153,43 +150,27 @@ def correct(document, *, by, changes, files=(), reason=""):
     everyone=True,
     confirm="退文后该文件不再流转，确定退文吗？",
 )
-def return_to_sender(document, *, by, reason):
+def return_to_sender(run, document, *, reason):
     if not reason.strip():
         raise Refused("退文必须写明理由。")
-    steps.advance(document, by=by, comment=reason, return_reason=reason)
-    _assign_archive(document)
-    notify([document.registered_by], f"{document.number} 已退文", url=document.get_absolute_url(), body=reason)
+    run.advance(comment=reason, return_reason=reason)
+    _assign_archive(run, document)
+    run.notify([document.registered_by], f"{document.number} 已退文", body=reason)
 
 
-def _assign_handling(document):
+def _assign_handling(run, document):
     """The file reaches 办理: the lead department must 办结, the support departments report progress."""
-    common = {"due": document.deadline, "urgent": document.is_urgent}
-    for assignment in document.assignments.select_related("department"):
-        if assignment.role == Assignment.Role.LEAD:
-            worklist.assign(
-                document,
-                "complete",
-                label="主办",
-                departments=[assignment.department],
-                notify=f"请办理：{document.title}",
-                **common,
-            )
-        else:
-            worklist.assign(
-                document,
-                "report_progress",
-                label="协办",
-                departments=[assignment.department],
-                notify=f"请协办：{document.title}",
-                **common,
-            )
-    if not document.assignments.filter(role=Assignment.Role.LEAD).exists():
-        worklist.assign(document, "complete", label="办结", users=role_users(Role.OFFICE_DIRECTOR), **common)
+    lead = [a.department for a in document.assignments.select_related("department") if a.role == Assignment.Role.LEAD]
+    support = [a.department for a in document.assignments.all() if a.role == Assignment.Role.SUPPORT]
+    run.hand_to("complete", departments=lead, due=document.deadline, notify=f"请办理：{document.title}")
+    run.hand_to("report_progress", departments=support, due=document.deadline, notify=f"请协办：{document.title}")
+    if not lead:
+        run.hand_to("complete", users=role_users(Role.OFFICE_DIRECTOR), due=document.deadline)
 
 
-def _assign_archive(document):
+def _assign_archive(run, document):
     roles = incoming["archive_incoming"].workers_for(document)  # the clerks (归档's work_roles)
-    worklist.assign(document, "archive_incoming", label="归档", users=role_users(*roles))
+    run.hand_to("archive_incoming", users=role_users(*roles), urgent=False)
 
 
 @incoming.step(
@@ -203,9 +184,9 @@ def _assign_archive(document):
     success="拟办意见已提交。",
 )
 def propose(
+    run,
     document,
     *,
-    by,
     proposal,
     leaders=(),
     lead_department=None,
@@ -228,13 +209,11 @@ def propose(
     if unstaffed:
         raise Refused(f"{'、'.join(unstaffed)} 没有可用的用户账号，无法办理。")
     now = timezone.now()
-    steps.advance(
-        document,
-        by=by,
-        target=In.INSTRUCTING if leaders else In.HANDLING,
+    run.advance(
+        In.INSTRUCTING if leaders else In.HANDLING,
         comment=proposal,
         proposal=proposal,
-        proposal_by=by,
+        proposal_by=run.by,
         proposal_at=now,
         circulation_mode=circulation_mode,
     )
@@ -243,39 +222,23 @@ def propose(
         Assignment.objects.create(document=document, department=lead_department, role=Assignment.Role.LEAD)
     for department in support_departments:
         Assignment.objects.create(document=document, department=department, role=Assignment.Role.SUPPORT)
-    permissions.set_grants(document, "instruct", users=leaders)
     permissions.set_grants(document, "handle", departments=departments)
     permissions.set_grants(document, "read", users=readers)
-    permissions.grant(document, "view", users=[*leaders, *readers], departments=departments)
-    worklist.assign(
-        document,
-        "instruct",
-        label="批示",
-        users=leaders,
-        due=document.deadline,
-        urgent=document.is_urgent,
-        notify=f"请批示：{document.title}",
-    )
+    permissions.grant(document, "view", users=readers, departments=departments)
+    run.hand_to("instruct", users=leaders, due=document.deadline, notify=f"请批示：{document.title}")
     if not leaders:
-        _assign_handling(document)
+        _assign_handling(run, document)
     sequential = circulation_mode == IncomingDocument.CirculationMode.SEQUENTIAL
     for order, reader in enumerate(readers):
         Circulation.objects.create(
             document=document, reader=reader, order=order, sent_at=now if (order == 0 or not sequential) else None
         )
-    _send_copies(document, readers[:1] if sequential else readers)
+    _send_copies(run, document, readers[:1] if sequential else readers)
 
 
-def _send_copies(document, readers):
-    worklist.assign(
-        document,
-        "mark_read",
-        label="传阅",
-        kind=worklist.Kind.READ,
-        users=readers,
-        urgent=document.is_urgent,
-        notify=f"请阅：{document.title}",
-    )
+def _send_copies(run, document, readers):
+    """The copy reaches these readers (each holds ``read`` since 拟办: a later reader waits for their turn)."""
+    run.hand_to("mark_read", users=readers, exclusive=False, notify=f"请阅：{document.title}")
 
 
 @incoming.step(
@@ -290,25 +253,23 @@ def _send_copies(document, readers):
     success="批示已签发。",
     style="primary",
 )
-def instruct(document, *, by, text, signature=b""):
+def instruct(run, document, *, text, signature=b""):
     """批示: final once signed; when the last leader asked has instructed, the file goes to 办理. ``signature``:
     the leader's drawn signature (PNG bytes from township_office.signatures), kept with it; the audit event
     carries its SHA-256."""
     if not text.strip():
         raise Refused("请填写批示内容。")
-    instruction = Instruction.objects.create(document=document, leader=by, text=text, signature=signature)
+    instruction = Instruction.objects.create(document=document, leader=run.by, text=text, signature=signature)
     waiting = document.instructing_leaders.exclude(
         pk__in=Instruction.objects.filter(document=document).values("leader")
     ).exists()
     comment = audit.fingerprinted(text, "附手写签名", signature) if signature else text
     if document.status == In.INSTRUCTING and not waiting:
-        steps.advance(document, by=by, target=In.HANDLING, comment=comment)
-        _assign_handling(document)
+        run.advance(In.HANDLING, comment=comment)
+        _assign_handling(run, document)
     else:
-        audit.record("批示", by=by, obj=document, comment=comment)
-    notify(
-        role_users(Role.OFFICE_DIRECTOR), f"{by}已批示：{document.title}", url=document.get_absolute_url(), body=text
-    )
+        run.audit(comment=comment)
+    run.notify(role_users(Role.OFFICE_DIRECTOR), f"{run.by}已批示：{document.title}", body=text)
     return instruction
 
 
@@ -340,21 +301,23 @@ def _reader_rule(document, user):
 
 @incoming.step(
     "已阅",
+    work="待阅",
+    reading=True,
     source=ROUTED,
     grant="read",
     rule=_reader_rule,
     form=ReadForm,
     refusal="该文件没有传给您阅。",
 )
-def mark_read(document, *, by, comment=""):
+def mark_read(run, document, *, comment=""):
     """已阅: the reader holding the copy marks it read; in rank order the next reader gets it."""
     now = timezone.now()
-    changed = Circulation.objects.filter(document=document, reader=by, read_at__isnull=True).update(
+    changed = Circulation.objects.filter(document=document, reader=run.by, read_at__isnull=True).update(
         read_at=now, comment=comment
     )
     if changed != 1:
         raise Refused("您已阅过该文件。")
-    audit.record("已阅", by=by, obj=document, comment=comment)
+    run.audit(comment=comment)
     following = (
         Circulation.objects.filter(document=document, sent_at__isnull=True)
         .select_related("reader")
@@ -363,7 +326,7 @@ def mark_read(document, *, by, comment=""):
     )
     if following:
         Circulation.objects.filter(pk=following.pk).update(sent_at=now)
-        _send_copies(document, [following.reader])
+        _send_copies(run, document, [following.reader])
 
 
 def _handler_rule(document, user):
@@ -390,27 +353,25 @@ def _lead_rule(document, user):
     return None
 
 
-@incoming.step("报告进展", source=[In.HANDLING], rule=_handler_rule, form=ProgressForm, style="secondary")
-def report_progress(document, *, by, text):
+@incoming.step(
+    "报告进展", work="待协办", source=[In.HANDLING], rule=_handler_rule, form=ProgressForm, style="secondary"
+)
+def report_progress(run, document, *, text):
     """承办 progress report by a member of an assigned department (record, audit and notice in one step)."""
     if not text.strip():
         raise Refused("请填写办理进展。")
-    department = by.department
+    department = run.by.department
     if department is None:
         raise Refused("您没有所在部门，不能报告进展。")
-    report = ProgressReport.objects.create(document=document, department=department, author=by, text=text)
-    audit.record("报告进展", by=by, obj=document, comment=text)
-    notify(
-        role_users(Role.OFFICE_DIRECTOR),
-        f"{department}报告进展：{document.title}",
-        url=document.get_absolute_url(),
-        body=text,
-    )
+    report = ProgressReport.objects.create(document=document, department=department, author=run.by, text=text)
+    run.audit(comment=text)
+    run.notify(role_users(Role.OFFICE_DIRECTOR), f"{department}报告进展：{document.title}", body=text)
     return report
 
 
 @incoming.step(
     "办结",
+    work="待办结",
     source=[In.HANDLING],
     target=In.COMPLETED,
     rule=_lead_rule,
@@ -418,23 +379,16 @@ def report_progress(document, *, by, text):
     everyone=True,
     confirm="办结后不能再报告进展，文件转入归档。确定办结吗？",
 )
-def complete(document, *, by, result, reply=""):
+def complete(run, document, *, result, reply=""):
     if not result.strip():
         raise Refused("请填写办理结果。")
-    steps.advance(
-        document, by=by, comment=result, result=result, reply=reply, completed_at=timezone.now(), completed_by=by
-    )
-    _assign_archive(document)
-    notify(
-        role_users(Role.OFFICE_DIRECTOR),
-        f"已办结：{document.title}",
-        url=document.get_absolute_url(),
-        body=result,
-    )
+    run.advance(comment=result, result=result, reply=reply, completed_at=timezone.now(), completed_by=run.by)
+    _assign_archive(run, document)
+    run.notify(role_users(Role.OFFICE_DIRECTOR), f"已办结：{document.title}", body=result)
 
 
 @incoming.step("催办", source=OPEN, roles=[Role.OFFICE_DIRECTOR], form=ChaseForm, style="secondary")
-def chase(document, *, by, note):
+def chase(run, document, *, note):
     """Manual 催办 with a note: the record, the audit event and the notices in one transaction."""
     if not note.strip():
         raise Refused("请填写催办说明。")
@@ -443,14 +397,14 @@ def chase(document, *, by, note):
         document=document,
         kind=Reminder.Kind.MANUAL,
         note=note,
-        sent_by=by,
+        sent_by=run.by,
         event_key=f"manual:{document.code}:{now.timestamp()}",
     )
-    audit.record("催办", by=by, obj=document, comment=note)
-    notify(_chase_targets(document), f"催办：{document.title}", url=document.get_absolute_url(), body=note)
+    run.audit(comment=note)
+    run.notify(chase_targets(document), f"催办：{document.title}", body=note)
 
 
-def _chase_targets(document):
+def chase_targets(document):
     departments = [a.department for a in document.assignments.select_related("department")]
     people = _members(departments)
     if document.status == In.INSTRUCTING:
@@ -476,13 +430,11 @@ def escalation_targets(document):
     everyone=True,
     confirm="归档后文件只读，确定归档吗？",
 )
-def archive_incoming(document, *, by, retention):
+def archive_incoming(run, document, *, retention):
     """归档: archive number per DA/T 22-2015; the record becomes read-only."""
     number = get_next_value(f"documents.archive.{document.year}")
     code = archive_code_for(document.year, retention, number)
-    steps.advance(
-        document,
-        by=by,
+    run.advance(
         comment=code,
         retention=retention,
         archive_number=number,

@@ -4,10 +4,9 @@ from django.apps import apps
 from django.utils import timezone
 from sequences import get_next_value
 
-from township_office import audit, permissions, steps, worklist
+from township_office import permissions, steps, worklist
 from township_office.forms import departments_with_accounts
 from township_office.models import Department, User
-from township_office.notifications import notify
 from township_office.roles import LEADERS, Role, has_role, role_users
 from township_office.steps import Refused
 
@@ -117,57 +116,34 @@ def _need_text(text):
         raise Refused("请填写意见。")
 
 
-def _back_to_drafter(document, *, by, step, text):
+def _back_to_drafter(run, document, *, step, text):
     """退回修改: the opinion, the document back to 拟稿, the drafter's item to resubmit; nobody keeps a step."""
-    _opinion(document, step, by, text, approved=False)
-    steps.advance(document, by=by, target=Out.DRAFT, comment=text)
+    _opinion(document, step, run.by, text, approved=False)
+    run.advance(Out.DRAFT, comment=text)
     for perm in ("review", "countersign", "sign_off"):
         permissions.set_grants(document, perm)
-    worklist.assign(
-        document,
-        "submit",
-        label="修改后重新提交",
-        users=[document.drafter],
-        urgent=document.is_urgent,
-        notify=f"发文稿被退回修改：{document.title}",
-        body=text,
-    )
+    run.hand_to("submit", users=[document.drafter], notify=f"发文稿被退回修改：{document.title}", body=text)
 
 
-def _send_to(document, perm, step, label, *, users=(), departments=()):
-    permissions.set_grants(document, perm, users=users, departments=departments)
-    permissions.grant(document, "view", users=users, departments=departments)
-    worklist.assign(
-        document,
-        step,
-        label=label,
-        users=users,
-        departments=departments,
-        urgent=document.is_urgent,
-        notify=f"请{label}：{document.title}",
-    )
+def _to_sign_off(run, document):
+    run.hand_to("sign_off", users=signers_for(document), notify=f"请签发：{document.title}")
 
 
-def _to_sign_off(document):
-    _send_to(document, "sign_off", "sign_off", "签发", users=signers_for(document))
-
-
-def _to_clerks(document, step, label):
+def _to_clerks(run, document, step):
     """The clerks' work items of the office's steps (复核, 编号, 用印, 印发, 归档): their ``workers_for``."""
-    roles = outgoing[step].workers_for(document)
-    worklist.assign(document, step, label=label, users=role_users(*roles), urgent=document.is_urgent)
+    run.hand_to(step, users=role_users(*outgoing[step].workers_for(document)))
 
 
 def start_draft(document, *, by):
     """Called by ``services.draft_outgoing`` once the draft is saved: 我发起的, and the drafter holds it."""
-    worklist.track(document, kind="发文", initiator=by)
+    worklist.track(document, kind=outgoing.kind, initiator=by)
     permissions.grant(document, "view", users=[by])
 
 
 @outgoing.step(
     "修改草稿", source=[Out.DRAFT], rule=_drafter_rule, form=EditDraftForm, style="secondary", success="草稿已保存。"
 )
-def edit_draft(document, *, by, changes, countersign_departments=(), recipient_departments=None, body=None):
+def edit_draft(run, document, *, changes, countersign_departments=(), recipient_departments=None, body=None):
     refuse_state_secret(changes.get("secrecy"))
     fields = [name for name, value in changes.items() if getattr(document, name) != value]
     for name in fields:
@@ -180,8 +156,7 @@ def edit_draft(document, *, by, changes, countersign_departments=(), recipient_d
     document.countersign_departments.set(countersign_departments)
     if recipient_departments is not None:
         document.recipient_departments.set(recipient_departments)
-    audit.record("修改草稿", by=by, obj=document, comment=document.title)
-    worklist.touch(document, title=str(document))
+    run.audit(comment=document.title)
 
 
 @outgoing.step(
@@ -190,9 +165,10 @@ def edit_draft(document, *, by, changes, countersign_departments=(), recipient_d
     target=Out.DEPT_REVIEW,
     rule=_drafter_rule,
     form=SubmitForm,
+    work="待修改后重新提交",
     success="已提交部门审核。",
 )
-def submit(document, *, by, body=None):
+def submit(run, document, *, body=None):
     """提交 / 重新提交 by the drafter (optionally with a new body): to the deputy leader in charge."""
     if body:
         document.body = body
@@ -205,8 +181,8 @@ def submit(document, *, by, body=None):
     unstaffed = [str(d) for d in document.countersign_departments.all() if not _members([d])]
     if unstaffed:
         raise Refused(f"会签部门 {'、'.join(unstaffed)} 没有可用的用户账号，请修改草稿后再提交。")
-    steps.advance(document, by=by, comment=document.title)
-    _send_to(document, "review", "review", "部门审核", users=reviewers)
+    run.advance(comment=document.title)
+    run.hand_to("review", users=reviewers, notify=f"请部门审核：{document.title}")
 
 
 @outgoing.step(
@@ -218,11 +194,11 @@ def submit(document, *, by, body=None):
     confirm="撤回后稿件回到草稿，审核人的待办随之撤销。确定撤回吗？",
     success="已撤回，稿件回到草稿。",
 )
-def withdraw(document, *, by):
+def withdraw(run, document):
     """撤回 by the drafter until the first decision: back to draft, the reviewers' items and grants taken back."""
     reviewers = [item.assignee for item in worklist.open_items(document, "review").select_related("assignee")]
-    steps.advance(document, by=by, comment="拟稿人撤回")
-    worklist.withdraw(document, "review", by=by, users=[u for u in reviewers if u], decision="拟稿人已撤回")
+    run.advance(comment="拟稿人撤回")
+    run.withdraw("review", users=[u for u in reviewers if u], decision="拟稿人已撤回")
     lost, _ = permissions.set_grants(document, "review")
     permissions.revoke(document, "view", users=User.objects.filter(pk__in=lost))
 
@@ -237,24 +213,13 @@ def withdraw(document, *, by):
     form=ApproveForm,
     refusal="您不是该稿的审核人。",
 )
-def review(document, *, by, text="同意"):
+def review(run, document, *, text="同意"):
     """部门审核 by the deputy leader in charge of the drafting department."""
     text = text.strip() or "同意"  # approving without typing records 同意
-    _opinion(document, Opinion.Step.DEPT_REVIEW, by, text)
-    steps.advance(document, by=by, comment=text)
+    _opinion(document, Opinion.Step.DEPT_REVIEW, run.by, text)
+    run.advance(comment=text)
     permissions.set_grants(document, "review")
-    _to_check(document)
-
-
-def _to_check(document):
-    worklist.assign(
-        document,
-        "check",
-        label="核稿",
-        users=checkers_for(document),
-        urgent=document.is_urgent,
-        notify=f"请核稿：{document.title}",
-    )
+    run.hand_to("check", users=checkers_for(document), notify=f"请核稿：{document.title}")
 
 
 @outgoing.step(
@@ -267,9 +232,9 @@ def _to_check(document):
     style="danger",
     refusal="您不是该稿的审核人。",
 )
-def review_return(document, *, by, text):
+def review_return(run, document, *, text):
     _need_text(text)
-    _back_to_drafter(document, by=by, step=Opinion.Step.DEPT_REVIEW, text=text)
+    _back_to_drafter(run, document, step=Opinion.Step.DEPT_REVIEW, text=text)
 
 
 @outgoing.step(
@@ -282,18 +247,18 @@ def review_return(document, *, by, text):
     form=ApproveForm,
     everyone=True,
 )
-def check(document, *, by, text="同意"):
+def check(run, document, *, text="同意"):
     """办公室核稿: on to 会签 (each countersigning department) or straight to 签发. The grants are written here,
     after the decision, in the step's transaction: a refused or returned 核稿 grants nothing."""
     text = text.strip() or "同意"  # approving without typing records 同意
-    _opinion(document, Opinion.Step.OFFICE_CHECK, by, text)
+    _opinion(document, Opinion.Step.OFFICE_CHECK, run.by, text)
     countersign = list(document.countersign_departments.all())
     if countersign:
-        steps.advance(document, by=by, target=Out.COUNTERSIGN, comment=text)
-        _send_to(document, "countersign", "countersign", "会签", departments=countersign)
+        run.advance(Out.COUNTERSIGN, comment=text)
+        run.hand_to("countersign", departments=countersign, notify=f"请会签：{document.title}")
     else:
-        steps.advance(document, by=by, target=Out.SIGN_OFF, comment=text)
-        _to_sign_off(document)
+        run.advance(Out.SIGN_OFF, comment=text)
+        _to_sign_off(run, document)
 
 
 @outgoing.step(
@@ -306,9 +271,9 @@ def check(document, *, by, text="同意"):
     style="danger",
     everyone=True,
 )
-def check_return(document, *, by, text):
+def check_return(run, document, *, text):
     _need_text(text)
-    _back_to_drafter(document, by=by, step=Opinion.Step.OFFICE_CHECK, text=text)
+    _back_to_drafter(run, document, step=Opinion.Step.OFFICE_CHECK, text=text)
 
 
 def _countersign_rule(document, user):
@@ -319,16 +284,16 @@ def _countersign_rule(document, user):
     return None
 
 
-def _after_countersign(document, *, by, comment):
+def _after_countersign(run, document, *, comment):
     """One department signed or was skipped (one audit event saying which): the others keep their step; when
     none is left, on to 签发."""
     pending = pending_countersign(document)
     permissions.set_grants(document, "countersign", departments=pending)
     if pending:
-        audit.record(steps.current_step().label, by=by, obj=document, comment=comment)
+        run.audit(comment=comment)
     else:
-        steps.advance(document, by=by, target=Out.SIGN_OFF, comment=f"{comment}（会签完毕）")
-        _to_sign_off(document)
+        run.advance(Out.SIGN_OFF, comment=f"{comment}（会签完毕）")
+        _to_sign_off(run, document)
 
 
 @outgoing.step(
@@ -341,11 +306,11 @@ def _after_countersign(document, *, by, comment):
     form=OpinionForm,
     refusal="您所在部门不是会签部门。",
 )
-def countersign(document, *, by, text):
+def countersign(run, document, *, text):
     """会签 by a member of a countersigning department; when every department has signed, on to 签发."""
     _need_text(text)
-    _opinion(document, Opinion.Step.COUNTERSIGN, by, text, department=by.department)
-    _after_countersign(document, by=by, comment=f"{by.department}：{text}")
+    _opinion(document, Opinion.Step.COUNTERSIGN, run.by, text, department=run.by.department)
+    _after_countersign(run, document, comment=f"{run.by.department}：{text}")
 
 
 @outgoing.step(
@@ -357,15 +322,15 @@ def countersign(document, *, by, text):
     style="secondary",
     confirm="跳过后该部门不再会签，理由记入流转记录。确定跳过吗？",
 )
-def skip_countersign(document, *, by, department, reason):
+def skip_countersign(run, document, *, department, reason):
     """The office director unblocks a 会签 (a department with no one to sign, or away) with a written reason."""
     if not reason.strip():
         raise Refused("请写明跳过会签的理由。")
     if department not in pending_countersign(document):
         raise Refused(f"{department} 不在待会签部门之列。")
-    _opinion(document, Opinion.Step.COUNTERSIGN, by, reason, department=department, skipped=True)
-    worklist.withdraw(document, "countersign", by=by, departments=[department], decision=f"跳过会签：{reason}"[:200])
-    _after_countersign(document, by=by, comment=f"{department}：{reason}")
+    _opinion(document, Opinion.Step.COUNTERSIGN, run.by, reason, department=department, skipped=True)
+    run.withdraw("countersign", departments=[department], decision=f"跳过会签：{reason}"[:200])
+    _after_countersign(run, document, comment=f"{department}：{reason}")
 
 
 def _signer_rule(document, user):
@@ -389,13 +354,13 @@ def _signer_rule(document, user):
     confirm="签发后进入复核、编号，确定签发吗？",
     refusal="您不是该文的签发人。",
 )
-def sign_off(document, *, by, text="同意"):
+def sign_off(run, document, *, text="同意"):
     """签发: by the right leader; opinion, name and full date are recorded."""
     text = text.strip() or "同意"  # approving without typing records 同意
-    _opinion(document, Opinion.Step.SIGN_OFF, by, text)
-    steps.advance(document, by=by, comment=text, signer=by)
+    _opinion(document, Opinion.Step.SIGN_OFF, run.by, text)
+    run.advance(comment=text, signer=run.by)
     permissions.set_grants(document, "sign_off")
-    _to_clerks(document, "recheck", "复核")
+    _to_clerks(run, document, "recheck")
 
 
 @outgoing.step(
@@ -410,9 +375,9 @@ def sign_off(document, *, by, text="同意"):
     everyone=True,
     refusal="您不是该文的签发人。",
 )
-def sign_off_return(document, *, by, text):
+def sign_off_return(run, document, *, text):
     _need_text(text)
-    _back_to_drafter(document, by=by, step=Opinion.Step.SIGN_OFF, text=text)
+    _back_to_drafter(run, document, step=Opinion.Step.SIGN_OFF, text=text)
 
 
 @outgoing.step(
@@ -425,11 +390,11 @@ def sign_off_return(document, *, by, text):
     form=OptionalOpinionForm,
     everyone=True,
 )
-def recheck(document, *, by, text=""):
+def recheck(run, document, *, text=""):
     """复核 by the clerk before numbering."""
-    _opinion(document, Opinion.Step.RECHECK, by, text or "复核无误")
-    steps.advance(document, by=by, comment=text)
-    _to_clerks(document, "number", "编号")
+    _opinion(document, Opinion.Step.RECHECK, run.by, text or "复核无误")
+    run.advance(comment=text)
+    _to_clerks(run, document, "number")
 
 
 @outgoing.step(
@@ -441,13 +406,13 @@ def recheck(document, *, by, text=""):
     everyone=True,
     confirm="编号不可撤销，确定编号吗？",
 )
-def number(document, *, by):
+def number(run, document):
     """编号: 发文字号 = issuer code + 〔year〕 + serial + 号, gapless per issuer code and year."""
     year = timezone.localdate().year
     serial = get_next_value(f"documents.outgoing.{document.issuer_code.code}.{year}")
     doc_number = f"{document.issuer_code.code}〔{year}〕{serial}号"
-    steps.advance(document, by=by, comment=doc_number, year=year, serial=serial, doc_number=doc_number)
-    _to_clerks(document, "seal", "用印")
+    run.advance(comment=doc_number, year=year, serial=serial, doc_number=doc_number)
+    _to_clerks(run, document, "seal")
     return doc_number
 
 
@@ -482,14 +447,14 @@ def new_seal_request_url(document):
     everyone=True,
     confirm="确认用印后转入印发，不能撤销。确定吗？",
 )
-def seal(document, *, by):
+def seal(run, document):
     """用印: confirmed when a linked seal-use request is fully stamped."""
     requests = seal_requests_for(document)
     if _seals_api() is not None and not any(r.fully_stamped for r in requests):
         raise Refused("该文尚无已完成用印的用印申请，请先申请用印并由印章管理员登记用印。")
     numbers = "、".join(r.number for r in requests if r.fully_stamped)
-    steps.advance(document, by=by, comment=numbers)
-    _to_clerks(document, "issue", "印发")
+    run.advance(comment=numbers)
+    _to_clerks(run, document, "issue")
 
 
 def recipients_of(document):
@@ -532,7 +497,7 @@ def _issue_success(document):
     confirm=_issue_confirm,
     success=_issue_success,
 )
-def issue(document, *, by, copies, issued_on, proofreader):
+def issue(run, document, *, copies, issued_on, proofreader):
     """印发/核发: copies, date, proofreader; 主送 and 抄送 were fixed at drafting. Each township department
     chosen at drafting gets a Delivery; one with active accounts also gets view, the 签收 step and its item."""
     if not copies or copies < 1:
@@ -545,23 +510,14 @@ def issue(document, *, by, copies, issued_on, proofreader):
         comment += f"，送达本镇 {len(staffed)} 个单位签收"
     if paper:
         comment += f"，{len(paper)} 个单位无账号需纸质送达"
-    steps.advance(document, by=by, comment=comment, copies=copies, issued_on=issued_on, proofreader=proofreader)
+    run.advance(comment=comment, copies=copies, issued_on=issued_on, proofreader=proofreader)
     now = timezone.now()
     Delivery.objects.bulk_create(
         [Delivery(outgoing=document, department=d, delivered_at=now, on_paper=not d.has_accounts) for d in recipients]
     )
-    permissions.grant(document, "view", departments=staffed)
-    permissions.set_grants(document, "sign_for", departments=staffed)
-    worklist.assign(
-        document,
-        "sign_for",
-        label="签收",
-        departments=staffed,
-        urgent=document.is_urgent,
-        notify=f"请签收：{document.doc_number} {document.title}",
-    )
-    _to_clerks(document, "archive_outgoing", "归档")
-    notify([document.drafter], f"已印发：{document.doc_number} {document.title}", url=document.get_absolute_url())
+    run.hand_to("sign_for", departments=staffed, notify=f"请签收：{document.doc_number} {document.title}")
+    _to_clerks(run, document, "archive_outgoing")
+    run.notify([document.drafter], f"已印发：{document.doc_number} {document.title}")
 
 
 def delivery_of(document, user):
@@ -595,19 +551,19 @@ def _sign_for_rule(document, user):
     refusal="您所在部门不是该文的收文单位，或已经签收。",
     success="已签收。",
 )
-def sign_for(document, *, by):
+def sign_for(run, document):
     """签收 by any member of a recipient department, once per department: the department keeps view (to read
     it again) and loses the step; the office sees who signed and when."""
-    delivery = delivery_of(document, by)
+    delivery = delivery_of(document, run.by)
     signed = Delivery.objects.filter(pk=delivery.pk, signed_at__isnull=True).update(
-        signed_at=timezone.now(), signed_by=by
+        signed_at=timezone.now(), signed_by=run.by
     )
     if signed != 1:  # two members at once: one wins
         raise Refused(f"{delivery.department}已签收该文，不能重复签收。")
     document.__dict__.pop("_deliveries", None)
     unsigned = document.deliveries.filter(signed_at__isnull=True, on_paper=False).values("department")
     permissions.set_grants(document, "sign_for", departments=Department.objects.filter(pk__in=unsigned))
-    audit.record("签收", by=by, obj=document, comment=str(delivery.department))
+    run.audit(comment=str(delivery.department))
 
 
 @outgoing.step(
@@ -621,8 +577,8 @@ def sign_for(document, *, by):
     everyone=True,
     confirm="归档后文件只读，确定归档吗？",
 )
-def archive_outgoing(document, *, by, retention):
+def archive_outgoing(run, document, *, retention):
     year = document.year or timezone.localdate().year
     number = get_next_value(f"documents.archive.{year}")
     code = archive_code_for(year, retention, number)
-    steps.advance(document, by=by, comment=code, retention=retention, archive_number=number, archive_code=code)
+    run.advance(comment=code, retention=retention, archive_number=number, archive_code=code)

@@ -59,9 +59,9 @@ def _record(copy, kind, *, by, person=None, at=None, recipient=""):
     )
 
 
-def _move(copy, *, by, comment="", **fields):
+def _move(run, *, target=None, comment="", **fields):
     """The state change of the running step, with the copy's own fields and its last-change time."""
-    steps.advance(copy, by=by, comment=comment, updated_at=timezone.now(), **fields)
+    run.advance(target, comment=comment, updated_at=timezone.now(), **fields)
 
 
 def _title(copy):
@@ -156,14 +156,14 @@ def _witness_rule(copy, user):
     return None
 
 
-def _close_entry_if_done(copy):
+def _close_entry_if_done(run, copy):
     """The entry is 已清退或销毁 once none of its copies is left."""
     entry = copy.entry
     left = SecretCopy.objects.filter(entry=entry).exclude(status__in=[Copy.CLEARED, Copy.DESTROYED]).exists()
     if not left and entry.status != SecretEntry.Status.CLOSED:
         SecretEntry.objects.filter(pk=entry.pk).update(status=SecretEntry.Status.CLOSED)
         entry.status = SecretEntry.Status.CLOSED
-        audit.record("密件全部清退或销毁", by=None, obj=entry, to_state=entry.status)
+        run.audit("密件全部清退或销毁", obj=entry, to_state=entry.status)
 
 
 # --- The steps --------------------------------------------------------------------------------------------
@@ -177,17 +177,15 @@ def _close_entry_if_done(copy):
     form=HandOverForm,
     success="已移交，待对方确认接收。",
 )
-def hand_over(copy, *, by, to):
+def hand_over(run, copy, *, to):
     if not to.is_active:
         raise Refused(f"{to} 的账号已停用，不能移交。")
-    if to.pk == by.pk or to.pk == copy.holder_id:
+    if to.pk == run.by.pk or to.pk == copy.holder_id:
         raise Refused("不能移交给持有人自己。")
-    _move(copy, by=by, comment=f"交给{to.full_name}", pending_to=to, pending_by=by)
-    _record(copy, Event.HANDED_OVER, by=by, person=to)
+    _move(run, comment=f"交给{to.full_name}", pending_to=to, pending_by=run.by)
+    _record(copy, Event.HANDED_OVER, by=run.by, person=to)
     _let_see(copy, to)
-    worklist.assign(
-        copy, "confirm", label="确认接收密件", users=[to], urgent=True, notify=f"确认接收密件：{_title(copy)}"
-    )
+    run.hand_to("confirm", users=[to], urgent=True, notify=f"确认接收密件：{_title(copy)}")
 
 
 @secret.step(
@@ -198,17 +196,16 @@ def hand_over(copy, *, by, to):
     style="secondary",
     success="移交已撤回。",
 )
-def withdraw_handover(copy, *, by):
+def withdraw_handover(run, copy):
     receiver = copy.pending_to
     _move(
-        copy,
-        by=by,
+        run,
         target=Copy.HELD if copy.holder_id else Copy.AT_OFFICE,
         comment=f"未交给{receiver.full_name}" if receiver else "",
         pending_to=None,
         pending_by=None,
     )
-    _record(copy, Event.HANDOVER_WITHDRAWN, by=by, person=receiver)
+    _record(copy, Event.HANDOVER_WITHDRAWN, by=run.by, person=receiver)
     if (
         receiver is not None
         and not SecretCopyEvent.objects.filter(copy=copy, kind=Event.RECEIVED, actor=receiver).exists()
@@ -227,9 +224,9 @@ def withdraw_handover(copy, *, by):
     confirm="确认已当面收到该份纸质密件？",
     success="已确认接收，该份密件由您保管。",
 )
-def confirm(copy, *, by):
-    _move(copy, by=by, holder=by, pending_to=None, pending_by=None)
-    _record(copy, Event.RECEIVED, by=by)
+def confirm(run, copy):
+    _move(run, holder=run.by, pending_to=None, pending_by=None)
+    _record(copy, Event.RECEIVED, by=run.by)
 
 
 @secret.step(
@@ -240,14 +237,11 @@ def confirm(copy, *, by):
     style="secondary",
     success="已登记批示人和批示时间（批示内容留在纸质件上）。",
 )
-def record_instruction(copy, *, by, leader, at):
-    if not keeps_register(by) and leader.pk != by.pk:
+def record_instruction(run, copy, *, leader, at):
+    if not keeps_register(run.by) and leader.pk != run.by.pk:
         raise Refused("持有人只能登记本人的批示。", forbidden=True)
-    _record(copy, Event.INSTRUCTED, by=by, person=leader, at=at)
-    audit.record(
-        "登记纸质批示",
-        by=by,
-        obj=copy,
+    _record(copy, Event.INSTRUCTED, by=run.by, person=leader, at=at)
+    run.audit(
         comment=f"{leader.full_name}于{timezone.localtime(at):%Y年%m月%d日 %H:%M}批示（内容见纸质件）",
     )
 
@@ -259,17 +253,10 @@ def record_instruction(copy, *, by, leader, at):
     rule=_returner_rule,
     success="已退回，待办公室确认收到。",
 )
-def give_back(copy, *, by):
-    _move(copy, by=by, pending_by=by)
-    _record(copy, Event.RETURNED, by=by)
-    worklist.assign(
-        copy,
-        "confirm_return",
-        label="确认退回密件",
-        users=_office(),
-        urgent=True,
-        notify=f"确认收到退回密件：{_title(copy)}",
-    )
+def give_back(run, copy):
+    _move(run, pending_by=run.by)
+    _record(copy, Event.RETURNED, by=run.by)
+    run.hand_to("confirm_return", users=_office(), urgent=True, notify=f"确认收到退回密件：{_title(copy)}")
 
 
 @secret.step(
@@ -282,10 +269,10 @@ def give_back(copy, *, by):
     confirm="确认已收到退回的纸质密件？",
     success="已确认收到，该份密件由办公室保管。",
 )
-def confirm_return(copy, *, by):
+def confirm_return(run, copy):
     returner = copy.holder
-    _move(copy, by=by, holder=None, pending_by=None, comment=f"{returner.full_name}退回" if returner else "")
-    _record(copy, Event.RETURN_RECEIVED, by=by, person=returner)
+    _move(run, holder=None, pending_by=None, comment=f"{returner.full_name}退回" if returner else "")
+    _record(copy, Event.RETURN_RECEIVED, by=run.by, person=returner)
 
 
 @secret.step(
@@ -298,12 +285,12 @@ def confirm_return(copy, *, by):
     confirm="清退后该份密件不再由本单位保管，确定清退吗？",
     success="已登记清退。",
 )
-def clear(copy, *, by, recipient, at):
+def clear(run, copy, *, recipient, at):
     if not recipient.strip():
         raise Refused("请填写退交单位及接收人。")
-    _move(copy, by=by, comment=f"退交{recipient.strip()}")
-    _record(copy, Event.CLEARED, by=by, at=at, recipient=recipient.strip())
-    _close_entry_if_done(copy)
+    _move(run, comment=f"退交{recipient.strip()}")
+    _record(copy, Event.CLEARED, by=run.by, at=at, recipient=recipient.strip())
+    _close_entry_if_done(run, copy)
 
 
 @secret.step(
@@ -315,17 +302,15 @@ def clear(copy, *, by, recipient, at):
     style="danger",
     success="已登记销毁，待监销人确认。",
 )
-def destroy(copy, *, by, witness):
-    if witness.pk == by.pk:
+def destroy(run, copy, *, witness):
+    if witness.pk == run.by.pk:
         raise Refused("销毁须两人共同监销：监销人不能是您本人。")
     if not witness.is_active:
         raise Refused(f"{witness} 的账号已停用，不能作监销人。")
-    _move(copy, by=by, comment=f"监销人{witness.full_name}", pending_to=witness, pending_by=by)
-    _record(copy, Event.DESTRUCTION_STARTED, by=by, person=witness)
+    _move(run, comment=f"监销人{witness.full_name}", pending_to=witness, pending_by=run.by)
+    _record(copy, Event.DESTRUCTION_STARTED, by=run.by, person=witness)
     _let_see(copy, witness)
-    worklist.assign(
-        copy, "confirm_destruction", label="监销确认", users=[witness], notify=f"请确认监销密件：{_title(copy)}"
-    )
+    run.hand_to("confirm_destruction", users=[witness], urgent=False, notify=f"请确认监销密件：{_title(copy)}")
 
 
 @secret.step(
@@ -338,11 +323,11 @@ def destroy(copy, *, by, witness):
     confirm="确认您在场监督该份纸质密件已销毁？",
     success="已确认销毁。",
 )
-def confirm_destruction(copy, *, by):
+def confirm_destruction(run, copy):
     first = copy.pending_by
-    _move(copy, by=by, comment=f"{first.full_name}、{by.full_name}共同监销", pending_to=None)
-    _record(copy, Event.DESTROYED, by=by, person=first)
-    _close_entry_if_done(copy)
+    _move(run, comment=f"{first.full_name}、{run.by.full_name}共同监销", pending_to=None)
+    _record(copy, Event.DESTROYED, by=run.by, person=first)
+    _close_entry_if_done(run, copy)
 
 
 @secret.step(
@@ -353,10 +338,10 @@ def confirm_destruction(copy, *, by):
     style="secondary",
     success="销毁已撤回，该份密件仍由办公室保管。",
 )
-def withdraw_destruction(copy, *, by):
+def withdraw_destruction(run, copy):
     witness = copy.pending_to
-    _move(copy, by=by, pending_to=None, pending_by=None)
-    _record(copy, Event.DESTRUCTION_WITHDRAWN, by=by, person=witness)
+    _move(run, pending_to=None, pending_by=None)
+    _record(copy, Event.DESTRUCTION_WITHDRAWN, by=run.by, person=witness)
 
 
 def overdue_copies(today):

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from township_office import permissions, steps, worklist
+from township_office import steps
 from township_office.roles import Role
 from township_office.steps import Refused, StepForm
 
@@ -29,14 +29,12 @@ dossiers = steps.Flow(Dossier, kind="案卷", url_name="dossier_step")
 
 
 @dossiers.step("交办", source=[S.OPEN], roles=[Role.OFFICE_DIRECTOR], form=SendForm, everyone=True)
-def send(dossier, *, by, handler):
-    permissions.set_grants(dossier, "handle", users=[handler])
-    permissions.grant(dossier, "view", users=[handler])
-    worklist.assign(dossier, "handle", label="待办理", users=[handler], notify=f"请办理：{dossier}")
+def send(run, dossier, *, handler):
+    run.hand_to("handle", users=[handler], notify=f"请办理：{dossier}")
 
 
 @dossiers.step("办理", source=[S.OPEN], grant="handle", form=HandleForm, work="待办理")
-def handle(dossier, *, by, note):
+def handle(run, dossier, *, note):
     if note == "void":
         dossier.title = "已作废"
         dossier.save(update_fields=["title"])
@@ -55,5 +53,5 @@ def handle(dossier, *, by, note):
     rule=lambda d, user: "标题为“锁定”的案卷不能办结。" if d.title == "锁定" else None,
     confirm="办结后不能再修改，确定吗？",
 )
-def close(dossier, *, by):
-    steps.advance(dossier, by=by)
+def close(run, dossier):
+    run.advance()

@@ -32,6 +32,13 @@ class Command(BaseCommand):
                         total_matters += 1
                         for step, people, departments in flow.duties(obj):
                             total_items += len(
-                                worklist.assign(obj, step.name, label=step.work, users=people, departments=departments)
+                                worklist.assign(
+                                    obj,
+                                    step.name,
+                                    label=step.work_for(obj),
+                                    kind=worklist.Kind.READ if step.reading else worklist.Kind.ACT,
+                                    users=people,
+                                    departments=departments,
+                                )
                             )
         self.stdout.write(f"已建立 {total_matters} 个事项、{total_items} 条待办。")
