@@ -55,14 +55,14 @@ def secret_list(request):
             "page": page,
             "query": query.urlencode(),
             "keeper": keeper,
+            "starts": steps.starts(request.user, secret_steps.secret),
         },
         status=400 if form.is_bound and not form.is_valid() else 200,
     )
 
 
 def secret_register(request):
-    if not keeps_register(request.user):
-        raise PermissionDenied("只有文书或办公室主任可以登记密件。")
+    secret_steps.secret.start.require(request.user)
     form = SecretEntryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "copy_numbers"}

@@ -21,7 +21,7 @@ def next_incoming_serial(year):
 @transaction.atomic
 def register_incoming(*, by, data, files=()):
     """签收 and 登记 a file or a phone notice. ``data`` is a form's cleaned_data (model fields)."""
-    permissions.require(by, roles=[Role.CLERK, Role.OFFICE_DIRECTOR], message="只有文书或办公室主任可以登记收文。")
+    workflow.incoming.start.require(by)
     refuse_state_secret(data.get("secrecy"))
     for upload in files:
         validate_upload(upload)
@@ -43,17 +43,11 @@ def register_incoming(*, by, data, files=()):
     return document
 
 
-def can_draft(user):
-    return has_role(user, Role.DEPARTMENT_STAFF) and bool(getattr(user, "department_id", None))
-
-
 @transaction.atomic
 def draft_outgoing(*, by, data, body=None, countersign_departments=(), recipient_departments=(), submit=True):
     """拟稿 by department staff: the draft is kept with the drafter (保存草稿), or at once submitted for the
     department's review (the 提交 step; a refusal there undoes the draft too, and the form shows why)."""
-    permissions.require(by, roles=[Role.DEPARTMENT_STAFF], message="只有站所室经办人可以拟稿。")
-    if by.department_id is None:
-        raise workflow.Refused("您没有所在部门，不能拟稿。")
+    workflow.outgoing.start.require(by)
     refuse_state_secret(data.get("secrecy"))
     if body:
         validate_upload(body, kinds=("word", "pdf", "ofd"))
@@ -91,6 +85,3 @@ def can_batch_print(user):
     """批量打印收文处理笺 is office work; leaders and departments open the files one by one."""
     return has_role(user, Role.CLERK, Role.OFFICE_DIRECTOR)
 
-
-def can_register(user):
-    return has_role(user, Role.CLERK, Role.OFFICE_DIRECTOR)

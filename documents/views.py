@@ -80,7 +80,7 @@ def incoming_list(request):
             "page": page,
             "query": query.urlencode(),
             "today": today,
-            "can_register": services.can_register(request.user),
+            "starts": steps.starts(request.user, workflow.incoming),
             "can_batch_print": services.can_batch_print(request.user),
         },
         status=400 if form.is_bound and not form.is_valid() else 200,
@@ -88,8 +88,7 @@ def incoming_list(request):
 
 
 def incoming_register(request, phone=False):
-    if not services.can_register(request.user):
-        raise PermissionDenied("只有文书或办公室主任可以登记收文。")
+    workflow.incoming.start.require(request.user)
     form_class = PhoneRecordForm if phone else IncomingForm
     form = form_class(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -238,7 +237,7 @@ def outgoing_list(request):
             "form": form,
             "page": page,
             "query": query.urlencode(),
-            "can_draft": services.can_draft(request.user),
+            "starts": steps.starts(request.user, workflow.outgoing),
         },
         status=400 if form.is_bound and not form.is_valid() else 200,
     )
@@ -272,8 +271,7 @@ def received_list(request):
 
 def outgoing_create(request):
     """拟稿: 保存草稿 keeps the draft with the drafter; 提交 sends it to the department's review at once."""
-    if not services.can_draft(request.user):
-        raise PermissionDenied("只有站所室经办人可以拟稿。")
+    workflow.outgoing.start.require(request.user)
     form = OutgoingForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         submit = request.POST.get("action") != "draft"

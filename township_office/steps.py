@@ -145,14 +145,22 @@ class Start:
     url_name: str
     roles: tuple
     refusal: str = ""
+    rule: object = None  # rule(user) → None, or the Chinese reason a person of those roles may not (no department)
+
+    def reason(self, user):
+        """None when ``user`` may start a record; otherwise why not."""
+        if not getattr(user, "is_authenticated", False) or not has_role(user, *self.roles):
+            return self.refusal or f"只有{_role_names(self.roles)}可以{self.label}。"
+        return self.rule(user) if self.rule is not None else None
 
     def allows(self, user):
-        return bool(getattr(user, "is_authenticated", False)) and has_role(user, *self.roles)
+        return self.reason(user) is None
 
     def require(self, user):
         """PermissionDenied (403) with the reason unless ``user`` may start a record."""
-        if not self.allows(user):
-            raise PermissionDenied(self.refusal or f"只有{_role_names(self.roles)}可以{self.label}。")
+        reason = self.reason(user)
+        if reason is not None:
+            raise PermissionDenied(reason)
 
     @property
     def url(self):

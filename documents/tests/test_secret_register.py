@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
@@ -130,7 +131,7 @@ def test_title_kept_when_the_clerk_confirms_it_is_not_secret(client_for, clerk, 
 def test_only_the_office_registers(client_for, principal, staff, township):
     for user in (principal, staff):
         assert client_for(user).get(reverse("documents:secret_register")).status_code == 403
-    with pytest.raises(Refused):
+    with pytest.raises(PermissionDenied, match="只有文书或办公室主任可以登记密件"):  # the flow's Start says who
         secret_steps.register(by=principal, data={}, copy_numbers=["1"])
     assert not SecretEntry.objects.exists()
 

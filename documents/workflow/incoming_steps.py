@@ -56,6 +56,12 @@ incoming = steps.Flow(
     kind="收文",
     url_name="documents:incoming_step",
     on_reassign=_reassign_incoming,
+    start=steps.Start(
+        "登记收文",
+        "documents:incoming_register",
+        (Role.CLERK, Role.OFFICE_DIRECTOR),
+        refusal="只有文书或办公室主任可以登记收文。",
+    ),
 )
 
 OPEN = (In.REGISTERED, In.INSTRUCTING, In.HANDLING)

@@ -49,6 +49,13 @@ outgoing = steps.Flow(
     kind="发文",
     url_name="documents:outgoing_step",
     on_reassign=_reassign_outgoing,
+    start=steps.Start(
+        "拟稿",
+        "documents:outgoing_create",
+        (Role.DEPARTMENT_STAFF,),
+        refusal="只有站所室经办人可以拟稿。",
+        rule=lambda user: None if user.department_id else "您没有所在部门，不能拟稿。",
+    ),
 )
 
 

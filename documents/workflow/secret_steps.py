@@ -41,6 +41,7 @@ secret = steps.Flow(
     kind=KIND,
     url_name="documents:secret_copy_step",
     on_reassign=_reassign_secret,
+    start=steps.Start("登记密件", "documents:secret_register", REGISTER_KEEPERS, refusal="只有文书或办公室主任可以登记密件。"),
 )
 
 
@@ -74,8 +75,7 @@ def _title(copy):
 @transaction.atomic
 def register(*, by, data, copy_numbers):
     """登记密件: the entry, one row per copy (kept by the office), and each copy's Matter for 我的待办."""
-    if not keeps_register(by):
-        raise Refused("只有文书或办公室主任可以登记密件。", forbidden=True)
+    secret.start.require(by)
     received = data.get("received_at") or timezone.now()
     year = timezone.localtime(received).year
     entry = SecretEntry(
