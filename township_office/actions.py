@@ -16,7 +16,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from . import todo
+from . import worklist
 from .steps import Refused, refusal_message, refusal_status
 from .workflow import TransitionNotAllowed
 
@@ -53,7 +53,7 @@ def perform(request, flow, obj, name, *, render_page, success=None, **extra):
                 form.add_error(None, refusal)
             obj.refresh_from_db()
         else:
-            todo.forget(request.user.pk)  # what waited for this person has changed
+            worklist.forget_counts(request.user.pk)  # what waited for this person has changed
             messages.success(request, success or step.success_for(obj) or f"已{step.label}。")
             if request.POST.get("next") == "todo":
                 return redirect(next_waiting_url(request.user, obj))
@@ -75,8 +75,6 @@ def step_view(flow, load, render_page):
 def next_waiting_url(user, done_obj=None):
     """下一件: the first item still waiting for the person on another record than the one just handled (in the order
     of 我的待办), or 我的待办 when there is none."""
-    from . import worklist
-
     matter = worklist.matter_of(done_obj) if done_obj is not None else None
     # The person's items still open on that record may come first: look past however many there are.
     skip = worklist.waiting(user).filter(matter=matter).count() if matter is not None else 0
@@ -97,7 +95,7 @@ def run_action(request, obj, run, *, success, rerender, form=None):
                 return redirect(obj)
             form.add_error(None, refusal_message(error))
         else:
-            todo.forget(request.user.pk)
+            worklist.forget_counts(request.user.pk)
             messages.success(request, success)
             return redirect(obj)
     obj.refresh_from_db()

@@ -4,6 +4,7 @@ They need no broker: a step that commits has told its people, and a step that is
 told nobody. A notification announcing a work item (``worklist.assign(..., notify=...)``) clears itself once
 the item is done, by whoever did it."""
 
+from . import worklist
 from .models import Notification
 
 
@@ -12,9 +13,7 @@ def notify(users, title, *, url="", body="", event_key=""):
     event reaches each person at most once, however often it is raised."""
     ids = sorted({u if isinstance(u, int) else u.pk for u in users if u is not None})
     if ids:
-        from . import todo
-
-        todo.forget(*ids)  # something new may be waiting for them
+        worklist.forget_counts(*ids)  # something new may be waiting for them
         create(ids, title, url, body, event_key)
 
 

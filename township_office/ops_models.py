@@ -119,5 +119,3 @@ def _audit_flush_switch(sender, connection, **kwargs):
 
 connection_created.connect(_audit_flush_switch, dispatch_uid="township_office.audit_flush_switch")
 
-
-from . import passwords  # noqa: E402, F401  (connects the sign-in check of forced password changes)

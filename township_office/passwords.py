@@ -65,20 +65,20 @@ SESSION_KEY = "must_change_password"
 
 
 def must_change_password(user):
-    from .models import PasswordChangeRequired
+    from .ops_models import PasswordChangeRequired
 
     return PasswordChangeRequired.objects.filter(user_id=user.pk).exists()
 
 
 def require_change(user):
     """An administrator set this account's password: the person must choose their own next."""
-    from .models import PasswordChangeRequired
+    from .ops_models import PasswordChangeRequired
 
     PasswordChangeRequired.objects.get_or_create(user_id=user.pk)
 
 
 def password_changed(user):
-    from .models import PasswordChangeRequired
+    from .ops_models import PasswordChangeRequired
 
     PasswordChangeRequired.objects.filter(user_id=user.pk).delete()
 
@@ -88,4 +88,6 @@ def _flag_session_at_sign_in(sender, request, user, **kwargs):
         request.session[SESSION_KEY] = True
 
 
-user_logged_in.connect(_flag_session_at_sign_in, dispatch_uid="township_office.password_change_required")
+def connect():
+    """Called once the apps are ready (``TownshipOfficeConfig.ready``)."""
+    user_logged_in.connect(_flag_session_at_sign_in, dispatch_uid="township_office.password_change_required")

@@ -37,6 +37,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from celery import shared_task
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -208,8 +209,6 @@ def state(preview, *, enqueue=True):
             pending = path / "pending"
             fresh = pending.exists() and time.time() - pending.stat().st_mtime < PENDING_TIMEOUT
             if not fresh and enqueue:
-                from .tasks import convert_preview
-
                 pending.touch()
                 try:
                     convert_preview.delay(preview.file.name, fmt, sha)  # runs here and now without a broker
@@ -597,3 +596,9 @@ if __name__ == "__main__":  # python -m township_office.preview ofd < file.ofd >
     with contextlib.redirect_stdout(sys.stderr):  # easyofd prints its progress
         pdf = _ofd_to_pdf_here(sys.stdin.buffer.read())
     pdf_out.write(pdf)
+
+
+@shared_task(name="township_office.tasks.convert_preview")
+def convert_preview(storage_name, fmt, sha256):
+    """Office or OFD file → the cached PDF of its preview (the Celery task ``state()`` queues)."""
+    return convert(storage_name, fmt, sha256)["state"]

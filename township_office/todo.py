@@ -5,8 +5,10 @@ The list itself is the home page (``views.todo_page``), read from the work items
 
 from django.core.cache import cache
 
+from . import worklist
+
 # The navigation shows the count on every page; it is kept this many seconds, and forgotten as soon as the
-# person is given or finishes a work item (see forget()). The 我的待办 page always lists afresh.
+# person is given or finishes a work item (``worklist.forget_counts``). The 我的待办 page always lists afresh.
 TOTAL_SECONDS = 60
 # Counts stop here: the badge says "99+" like every phone does, and no count reads ten years of records.
 COUNT_CAP = 99
@@ -24,20 +26,10 @@ def label(count):
     return f"{COUNT_CAP}+" if count > COUNT_CAP else str(count)
 
 
-def _key(user_id):
-    return f"todo-total:{user_id}"
-
-
-def forget(*user_ids):
-    cache.delete_many([_key(uid) for uid in user_ids])
-
-
 def total(user):
     """The number shown in the navigation (cached briefly, see TOTAL_SECONDS): open items to act on or read."""
-    value = cache.get(_key(user.pk))
+    value = cache.get(worklist.count_key(user.pk))
     if value is None:
-        from . import worklist
-
         value = min(upto(worklist.waiting_all(user)), COUNT_CAP + 1)
-        cache.set(_key(user.pk), value, TOTAL_SECONDS)
+        cache.set(worklist.count_key(user.pk), value, TOTAL_SECONDS)
     return value

@@ -14,10 +14,11 @@ The steps of every app write here in their own transaction (the step wrapper in 
 from contextvars import ContextVar
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.db.models import F, Q
 from django.utils import timezone
 
-from .models import Matter, Notification, WorkItem
+from .models import Matter, Notification, User, WorkItem
 
 Kind = WorkItem.Kind
 # While a step runs: the open items its body assigned again to the people holding them (kept open after it).
@@ -111,12 +112,6 @@ def assign(obj, step, *, label, users=(), departments=(), due=None, urgent=False
     ``notify``: the title of the in-app notification each person (each member, for a department) receives
     with it; the notification clears itself once the item is done.
     """
-    from .models import User
-    from .steps import flow_for
-
-    flow = flow_for(obj)
-    if flow is not None and not flow.names_item(step):  # taking the step closes the item (steps._run, settle)
-        raise ValueError(f"{type(obj).__name__} has no step {step!r}: a work item names the step that closes it")
     matter = _matter(obj)
     open_items = WorkItem.objects.filter(matter=matter, step=step, done_at__isnull=True)
     have = list(open_items.values_list("pk", "assignee_id", "department_id"))
@@ -315,16 +310,23 @@ def settle(obj, *, by, still_open, decision):
         _close(items.filter(step__in=moot), by=by, decision=decision)
 
 
-def _forget(user_ids, department_ids):
-    from . import todo
-    from .models import User
+def count_key(user_id):
+    """The cache key of the person's 待办 count (``todo.total``)."""
+    return f"todo-total:{user_id}"
 
+
+def forget_counts(*user_ids):
+    """The 待办 count of these people is read afresh next time: something was given to them or done."""
+    cache.delete_many([count_key(uid) for uid in user_ids])
+
+
+def _forget(user_ids, department_ids):
     ids = {uid for uid in user_ids if uid}
     departments = {d for d in department_ids if d}
     if departments:
         ids |= set(User.objects.filter(department__in=departments).values_list("pk", flat=True))
     if ids:
-        todo.forget(*ids)
+        forget_counts(*ids)
 
 
 # --- What the home page reads ------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from tests.testapp.models import Dossier
 from tests.testapp.workflow import close, dossiers, handle, send
-from township_office import permissions, worklist
+from township_office import permissions, steps, worklist
 from township_office.models import AuditEvent, Notification, WorkItem
 from township_office.steps import Refused
 
@@ -356,13 +356,17 @@ def test_cached_values_are_read_afresh_by_a_step(dossier, office_director, clerk
     assert steps.cached(dossier, "k", lambda: reads.append(1) or len(reads)) == 2  # the step forgot it
 
 
-def test_a_work_item_is_named_after_the_step_that_closes_it(dossier, staff):
-    """An item no step would close would wait in 我的待办 for ever: opening one is a programming error."""
-    with pytest.raises(ValueError, match="has no step 'archive'"):
-        worklist.assign(dossier, "archive", label="归档", users=[staff])
-    assert not WorkItem.objects.filter(step="archive").exists()
-    worklist.assign(dossier, "handle", label="待办理", users=[staff])  # a declared step
-    assert worklist.open_items(dossier, "handle").count() == 1
+def test_a_work_item_is_named_after_the_step_that_closes_it(dossier, staff, office_director):
+    """An item no step would close would wait in 我的待办 for ever: a step hands on only declared steps, and a
+    flow's own items only under its declared prefixes."""
+    run = steps.Run(dossiers, dossiers["send"], dossier, office_director)
+    with pytest.raises(KeyError):
+        run.hand_to("archive", users=[staff])
+    with pytest.raises(ValueError, match="not one of the 案卷 flow's own items"):
+        run.hand_to("handle", users=[staff], key="material-1")
+    assert not WorkItem.objects.exists()
+    [item] = run.hand_to("handle", users=[staff])  # a declared step: its label is the step's work=
+    assert (item.step, item.label) == ("handle", "待办理") and "handle" in permissions.held(staff, dossier)
 
 
 def test_a_flow_may_name_its_own_items():
