@@ -1,7 +1,6 @@
 """公文流转: incoming files (收文) and outgoing documents (发文)."""
 
 import uuid
-from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -188,10 +187,6 @@ class IncomingDocument(models.Model):
     def is_overdue(self, today=None):
         today = today or timezone.localdate()
         return bool(self.deadline and self.is_open and self.deadline < today)
-
-    def is_due_soon(self, today=None, days=3):
-        today = today or timezone.localdate()
-        return bool(self.deadline and self.is_open and today <= self.deadline <= today + timedelta(days=days))
 
 
 class Attachment(models.Model):
@@ -643,10 +638,6 @@ class SecretCopy(models.Model):
         if self.status in (self.Status.CLEARED, self.Status.DESTROYED):
             return "—"
         return self.holder.full_name if self.holder_id else "党政办公室（机要）"
-
-    @property
-    def is_gone(self):
-        return self.status in (self.Status.CLEARED, self.Status.DESTROYED)
 
 
 class SecretCopyEvent(models.Model):

@@ -190,13 +190,6 @@ def draft_sheet(document):
     )
 
 
-def bench_slip(code=None):
-    """Render one routing slip (for the benchmark): the latest file, or the one with ``code``."""
-    qs = IncomingDocument.objects.all()
-    document = qs.get(code=code) if code else qs.order_by("-pk").first()
-    return routing_slip(document)
-
-
 def catalogue_entries(user, year):
     """The 归档文件目录 of a year as one query of ``(archive_number, kind, pk)``, ordered by 件号.
 

@@ -82,21 +82,3 @@ def next_waiting_url(user, done_obj=None):
         if matter is None or item.matter_id != matter.pk:
             return item.matter.url
     return "township_office:todo"
-
-
-def run_action(request, obj, run, *, success, rerender, form=None):
-    """Legacy helper for a view not yet moved to ``step_view`` (same rules: refusals shown, nothing lost)."""
-    if form is None or form.is_valid():
-        try:
-            run(form.cleaned_data if form is not None else {})
-        except (ValidationError, TransitionNotAllowed) as error:
-            if form is None:
-                messages.error(request, refusal_message(error))
-                return redirect(obj)
-            form.add_error(None, refusal_message(error))
-        else:
-            worklist.forget_counts(request.user.pk)
-            messages.success(request, success)
-            return redirect(obj)
-    obj.refresh_from_db()
-    return rerender(form)

@@ -22,9 +22,10 @@ from documents.models import (
     OutgoingDocument,
     SecretEntry,
 )
-from documents.secret_migration import convert_state_secrets
 from township_office import preview, worklist
 from township_office.models import AuditEvent, Matter, Notification, WorkItem
+
+convert_state_secrets = import_module("documents.migrations.0009_secret_register").convert_state_secrets
 
 TITLE = "关于某项绝密部署的通知丙丁"
 BODY = b"%PDF-1.4\nsecret scan body\n%%EOF\n"
