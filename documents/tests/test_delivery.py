@@ -3,12 +3,12 @@ active account is named for the paper copy; the office sees who signed and read 
 
 import pytest
 from django.contrib.auth.models import Group
-from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils import timezone
 
 from documents import services, workflow
-from documents.models import Delivery, OutgoingDocument
+from documents.models import OutgoingDocument
+from tests.unchanged import database_state
 from township_office import permissions, worklist
 from township_office.demo import DEMO_PASSWORD
 from township_office.models import AuditEvent, Department, IssuerCode, Notification, User, WorkItem
@@ -64,18 +64,6 @@ def villages_and_resources(to_issue):
     """Issued to the five villages (only 长官村 has an account) and to 自然资源所 (马涛)."""
     return to_issue([*VILLAGES, "自然资源所"])
 
-
-def snapshot(document):
-    fresh = OutgoingDocument.objects.get(pk=document.pk)
-    return (
-        model_to_dict(fresh, exclude=["countersign_departments", "recipient_departments", "body"]),
-        sorted(Delivery.objects.values_list("pk", "department_id", "signed_at", "signed_by", "first_read_at")),
-        AuditEvent.objects.count(),
-        sorted(WorkItem.objects.values_list("pk", "assignee_id", "department_id", "step", "done_at")),
-        sorted(fresh.outgoingdocumentuserobjectpermission_set.values_list("user_id", "permission__codename")),
-        sorted(fresh.outgoingdocumentgroupobjectpermission_set.values_list("group_id", "permission__codename")),
-        Notification.objects.count(),
-    )
 
 
 def _member(name, department_name):
@@ -136,12 +124,12 @@ def test_issue_without_recipient_departments_delivers_nothing(to_issue):
 
 def test_refused_issue_delivers_nothing(to_issue, clerk, village_staff):
     document = to_issue(VILLAGES, issue=False)
-    before = snapshot(document)
+    before = database_state()
     with pytest.raises(Refused):
         workflow.issue(document, by=clerk, copies=0, issued_on=timezone.localdate(), proofreader="孙悦")
     with pytest.raises(Refused):
         workflow.issue(document, by=village_staff, copies=5, issued_on=timezone.localdate(), proofreader="孙悦")
-    assert snapshot(document) == before
+    assert database_state() == before
 
 
 # --- 签收 ------------------------------------------------------------------------------------------------------
@@ -172,11 +160,11 @@ def test_sign_for_is_refused_to_anyone_outside_the_recipients(villages_and_resou
     document = villages_and_resources
     user = stranger if persona == "stranger" else people[persona]
     assert not workflow.outgoing.allows(document, user, "sign_for")
-    before = snapshot(document)
+    before = database_state()
     with pytest.raises(Refused) as refused:
         workflow.sign_for(document, by=user)
     assert refused.value.forbidden
-    assert snapshot(document) == before
+    assert database_state() == before
 
 
 def test_sign_for_is_refused_twice_and_to_another_member_after(villages_and_resources, village_staff):
@@ -186,19 +174,19 @@ def test_sign_for_is_refused_twice_and_to_another_member_after(villages_and_reso
     for user in (village_staff, colleague):
         fresh = OutgoingDocument.objects.get(pk=document.pk)
         assert not workflow.outgoing.allows(fresh, user, "sign_for")
-        before = snapshot(fresh)
+        before = database_state()
         with pytest.raises(Refused):
             workflow.sign_for(fresh, by=user)
-        assert snapshot(fresh) == before
+        assert database_state() == before
     assert document.deliveries.get(department=village_staff.department).signed_by == village_staff
 
 
 def test_sign_for_is_refused_before_issue_and_kept_after_archive(to_issue, village_staff, clerk):
     waiting = to_issue(VILLAGES, issue=False)
-    before = snapshot(waiting)
+    before = database_state()
     with pytest.raises(Refused):
         workflow.sign_for(waiting, by=village_staff)
-    assert snapshot(waiting) == before
+    assert database_state() == before
     document = to_issue(VILLAGES, title="关于冬季征兵工作的通知")
     workflow.archive_outgoing(document, by=clerk, retention="D10")
     document = OutgoingDocument.objects.get(pk=document.pk)
@@ -389,16 +377,16 @@ def test_outgoing_search_finds_by_title(villages_and_resources, to_issue, clerk,
 def test_sign_for_through_the_page_refused_with_the_reason(villages_and_resources, village_staff, clerk, client_for):
     document = villages_and_resources
     url = reverse("documents:outgoing_step", args=[document.code, "sign_for"])
-    before = snapshot(document)
+    before = database_state()
     refused = client_for(clerk).post(url)
     assert refused.status_code == 403 and "不是该文的收文单位" in refused.content.decode()
-    assert snapshot(document) == before
+    assert database_state() == before
     client = client_for(village_staff)
     assert client.post(url, {"next": "todo"}).status_code == 302
-    signed = snapshot(document)
+    signed = database_state()
     again = client.post(url)
     assert again.status_code == 403 and "已经签收" in again.content.decode()
-    assert snapshot(document) == signed  # nothing more signed, audited, closed or granted
+    assert database_state() == signed  # nothing more signed, audited, closed or granted
 
 
 def test_the_office_director_hands_a_sign_for_to_another_department(
@@ -408,10 +396,10 @@ def test_the_office_director_hands_a_sign_for_to_another_department(
 
     document = villages_and_resources
     item = WorkItem.objects.get(step="sign_for", department=village_staff.department, done_at__isnull=True)
-    before = snapshot(document)
+    before = database_state()
     with pytest.raises(Refused, match="已是该文的收文单位"):  # 自然资源所 has its own delivery
         steps.reassign(item, by=office_director, to_department=resources_staff.department)
-    assert snapshot(document) == before
+    assert database_state() == before
     staff_department = Department.objects.get(name="农业农村办公室")
     steps.reassign(item, by=office_director, to_department=staff_department, reason="村文书休假")
     document = OutgoingDocument.objects.get(pk=document.pk)
