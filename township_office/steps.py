@@ -218,9 +218,12 @@ class Run:
 
     # --- The audit trail and the people told -------------------------------------------------------------
 
-    def audit(self, action=None, *, comment="", obj=None):
-        """An audit event of the step (named after it unless ``action`` says otherwise)."""
-        event = audit.record(action or self.step.label, by=self.by, obj=obj or self.obj, comment=comment)
+    def audit(self, action=None, *, comment="", obj=None, to_state=""):
+        """An audit event of the step (named after it unless ``action`` says otherwise). ``to_state``: the state a
+        record the step creates starts in (立案's new 信访事项)."""
+        event = audit.record(
+            action or self.step.label, by=self.by, obj=obj or self.obj, comment=comment, to_state=to_state
+        )
         self.events.append(event)
         return event
 

@@ -89,13 +89,16 @@ def _matter(obj):
 
 
 def touch(obj, *, title=None):
-    """After a step: the Matter shows the record's current state (and title, when it changed)."""
+    """After a step: the Matter shows the record's current state and title (``worklist_title()``, or ``title``)."""
     matter = matter_of(obj)
     if matter is None:
         return
-    values = {"state": _state_label(obj), "updated_at": timezone.now(), "url": obj.get_absolute_url()}
-    if title is not None:
-        values["title"] = title[:200]
+    values = {
+        "state": _state_label(obj),
+        "title": (title or _title(obj))[:200],
+        "updated_at": timezone.now(),
+        "url": obj.get_absolute_url(),
+    }
     Matter.objects.filter(pk=matter.pk).update(**values)  # items read the title through their matter
     for name, value in values.items():
         setattr(matter, name, value)
