@@ -334,9 +334,10 @@ class Run:
     def reschedule(self, *, due):
         """What waits on the record to be done is now due on ``due`` and as urgent as the record (a corrected
         办理时限 or 紧急程度)."""
-        worklist.open_items(self.obj).filter(kind=worklist.Kind.ACT).update(
-            due=due, urgent=bool(getattr(self.obj, "is_urgent", False))
-        )
+        values = {"due": due}
+        if hasattr(self.obj, "is_urgent"):  # a record that says how urgent it is (紧急程度)
+            values["urgent"] = bool(self.obj.is_urgent)
+        worklist.open_items(self.obj).filter(kind=worklist.Kind.ACT).update(**values)
 
     # --- Records the step creates or touches -----------------------------------------------------------------
 

@@ -83,13 +83,9 @@ def register_contact(*, by, data, representatives=(), draft=False):
     _track_contact(contact, by)
     action = "保存登记草稿" if draft else "登记" + contact.get_channel_display()
     audit.record(action, by=by, obj=contact, to_state=contact.status, comment=contact.matter[:100])
-    if not draft:
-        _wait_for_answer(contact, by)
+    if not draft:  # not a step yet: the first item is given here, labelled as 答复's declaration says
+        worklist.assign(contact, "answer", label=contacts["answer"].work_for(contact), users=[by])
     return contact
-
-
-def _wait_for_answer(contact, person):
-    worklist.assign(contact, "answer", label="待答复或立案", users=[person])
 
 
 def earlier_contacts(contact):
@@ -119,7 +115,7 @@ contacts = steps.Flow(
     rule=_initiator_only,
     refusal="只有信访接待员可以修改登记草稿。",
 )
-def save_draft(contact, *, by, data, representatives=()):
+def save_draft(run, contact, *, data, representatives=()):
     """The person who started the draft changes it (the edit page); still a draft afterwards."""
     data = rules.normalise_contact_data(data)
     for name, value in data.items():
@@ -129,12 +125,11 @@ def save_draft(contact, *, by, data, representatives=()):
         _save_representatives(contact, representatives)
     except ValidationError as error:
         _refuse(error)
-    audit.record("修改登记草稿", by=by, obj=contact, comment=contact.matter[:100])
-    worklist.touch(contact, title=contact.worklist_title())
+    run.audit("修改登记草稿", comment=contact.matter[:100])
 
 
 @contacts.step("提交登记", source=[K.DRAFT], target=K.OPEN, roles=DESK, rule=_initiator_only)
-def submit(contact, *, by, data=None, representatives=None):
+def submit(run, contact, *, data=None, representatives=None):
     """A draft becomes a registration: complete by now (the edit page sends the final values with it)."""
     if data is not None:
         data = rules.normalise_contact_data(data)
@@ -150,9 +145,8 @@ def submit(contact, *, by, data=None, representatives=None):
         rules.check_complete(fields, list(contact.representatives.values("name", "id_number", "phone")))
     except ValidationError as error:
         _refuse(error)
-    steps.advance(contact, by=by, comment=contact.matter[:100])
-    worklist.touch(contact, title=contact.worklist_title())
-    _wait_for_answer(contact, by)
+    run.advance(comment=contact.matter[:100])
+    run.hand_to("answer", users=[run.by])
 
 
 @contacts.step(
@@ -164,9 +158,8 @@ def submit(contact, *, by, data=None, representatives=None):
     style="secondary",
     confirm="撤回后登记回到草稿，可修改后重新提交。确定撤回吗？",
 )
-def withdraw_contact(contact, *, by):
-    steps.advance(contact, by=by)
-    worklist.touch(contact, title=contact.worklist_title())
+def withdraw_contact(run, contact):
+    run.advance()
 
 
 @contacts.step(
@@ -177,29 +170,30 @@ def withdraw_contact(contact, *, by):
     form=AnswerForm,
     everyone=True,
     confirm="当场答复后本次登记即办结，不能撤销。确定办结吗？",
+    work="待答复或立案",
 )
-def answer(contact, *, by, answer):
+def answer(run, contact, *, answer):
     if not answer.strip():
         raise Refused("请填写当场答复情况。")
-    steps.advance(contact, by=by, comment=answer, answer=answer)
+    run.advance(comment=answer, answer=answer)
 
 
 answer_on_the_spot = answer
 
 
 @contacts.step("立为信访事项", source=[K.OPEN], target=K.CASE, roles=DESK, form=OpenCaseForm, everyone=True)
-def open_case(contact, *, by, petition_type, category=None, accused_department=None, accused_person=None):
+def open_case(run, contact, *, petition_type, category=None, accused_department=None, accused_person=None):
     """Open a petition case from a contact. 检举控告 cases name who is accused and are hidden from them."""
     if petition_type not in PetitionCase.Type.values:
         raise Refused("请选择信访类型。")
     if (accused_department or accused_person) and petition_type != PetitionCase.Type.ACCUSATION:
         raise Refused("只有检举控告类事项登记被反映部门或被反映人。")
-    steps.advance(contact, by=by)
+    run.advance()
     year = timezone.localdate().year
     township = Township.current()
     case = PetitionCase.objects.create(
         contact=contact,
-        opened_by=by,
+        opened_by=run.by,
         prefix=township.case_number_prefix if township else "",
         petition_type=petition_type,
         category=category or contact.category,
@@ -210,12 +204,11 @@ def open_case(contact, *, by, petition_type, category=None, accused_department=N
         accused_department=accused_department,
         accused_person=accused_person,
     )
-    worklist.track(case, kind="信访事项", initiator=by)
-    audit.record("信访事项立案", by=by, obj=case, to_state=case.status, comment=case.get_petition_type_display())
-    worklist.assign(
-        case,
+    run.track(case, initiator=run.by)
+    run.audit("信访事项立案", obj=case, to_state=case.status, comment=case.get_petition_type_display())
+    run.hand_to(
         "accept",
-        label="待受理",
+        obj=case,
         users=office_directors(case),
         due=case.notice_due,
         urgent=case.severity == PetitionCase.Severity.MAJOR,
@@ -297,10 +290,6 @@ def _review_open(case, user):
     return None
 
 
-def _handling_departments(case):
-    return [d for d in [case.lead_department, *case.support_departments.all()] if d is not None]
-
-
 def _on_reassign(case, item, old, new):
     """转交 keeps the case's own names right (the instructing leader, the lead department), and never hands an
     accusation to whom it must not reach."""
@@ -337,11 +326,12 @@ cases = steps.Flow(
     everyone=True,
     confirm="受理后将书面告知信访人，并开始计算办理期限，不能撤销。确定受理并交办吗？",
     refusal="只有办公室主任可以受理信访事项。",
+    work="待受理",
 )
 def accept(
+    run,
     case,
     *,
-    by,
     notice_text,
     severity,
     leader,
@@ -374,9 +364,7 @@ def accept(
     elif case.category == "legal":
         forwarded_to = forwarded_to or "镇政法委员会（政法机关）"
     support_departments = [d for d in support_departments if d != lead_department]
-    steps.advance(
-        case,
-        by=by,
+    run.advance(
         comment=notice_text,
         notice_text=notice_text,
         notice_sent_on=today,
@@ -390,17 +378,15 @@ def accept(
         forwarded_on=today if forwarded_to else None,
     )
     case.support_departments.set(support_departments)
+    # The departments may read the case and report on it from now on; their work items come with the 批示.
     departments = [lead_department, *support_departments]
-    permissions.set_grants(case, "handle", departments=departments)
+    permissions.set_grants(case, cases["report_progress"].grant, departments=departments)
     permissions.grant(case, "view", departments=departments)
     if forwarded_to:
-        audit.record("转送", by=by, obj=case, comment=forwarded_to)
-    worklist.hand_to(
-        case,
+        run.audit("转送", comment=forwarded_to)
+    run.hand_to(
         "instruct",
-        label="待批示",
         users=[leader],
-        perm="instruct",
         urgent=severity == PetitionCase.Severity.MAJOR,
         notify=f"请批示信访事项：{case.number}",
     )
@@ -418,10 +404,10 @@ def accept(
     confirm="不予受理将书面告知信访人，确定吗？",
     refusal="只有办公室主任可以决定不予受理。",
 )
-def decline(case, *, by, notice_text):
+def decline(run, case, *, notice_text):
     if not notice_text.strip():
         raise Refused("不予受理须书面告知信访人并说明理由。")
-    steps.advance(case, by=by, comment=notice_text, notice_text=notice_text, notice_sent_on=timezone.localdate())
+    run.advance(comment=notice_text, notice_text=notice_text, notice_sent_on=timezone.localdate())
 
 
 @cases.step(
@@ -433,13 +419,13 @@ def decline(case, *, by, notice_text):
     style="secondary",
     confirm="撤回后该信访事项作废，来访登记回到待处理，可重新答复或立案。确定撤回吗？",
 )
-def withdraw(case, *, by):
+def withdraw(run, case):
     """The person who opened the case takes it back before the office director decides on it."""
-    steps.advance(case, by=by)
+    run.advance()
     contact = Contact.objects.get(pk=case.contact_id)
-    transition(contact, by=by, action="信访事项撤回", source=[K.CASE], target=K.OPEN, comment=case.number)
-    worklist.touch(contact)
-    _wait_for_answer(contact, by)
+    transition(contact, by=run.by, action="信访事项撤回", source=[K.CASE], target=K.OPEN, comment=case.number)
+    run.touch(contact)
+    run.hand_to("answer", obj=contact, users=[run.by])
 
 
 @cases.step(
@@ -452,19 +438,20 @@ def withdraw(case, *, by):
     form=InstructForm,
     confirm="批示提交后不能修改，确定提交吗？",
     refusal="您不是该事项的批示领导。",
+    work="待批示",
 )
-def instruct(case, *, by, text):
+def instruct(run, case, *, text):
     if not text.strip():
         raise Refused("请填写批示内容。")
-    steps.advance(case, by=by, comment=text, instruction=text, instructed_at=timezone.now())
+    run.advance(comment=text, instruction=text, instructed_at=timezone.now())
     urgent = case.severity == PetitionCase.Severity.MAJOR
     due = case.effective_deadline
+    # 受理 already granted the departments their part (exclusive=False: the lead's item keeps the supports' grant).
     if case.lead_department_id:
-        worklist.assign(
-            case,
+        run.hand_to(
             "report_progress",
-            label="待办理（主办）",
             departments=[case.lead_department],
+            exclusive=False,
             due=due,
             urgent=urgent,
             notify=f"请办理信访事项：{case.number}",
@@ -472,11 +459,10 @@ def instruct(case, *, by, text):
         )
     supports = list(case.support_departments.all())
     if supports:
-        worklist.assign(
-            case,
+        run.hand_to(
             "report_progress",
-            label="待办理（协办）",
             departments=supports,
+            exclusive=False,
             due=due,
             urgent=urgent,
             notify=f"请协办信访事项：{case.number}",
@@ -492,16 +478,15 @@ def instruct(case, *, by, text):
     rule=_not_accused,
     form=ProgressForm,
     refusal="该事项未交您所在部门办理。",
+    work="待办理",
 )
-def report_progress(case, *, by, text):
+def report_progress(run, case, *, text):
     if not text.strip():
         raise Refused("请填写办理进展。")
-    CaseProgress.objects.create(case=case, department=by.department, author=by, text=text)
-    audit.record("报告办理进展", by=by, obj=case, comment=text)
-    worklist.assign(
-        case,
+    CaseProgress.objects.create(case=case, department=run.by.department, author=run.by, text=text)
+    run.audit(comment=text)
+    run.hand_to(
         "reply",
-        label="待答复信访人",
         users=office_directors(case),
         due=case.effective_deadline,
         notify=f"信访事项有新进展，请审核答复：{case.number}",
@@ -518,7 +503,7 @@ def report_progress(case, *, by, text):
     style="secondary",
     refusal="只有办公室主任可以申请延期。",
 )
-def request_extension(case, *, by, days, reason):
+def request_extension(run, case, *, days, reason):
     """One extension of at most 30 days, asked by the office, approved by the instructing leader."""
     if not 1 <= days <= MAX_EXTENSION:
         raise Refused("延期不得超过30日。")
@@ -526,12 +511,12 @@ def request_extension(case, *, by, days, reason):
         raise Refused("请写明延期理由（将告知信访人）。")
     PetitionCase.objects.filter(pk=case.pk).update(extension_requested_days=days, extension_reason=reason)
     case.extension_requested_days, case.extension_reason = days, reason
-    audit.record("申请延期", by=by, obj=case, comment=f"{days}日：{reason}")
-    worklist.assign(
-        case,
+    run.audit(comment=f"{days}日：{reason}")
+    # The approver already holds 批示's grant, which 批准延期 shares: added to, never taken from anyone.
+    run.hand_to(
         "approve_extension",
-        label="待批准延期",
         users=[extension_approver(case)],
+        exclusive=False,
         due=case.effective_deadline,
         notify=f"请审批信访事项延期：{case.number}",
         body=f"申请延长{days}日：{reason}",
@@ -547,17 +532,18 @@ def request_extension(case, *, by, days, reason):
     confirm="批准后办理期限延长，理由将告知信访人。确定批准吗？",
     refusal="只有批示领导可以批准延期。",
     everyone=True,
+    work="待批准延期",
 )
-def approve_extension(case, *, by):
+def approve_extension(run, case):
     days = case.extension_requested_days
     changed = PetitionCase.objects.filter(pk=case.pk, extension_days=0, extension_requested_days=days).update(
-        extension_days=days, extension_approved_by=by
+        extension_days=days, extension_approved_by=run.by
     )
     if changed != 1:
         raise Refused("没有待批准的延期申请。")
-    case.extension_days, case.extension_approved_by = days, by
-    audit.record("批准延期", by=by, obj=case, comment=f"延长{days}日，理由已告知信访人：{case.extension_reason}")
-    worklist.open_items(case).exclude(due=None).update(due=case.effective_deadline)  # the departments' time too
+    case.extension_days, case.extension_approved_by = days, run.by
+    run.audit(comment=f"延长{days}日，理由已告知信访人：{case.extension_reason}")
+    run.reschedule(due=case.effective_deadline)  # the departments' time too
 
 
 @cases.step(
@@ -570,12 +556,12 @@ def approve_extension(case, *, by):
     confirm="不批准延期后，须在原期限内办结。确定不批准吗？",
     refusal="只有批示领导可以审批延期。",
 )
-def reject_extension(case, *, by):
+def reject_extension(run, case):
     days = case.extension_requested_days
     PetitionCase.objects.filter(pk=case.pk).update(extension_requested_days=0, extension_reason="")
     case.extension_requested_days, case.extension_reason = 0, ""
-    audit.record("不批准延期", by=by, obj=case, comment=f"申请延长{days}日，未批准")
-    worklist.finish(case, "approve_extension", by=by, decision="不批准延期", everyone=True)
+    run.audit(comment=f"申请延长{days}日，未批准")
+    run.finish("approve_extension", decision=run.step.label, everyone=True)
 
 
 @cases.step(
@@ -587,12 +573,12 @@ def reject_extension(case, *, by):
     style="secondary",
     refusal="只有办公室主任可以向上级报告。",
 )
-def report_up(case, *, by, text):
+def report_up(run, case, *, text):
     if not text.strip():
         raise Refused("请填写报告内容。")
     PetitionCase.objects.filter(pk=case.pk).update(report_up=text)
     case.report_up = text
-    audit.record("向上级报告办理情况", by=by, obj=case, comment=text)
+    run.audit("向上级报告办理情况", comment=text)
 
 
 @cases.step(
@@ -605,15 +591,14 @@ def report_up(case, *, by, text):
     everyone=True,
     confirm="答复意见将书面告知信访人，确定答复吗？",
     refusal="只有办公室主任可以答复信访人。",
+    work="待答复信访人",
 )
-def reply(case, *, by, text):
+def reply(run, case, *, text):
     """答复意见 / 处理意见书 to the petitioner, in writing."""
     if not text.strip():
         raise Refused("请填写答复意见。")
-    steps.advance(case, by=by, comment=text, reply_text=text, replied_on=timezone.localdate())
-    worklist.assign(
-        case, "close", label="待回访办结", users=desk_for(case), notify=f"信访事项已答复，请回访：{case.number}"
-    )
+    run.advance(comment=text, reply_text=text, replied_on=timezone.localdate())
+    run.hand_to("close", users=desk_for(case), notify=f"信访事项已答复，请回访：{case.number}")
 
 
 SATISFACTION = {"satisfied": "满意", "basic": "基本满意", "unsatisfied": "不满意"}
@@ -629,11 +614,12 @@ SATISFACTION = {"satisfied": "满意", "basic": "基本满意", "unsatisfied": "
     everyone=True,
     confirm="办结后该信访事项结案，不能撤销。确定办结吗？",
     refusal="只有办公室可以办结。",
+    work="待回访办结",
 )
-def close(case, *, by, satisfaction):
+def close(run, case, *, satisfaction):
     if satisfaction not in SATISFACTION:
         raise Refused("请选择信访人满意度。")
-    steps.advance(case, by=by, comment=SATISFACTION[satisfaction], satisfaction=satisfaction)
+    run.advance(comment=SATISFACTION[satisfaction], satisfaction=satisfaction)
 
 
 @cases.step(
@@ -645,7 +631,7 @@ def close(case, *, by, satisfaction):
     style="secondary",
     refusal="只有办公室可以登记复查申请。",
 )
-def record_review_request(case, *, by, kind, requested_on, result=""):
+def record_review_request(run, case, *, kind, requested_on, result=""):
     """复查 (then 复核) asked within 30 days of the reply; decided by the level above within 30 days."""
     if requested_on > case.review_due:
         raise Refused(f"已超过答复后30日的复查申请期限（{case.review_due:%Y年%m月%d日}），依法不再受理。")
@@ -656,4 +642,4 @@ def record_review_request(case, *, by, kind, requested_on, result=""):
     )
     case.review_kind, case.review_requested_on, case.review_result = kind, requested_on, result
     label = "复核" if kind == "recheck" else "复查"
-    audit.record("登记复查（复核）申请", by=by, obj=case, comment=f"{label} {requested_on:%Y-%m-%d} {result}".strip())
+    run.audit(comment=f"{label} {requested_on:%Y-%m-%d} {result}".strip())
