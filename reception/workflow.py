@@ -17,8 +17,6 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from township_office import audit, permissions, steps, worklist
-from township_office.models import WorkItem
-from township_office.notifications import notify
 from township_office.roles import OFFICE, Role, has_role, role_users
 from township_office.steps import Refused
 
@@ -116,8 +114,9 @@ def _has_unread(reception, user):
 # --- Grants and work items follow the plan ---------------------------------------------------------------------
 
 
-def sync_participants(reception, *, by):
+def sync_participants(run):
     """Grants and work items as the plan and its state now say; whoever left the plan loses both."""
+    reception = run.obj
     leaders = list(reception.accompanying_leaders.all())
     materials = list(reception.materials.select_related("department"))
     item_departments = {i.department for i in reception.itinerary.select_related("department") if i.department}
@@ -135,42 +134,40 @@ def sync_participants(reception, *, by):
         departments = {d for d in departments if d.group_id in groups}
     permissions.set_grants(reception, "view", users=list(viewers.values()), departments=departments)
 
-    worklist.hand_to(
-        reception,
+    run.hand_to(
         "approve",
-        label="审批接待方案",
         users=deciding,
-        perm="approve",
         due=timezone.localtime(reception.start).date(),
         notify=f"请审批接待方案：{reception}",
     )
-    _withdraw_others(reception, "approve", keep_users={u.pk for u in deciding}, by=by)
-    _withdraw_others(reception, "acknowledge", keep_users={u.pk for u in leaders}, by=by)
+    _withdraw_others(run, "approve", keep_users={u.pk for u in deciding})
+    _withdraw_others(run, "acknowledge", keep_users={u.pk for u in leaders})
 
     wanted = {material_step(m): m for m in undone}
     for item in worklist.open_items(reception).filter(step__startswith="material-"):
         material = wanted.get(item.step)
         if material is None or material.department_id != item.department_id:
-            worklist.withdraw(
-                reception, item.step, by=by, departments=[item.department], decision="材料已调整或方案已不在办理中"
-            )
+            run.withdraw(item.step, departments=[item.department], decision="材料已调整或方案已不在办理中")
     starts = timezone.localtime(reception.start).date()
     for key, material in wanted.items():
-        worklist.assign(
-            reception,
-            key,
-            label=f"准备材料：{material.title}"[:40],
+        # One item per material, closed by 完成材料; the ``prepare`` grant of every department was set above.
+        run.hand_to(
+            "finish_material",
+            key=key,
+            detail=material.title,
             departments=[material.department],
             due=min(material.deadline, starts),
             notify=f"请准备接待材料：{material.title}（{reception.visiting_unit}，{starts:%m月%d日}）",
+            exclusive=False,
+            share=False,
         )
 
 
-def _withdraw_others(reception, step, *, keep_users, by):
-    gone = worklist.open_items(reception, step).exclude(assignee__in=keep_users).select_related("assignee")
+def _withdraw_others(run, step, *, keep_users):
+    gone = worklist.open_items(run.obj, step).exclude(assignee__in=keep_users).select_related("assignee")
     users = [item.assignee for item in gone if item.assignee is not None]
     if users:
-        worklist.withdraw(reception, step, by=by, users=users, decision="已不在接待方案中")
+        run.withdraw(step, users=users, decision="已不在接待方案中")
 
 
 def _reassigned(reception, item, old, new):
@@ -214,32 +211,34 @@ def create_plan(plan, *, by):
 
 
 @plans.step("修改方案", source=[S.DRAFT, S.PENDING], roles=OFFICE, style="secondary")
-def edit(reception, *, by, plan):
+def edit(run, reception, *, plan):
     """Change a draft or a plan waiting for approval (the approver decides on what is there when deciding)."""
     plan.save()
-    audit.record("修改接待方案", by=by, obj=reception, comment=str(reception))
-    sync_participants(reception, by=by)
+    run.audit("修改接待方案", comment=str(reception))
+    sync_participants(run)
+    # The title may have changed: the step wrapper refreshes the Matter's state only.
     worklist.touch(reception, title=str(reception.worklist_title()))
 
 
 @plans.step("审批后修改（重新报批）", source=[S.APPROVED], target=S.PENDING, roles=OFFICE, style="secondary")
-def revise(reception, *, by, plan):
+def revise(run, reception, *, plan):
     """Any change to an approved plan sends it back to its approver."""
     plan.save()
-    steps.advance(reception, by=by, comment="方案批准后修改，重新报批", approved_by=None, approved_at=None)
-    sync_participants(reception, by=by)
+    run.advance(comment="方案批准后修改，重新报批", approved_by=None, approved_at=None)
+    sync_participants(run)
+    # The title may have changed: the step wrapper refreshes the Matter's state only.
     worklist.touch(reception, title=str(reception.worklist_title()))
 
 
 @plans.step("提交审批", source=[S.DRAFT], target=S.PENDING, roles=OFFICE, success="接待方案已提交审批。")
-def submit(reception, *, by):
+def submit(run, reception):
     problems = rules.breaches(reception)
     if problems:
         raise Refused("不符合接待规定，不能报批：" + "；".join(problems))
     if not approvers(reception):
         raise Refused(f"没有可审批该方案的{Role(approver_role(reception)).label}账号，请联系系统管理员。")
-    steps.advance(reception, by=by)
-    sync_participants(reception, by=by)
+    run.advance()
+    sync_participants(run)
 
 
 @plans.step(
@@ -251,9 +250,9 @@ def submit(reception, *, by):
     confirm="撤回后方案回到草稿，审批人的待办随之撤销。确定撤回吗？",
     success="已撤回，方案回到草稿。",
 )
-def withdraw(reception, *, by):
-    steps.advance(reception, by=by, comment="起草人撤回")
-    sync_participants(reception, by=by)
+def withdraw(run, reception):
+    run.advance(comment="起草人撤回")
+    sync_participants(run)
 
 
 @plans.step(
@@ -269,22 +268,19 @@ def withdraw(reception, *, by):
     success="接待方案已批准。",
     refusal="您不是该接待方案的审批人。",
 )
-def approve(reception, *, by, comment=""):
+def approve(run, reception, *, comment=""):
     problems = rules.breaches(reception)
     if problems:
         raise Refused("不符合接待规定，不能批准：" + "；".join(problems))
-    steps.advance(reception, by=by, comment=comment, approved_by=by, approved_at=timezone.now())
-    sync_participants(reception, by=by)
-    worklist.assign(
-        reception,
+    run.advance(comment=comment, approved_by=run.by, approved_at=timezone.now())
+    sync_participants(run)
+    run.hand_to(
         "acknowledge",
-        label="陪同接待",
-        kind=WorkItem.Kind.READ,
         users=list(reception.accompanying_leaders.all()),
         due=timezone.localtime(reception.start).date(),
         notify=f"请陪同接待：{reception}（{timezone.localtime(reception.start):%m月%d日 %H:%M}）",
     )
-    notify([reception.created_by], f"接待方案已批准：{reception}", url=reception.get_absolute_url())
+    run.notify([reception.created_by], f"接待方案已批准：{reception}")
 
 
 @plans.step(
@@ -299,53 +295,63 @@ def approve(reception, *, by, comment=""):
     success="已退回。",
     refusal="您不是该接待方案的审批人。",
 )
-def send_back(reception, *, by, reason):
-    steps.advance(reception, by=by, comment=reason)
-    sync_participants(reception, by=by)
-    notify([reception.created_by], f"接待方案被退回：{reception}", url=reception.get_absolute_url(), body=reason)
+def send_back(run, reception, *, reason):
+    run.advance(comment=reason)
+    sync_participants(run)
+    run.notify([reception.created_by], f"接待方案被退回：{reception}", body=reason)
 
 
-@plans.step("已阅", source=[S.APPROVED], grant="accompany", rule=_has_unread, style="secondary", success="已阅。")
-def acknowledge(reception, *, by):
-    audit.record("陪同领导已阅接待方案", by=by, obj=reception)
+@plans.step(
+    "已阅",
+    work="陪同接待",
+    reading=True,
+    source=[S.APPROVED],
+    grant="accompany",
+    rule=_has_unread,
+    style="secondary",
+    success="已阅。",
+)
+def acknowledge(run, reception):
+    run.audit("陪同领导已阅接待方案")
 
 
 @plans.step(
     "完成材料",
+    work="准备材料",  # each material is its own item (material_step): 「准备材料：<title>」
     source=[S.PENDING, S.APPROVED],
     grant="prepare",
     rule=_has_material,
     form=MaterialDoneForm,
     refusal="该接待没有您所在部门承担的材料。",
 )
-def finish_material(reception, *, by, material):
+def finish_material(run, reception, *, material):
     changed = Material.objects.filter(
-        pk=material.pk, reception=reception, department=by.department_id, done_at__isnull=True
-    ).update(done_at=timezone.now(), done_by=by)
+        pk=material.pk, reception=reception, department=run.by.department_id, done_at__isnull=True
+    ).update(done_at=timezone.now(), done_by=run.by)
     if changed != 1:
         raise Refused("该材料已标记完成（可能已被同事处理），请刷新页面。")
-    # The department's item of this very material closes (each material is its own item).
-    worklist.withdraw(reception, material_step(material), by=by, departments=[material.department], decision="完成材料")
-    audit.record("完成接待材料", by=by, obj=reception, comment=material.title)
-    sync_participants(reception, by=by)
+    # The department's item of this very material closes as done (each material is its own item).
+    run.finish(material_step(material), decision="完成材料")
+    run.audit("完成接待材料", comment=material.title)
+    sync_participants(run)
 
 
 @plans.step(
     "添加清单事项", source=[S.DRAFT, S.PENDING, S.APPROVED], roles=OFFICE, form=ChecklistForm, style="secondary"
 )
-def add_checklist_item(reception, *, by, text):
+def add_checklist_item(run, reception, *, text):
     ChecklistItem.objects.create(reception=reception, text=text)
-    audit.record("添加接待细节", by=by, obj=reception, comment=text)
+    run.audit("添加接待细节", comment=text)
 
 
 @plans.step("勾选清单", source=[S.DRAFT, S.PENDING, S.APPROVED], roles=OFFICE, rule=_has_unticked, form=TickForm)
-def tick(reception, *, by, item):
+def tick(run, reception, *, item):
     changed = ChecklistItem.objects.filter(pk=item.pk, reception=reception, done_at__isnull=True).update(
-        done_at=timezone.now(), done_by=by
+        done_at=timezone.now(), done_by=run.by
     )
     if changed != 1:
         raise Refused("该事项已勾选（可能已被同事处理），请刷新页面。")
-    audit.record("勾选接待细节", by=by, obj=reception, comment=item.text)
+    run.audit("勾选接待细节", comment=item.text)
 
 
 @plans.step(
@@ -358,7 +364,7 @@ def tick(reception, *, by, item):
     confirm="结算后接待不能再修改，确定结算并生成接待清单吗？",
     success="接待已结算，接待清单已生成。",
 )
-def close(reception, *, by, costs, attendees, invoices=None):
+def close(run, reception, *, costs, attendees, invoices=None):
     """Closing: actual attendees and costs; the three papers — invoices, the 公函, the 接待清单 — must be there."""
     if not invoices and not reception.invoices:
         raise Refused("报销须附发票。")
@@ -375,13 +381,8 @@ def close(reception, *, by, costs, attendees, invoices=None):
     reception.save(update_fields=[*costs, "actual_attendees", "invoices", "closed_at"])
     content = reception_list(reception)
     reception.reception_list.save(f"接待清单-{reception.code}.pdf", ContentFile(content), save=False)
-    steps.advance(
-        reception,
-        by=by,
-        comment=f"合计 {reception.total_cost} 元",
-        reception_list=reception.reception_list.name,
-    )
-    sync_participants(reception, by=by)
+    run.advance(comment=f"合计 {reception.total_cost} 元", reception_list=reception.reception_list.name)
+    sync_participants(run)
 
 
 @plans.step(
@@ -395,10 +396,10 @@ def close(reception, *, by, costs, attendees, invoices=None):
     confirm="取消后不能恢复，确定取消这次接待吗？",
     success="接待已取消。",
 )
-def cancel(reception, *, by, reason):
+def cancel(run, reception, *, reason):
     was_live = reception.status in (S.PENDING, S.APPROVED)
     leaders = list(reception.accompanying_leaders.all())
-    steps.advance(reception, by=by, comment=reason)
-    sync_participants(reception, by=by)
+    run.advance(comment=reason)
+    sync_participants(run)
     if was_live and leaders:
-        notify(leaders, f"接待已取消：{reception}", url=reception.get_absolute_url(), body=reason)
+        run.notify(leaders, f"接待已取消：{reception}", body=reason)

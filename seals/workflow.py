@@ -20,7 +20,6 @@ from django.utils import timezone
 from sequences import get_next_value
 
 from township_office import audit, permissions, steps, worklist
-from township_office.notifications import notify
 from township_office.roles import Role, has_role, role_users
 from township_office.steps import Refused
 from township_office.uploads import sha256_of
@@ -217,7 +216,7 @@ requests = steps.Flow(
     style="secondary",
     success="草稿已保存。",
 )
-def edit(request, *, by, data, seals, document=None):
+def edit(run, request, *, data, seals, document=None):
     fields = list(data)
     for name, value in data.items():
         setattr(request, name, value)
@@ -227,7 +226,8 @@ def edit(request, *, by, data, seals, document=None):
         fields += ["document", "document_sha256"]
     request.save(update_fields=fields)
     request.seals.set(seals)
-    audit.record("修改草稿", by=by, obj=request, comment=request.title)
+    run.audit(comment=request.title)
+    # The title may have changed: the step wrapper refreshes the Matter's state only (see the report to the lead).
     worklist.touch(request, title=request.worklist_title())
 
 
@@ -240,7 +240,7 @@ def edit(request, *, by, data, seals, document=None):
     confirm="提交后进入审批，审批开始后不能修改。确定提交吗？",
     success="用印申请已提交审批。",
 )
-def submit(request, *, by):
+def submit(run, request):
     """The draft goes to the first approver: the file is required and fingerprinted, the seals must be 在用."""
     if not request.document:
         raise Refused("请上传待用印的文件，不得在空白纸张上用印。")
@@ -275,28 +275,20 @@ def submit(request, *, by):
     request.steps.all().delete()  # a request withdrawn and submitted again gets a fresh chain
     for order, (level, people) in enumerate(chain):
         ApprovalStep.objects.create(request=request, order=order, level=level).approvers.set(people)
-    steps.advance(
-        request,
-        by=by,
+    run.advance(
         comment=f"{'、'.join(s.name for s in seals)} {request.copies}份",
         document_sha256=fingerprint,
         **numbering,
     )
-    _ask(request, *chain[0])
+    _ask(run, *chain[0])
+    # The title gains the request's number: the step wrapper refreshes the Matter's state only.
     worklist.touch(request, title=request.worklist_title())
 
 
-def _ask(request, level, people):
+def _ask(run, level, people):
     """The people of ``level`` now decide: exactly they hold ``approve``; they read the request; each gets an item."""
-    worklist.hand_to(
-        request,
-        f"approve_{level}",
-        label=f"待审批用印（{Level(level).label}）",
-        users=people,
-        perm="approve",
-        urgent=request.is_take_out,
-        notify=f"请审批用印：{request.title}",
-    )
+    request = run.obj
+    run.hand_to(f"approve_{level}", users=people, urgent=request.is_take_out, notify=f"请审批用印：{request.title}")
 
 
 @requests.step(
@@ -308,20 +300,21 @@ def _ask(request, level, people):
     confirm="撤回后申请回到草稿，审批人不再看到它。确定撤回吗？",
     success="已撤回，申请回到草稿，可修改后重新提交。",
 )
-def withdraw(request, *, by):
+def withdraw(run, request):
     asked = {u.pk: u for step in request.steps.prefetch_related("approvers") for u in step.approvers.all()}
     permissions.set_grants(request, "approve")
     permissions.revoke(request, "view", users=[u for pk, u in asked.items() if pk != request.applicant_id])
     request.steps.all().delete()
-    steps.advance(request, by=by)
+    run.advance()
 
 
-def _approve(request, *, by, level, comment=""):
+def _approve(run, *, level, comment=""):
+    request = run.obj
     step = current_step(request)
-    _void_if_file_changed(request, by=by, since="审批")
+    _void_if_file_changed(run, since="审批")
     changed = ApprovalStep.objects.filter(pk=step.pk, decision=ApprovalStep.Decision.PENDING).update(
         decision=ApprovalStep.Decision.APPROVED,
-        decided_by=by,
+        decided_by=run.by,
         comment=comment,
         decided_at=timezone.now(),
         document_sha256=request.document_sha256,
@@ -330,22 +323,22 @@ def _approve(request, *, by, level, comment=""):
         raise Refused("该环节已被审批，请刷新页面。")
     following = current_step(request)
     if following is not None:
-        audit.record(steps.current_step().label, by=by, obj=request, comment=comment)
-        _ask(request, following.level, list(following.approvers.all()))
+        run.audit(comment=comment)
+        _ask(run, following.level, list(following.approvers.all()))
         return
-    steps.advance(request, by=by, target=R.APPROVED, comment=comment)
+    run.advance(R.APPROVED, comment=comment)
     permissions.set_grants(request, "approve")
     keepers = custodians_of(request)
-    worklist.hand_to(request, "stamp", label="待用印", users=keepers, notify=f"请用印：{request.title}")
+    # 用印 and 登记带出 are the custodians' by rule, not by grant: they are shown the request for 用印 only.
+    run.hand_to("stamp", users=keepers, share=True, notify=f"请用印：{request.title}")
     if request.is_take_out:
-        worklist.assign(
-            request, "take_out", label="待登记带出", users=keepers, notify=f"印章外带已批准：{request.title}"
-        )
-    notify([request.applicant], f"用印申请已批准：{request.title}", url=request.get_absolute_url())
+        run.hand_to("take_out", users=keepers, notify=f"印章外带已批准：{request.title}")
+    run.notify([request.applicant], f"用印申请已批准：{request.title}")
 
 
-def _void_if_file_changed(request, *, by, since):
+def _void_if_file_changed(run, *, since):
     """The approval is bound to the file's SHA-256: a stored file that no longer matches voids it (and stays void)."""
+    request = run.obj
     if not request.steps.filter(decision=ApprovalStep.Decision.APPROVED).exists() and since == "审批":
         return
     try:
@@ -355,9 +348,9 @@ def _void_if_file_changed(request, *, by, since):
         logger.error("seal request %s: stored file %s is missing", request.code, request.document.name)
         raise Refused("待用印文件缺失，请联系系统管理员。") from None
     message = "待用印文件与审批时的文件不一致，原审批已作废，请重新申请。"
-    steps.advance(request, by=by, target=R.VOID, comment=message)
+    run.advance(R.VOID, comment=message)
     permissions.set_grants(request, "approve")
-    notify([request.applicant], f"用印申请已作废：{request.title}", url=request.get_absolute_url(), body=message)
+    run.notify([request.applicant], f"用印申请已作废：{request.title}", body=message)
     raise Refused(message, keeps_changes=True)
 
 
@@ -374,24 +367,36 @@ _APPROVE = dict(
 
 
 @requests.step(
-    "同意（办公室主任）", work="待审批", roles=[Role.OFFICE_DIRECTOR], rule=_deciding_at(Level.OFFICE), **_APPROVE
+    "同意（办公室主任）",
+    work=f"待审批用印（{Level.OFFICE.label}）",
+    roles=[Role.OFFICE_DIRECTOR],
+    rule=_deciding_at(Level.OFFICE),
+    **_APPROVE,
 )
-def approve_office(request, *, by, comment=""):
-    _approve(request, by=by, level=Level.OFFICE, comment=comment)
+def approve_office(run, request, *, comment=""):
+    _approve(run, level=Level.OFFICE, comment=comment)
 
 
 @requests.step(
-    "同意（分管领导）", work="待审批", roles=[Role.DEPUTY_LEADER], rule=_deciding_at(Level.DEPUTY), **_APPROVE
+    "同意（分管领导）",
+    work=f"待审批用印（{Level.DEPUTY.label}）",
+    roles=[Role.DEPUTY_LEADER],
+    rule=_deciding_at(Level.DEPUTY),
+    **_APPROVE,
 )
-def approve_deputy(request, *, by, comment=""):
-    _approve(request, by=by, level=Level.DEPUTY, comment=comment)
+def approve_deputy(run, request, *, comment=""):
+    _approve(run, level=Level.DEPUTY, comment=comment)
 
 
 @requests.step(
-    "同意（主要领导）", work="待审批", roles=[Role.PRINCIPAL_LEADER], rule=_deciding_at(Level.PRINCIPAL), **_APPROVE
+    "同意（主要领导）",
+    work=f"待审批用印（{Level.PRINCIPAL.label}）",
+    roles=[Role.PRINCIPAL_LEADER],
+    rule=_deciding_at(Level.PRINCIPAL),
+    **_APPROVE,
 )
-def approve_principal(request, *, by, comment=""):
-    _approve(request, by=by, level=Level.PRINCIPAL, comment=comment)
+def approve_principal(run, request, *, comment=""):
+    _approve(run, level=Level.PRINCIPAL, comment=comment)
 
 
 @requests.step(
@@ -408,17 +413,17 @@ def approve_principal(request, *, by, comment=""):
     confirm="驳回后申请结束，申请人须重新申请。确定驳回吗？",
     success="已驳回。",
 )
-def reject(request, *, by, reason):
+def reject(run, request, *, reason):
     _need(reason, "驳回须写明理由。")
     step = current_step(request)
     changed = ApprovalStep.objects.filter(pk=step.pk, decision=ApprovalStep.Decision.PENDING).update(
-        decision=ApprovalStep.Decision.REJECTED, decided_by=by, comment=reason, decided_at=timezone.now()
+        decision=ApprovalStep.Decision.REJECTED, decided_by=run.by, comment=reason, decided_at=timezone.now()
     )
     if changed != 1:
         raise Refused("该环节已被审批，请刷新页面。")
-    steps.advance(request, by=by, comment=reason)
+    run.advance(comment=reason)
     permissions.set_grants(request, "approve")
-    notify([request.applicant], f"用印申请未获同意：{request.title}", url=request.get_absolute_url(), body=reason)
+    run.notify([request.applicant], f"用印申请未获同意：{request.title}", body=reason)
 
 
 def _need(text, message):
@@ -450,13 +455,13 @@ def file_unchanged(request):
     confirm="用印将记入用印登记簿，不能撤销。确定已按审批盖章吗？",
     success="用印已登记。",
 )
-def stamp(request, *, by, seal, copies):
+def stamp(run, request, *, seal, copies):
     """用印登记: a custodian of that seal, after full approval, never more copies than approved in total.
 
     Each chosen seal may be applied to at most ``copies`` copies; the request is stamped when every seal is on every
     approved copy. The request row is locked by the step (PostgreSQL) and the register head while the register
     grows, so two custodians stamping at once can never exceed the approval."""
-    if not seal.custodians.filter(pk=by.pk).exists():
+    if not seal.custodians.filter(pk=run.by.pk).exists():
         raise Refused("您不是该印章的保管人。", forbidden=True)
     if not request.seals.filter(pk=seal.pk).exists():
         raise Refused("该申请未申请此印章。", forbidden=True)
@@ -464,7 +469,7 @@ def stamp(request, *, by, seal, copies):
         raise Refused("该印章已不在用，不能用印。")
     if copies < 1:
         raise Refused("用印份数至少为 1。")
-    _void_if_file_changed(request, by=by, since="用印")
+    _void_if_file_changed(run, since="用印")
     locked = SealRequest.objects.select_for_update().get(pk=request.pk)
     done = stamped_per_seal(locked)
     already = done.get(seal.pk, 0)
@@ -473,23 +478,25 @@ def stamp(request, *, by, seal, copies):
             f"用印份数超过批准份数：{seal.name}已用印 {already} 份，批准 {locked.copies} 份，"
             f"最多还可用印 {locked.copies - already} 份。"
         )
-    entry = _append_to_register(locked, seal, by, copies)
+    entry = _append_to_register(locked, seal, run.by, copies)
     done[seal.pk] = already + copies
     seals = list(locked.seals.all())
     complete = min(done.get(s.pk, 0) for s in seals)
     SealRequest.objects.filter(pk=locked.pk).update(stamped_copies=complete)
     request.stamped_copies = complete
-    audit.record("用印", by=by, obj=request, comment=f"{seal.name} {copies}份，登记簿第{entry.seq}号")
-    notify([request.applicant], f"已用印 {copies} 份：{request.title}", url=request.get_absolute_url())
+    run.audit(comment=f"{seal.name} {copies}份，登记簿第{entry.seq}号")
+    run.notify([request.applicant], f"已用印 {copies} 份：{request.title}")
     if complete == locked.copies:
-        steps.advance(request, by=by, target=R.STAMPED, comment="全部份数已用印")
+        run.advance(R.STAMPED, comment="全部份数已用印")
         return entry
     # Copies remain: the custodians of the seals still to apply keep (or get back) their item.
     open_seals = [s for s in seals if done.get(s.pk, 0) < locked.copies]
     still = custodians_of(request, open_seals)
     finished = [u for u in custodians_of(request) if u not in still]
-    worklist.withdraw(request, "stamp", by=by, users=finished, decision="印章已用毕")
-    worklist.assign(request, "stamp", label="待用印（续）", users=still)  # kept open for whoever holds one
+    run.withdraw("stamp", users=[u for u in finished if u != run.by], decision="印章已用毕")
+    if run.by in finished:  # the custodian's own item: their work, done (already shown in 已办)
+        run.finish("stamp", decision="印章已用毕")
+    run.hand_to("stamp", users=still)  # kept open for whoever holds one
     return entry
 
 
@@ -519,6 +526,7 @@ def _append_to_register(request, seal, custodian, copies):
 
 @requests.step(
     "登记带出",
+    work="待登记带出",
     source=[R.APPROVED, R.STAMPED],
     roles=[Role.SEAL_KEEPER],
     rule=_may_take_out,
@@ -527,30 +535,29 @@ def _append_to_register(request, seal, custodian, copies):
     confirm="确认印章已交申请人带出？",
     success="已登记带出。",
 )
-def take_out(request, *, by):
+def take_out(run, request):
     """外带: the custodian signs the seal out (after approval); the custodians get an item for its return."""
     now = timezone.now()
     changed = SealRequest.objects.filter(pk=request.pk, taken_out_at__isnull=True).update(taken_out_at=now)
     if changed != 1:
         raise Refused("印章已登记带出。")
     due = timezone.localtime(request.expected_return) if request.expected_return else None
-    audit.record("登记带出", by=by, obj=request, comment=f"预计归还 {due:%Y-%m-%d %H:%M}" if due else "")
-    worklist.assign(
-        request,
+    run.audit(comment=f"预计归还 {due:%Y-%m-%d %H:%M}" if due else "")
+    run.hand_to(
         "sign_back_in",
-        label="待登记归还",
         users=custodians_of(request),
         due=due.date() if due else None,
         urgent=True,
         notify=f"印章外带，待归还：{request.title}",
     )
     when = f"，请于{due:%Y年%-m月%-d日 %H:%M}前归还" if due else ""
-    notify([request.applicant], f"印章已带出{when}：{request.title}", url=request.get_absolute_url())
+    run.notify([request.applicant], f"印章已带出{when}：{request.title}")
     request.taken_out_at = now
 
 
 @requests.step(
     "登记归还",
+    work="待登记归还",
     source=[R.APPROVED, R.STAMPED, R.VOID],
     roles=[Role.SEAL_KEEPER],
     rule=_may_sign_back_in,
@@ -558,7 +565,7 @@ def take_out(request, *, by):
     confirm="确认印章已归还并完好？",
     success="已登记归还。",
 )
-def sign_back_in(request, *, by):
+def sign_back_in(run, request):
     now = timezone.now()
     changed = SealRequest.objects.filter(pk=request.pk, taken_out_at__isnull=False, returned_at__isnull=True).update(
         returned_at=now
@@ -566,7 +573,7 @@ def sign_back_in(request, *, by):
     if changed != 1:
         raise Refused("印章未带出或已归还。")
     request.returned_at = now
-    audit.record("登记归还", by=by, obj=request)
+    run.audit()
 
 
 @requests.step(
@@ -580,12 +587,12 @@ def sign_back_in(request, *, by):
     confirm="作废后不能恢复。确定作废吗？",
     success="申请已作废。",
 )
-def void(request, *, by, reason):
+def void(run, request, *, reason):
     _need(reason, "请填写作废原因。")
-    steps.advance(request, by=by, comment=reason)
+    run.advance(comment=reason)
     permissions.set_grants(request, "approve")
-    if by.pk != request.applicant_id:
-        notify([request.applicant], f"用印申请已作废：{request.title}", url=request.get_absolute_url(), body=reason)
+    if run.by.pk != request.applicant_id:
+        run.notify([request.applicant], f"用印申请已作废：{request.title}", body=reason)
 
 
 def overdue_returns(now=None):
@@ -690,12 +697,13 @@ def apply_letter(*, by, data):
     permissions.grant(letter, "view", users=[by])
     audit.record("申请介绍信", by=by, obj=letter, to_state=letter.status, comment=letter.number)
     worklist.track(letter, kind="介绍信", initiator=by)
+    first = letters["approve_letter"]  # not a step: the letter's first item, labelled and granted as declared
     worklist.hand_to(
         letter,
-        "approve_letter",
-        label="待审批介绍信",
+        first.name,
+        label=first.work_for(letter),
         users=people,
-        perm="approve",
+        perm=first.grant,
         notify=f"请审批介绍信：{letter.recipient_unit}",
     )
     return letter
@@ -729,6 +737,7 @@ letters = steps.Flow(
 
 @letters.step(
     "批准",
+    work="待审批介绍信",
     source=[L.PENDING],
     target=L.APPROVED,
     roles=[Role.DEPUTY_LEADER, Role.PRINCIPAL_LEADER],
@@ -740,9 +749,9 @@ letters = steps.Flow(
     confirm="批准后即可打印介绍信。确定批准吗？",
     success="介绍信已批准。",
 )
-def approve_letter(letter, *, by, comment=""):
-    steps.advance(letter, by=by, comment=comment, approver=by, approved_at=timezone.now())
-    _decided(letter, comment, "介绍信已批准")
+def approve_letter(run, letter, *, comment=""):
+    run.advance(comment=comment, approver=run.by, approved_at=timezone.now())
+    _decided(run, comment, "介绍信已批准")
 
 
 @letters.step(
@@ -759,17 +768,18 @@ def approve_letter(letter, *, by, comment=""):
     confirm="确定驳回该介绍信吗？",
     success="已驳回。",
 )
-def reject_letter(letter, *, by, reason):
+def reject_letter(run, letter, *, reason):
     _need(reason, "驳回须写明理由。")
-    steps.advance(letter, by=by, comment=reason, approver=by, approved_at=timezone.now())
-    _decided(letter, reason, "介绍信未获批准")
+    run.advance(comment=reason, approver=run.by, approved_at=timezone.now())
+    _decided(run, reason, "介绍信未获批准")
 
 
-def _decided(letter, comment, title):
+def _decided(run, comment, title):
+    letter = run.obj
     IntroductionLetter.objects.filter(pk=letter.pk).update(comment=comment)
     letter.comment = comment
     permissions.set_grants(letter, "approve")
-    notify([letter.applicant], f"{title}：{letter.number}", url=letter.get_absolute_url(), body=comment)
+    run.notify([letter.applicant], f"{title}：{letter.number}", body=comment)
 
 
 @letters.step(
@@ -783,6 +793,6 @@ def _decided(letter, comment, title):
     confirm="作废后编号保留、不能恢复。确定作废吗？",
     success="介绍信已作废，编号保留。",
 )
-def void_letter(letter, *, by, reason):
+def void_letter(run, letter, *, reason):
     _need(reason, "请填写作废原因。")
-    steps.advance(letter, by=by, comment=reason, void_reason=reason)
+    run.advance(comment=reason, void_reason=reason)

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from reception import workflow
 from reception.models import ChecklistItem, Material, Reception
-from township_office import permissions, worklist
+from township_office import permissions, steps, worklist
 from township_office.models import AuditEvent, Notification, WorkItem
 from township_office.steps import Refused
 
@@ -160,11 +160,17 @@ def held(user, reception):
     return permissions.held(user, fresh(reception))
 
 
+def sync_participants(reception, *, by):
+    """What a step changing the plan does at its end, on a plan changed outside any step."""
+    with transaction.atomic():
+        workflow.sync_participants(steps.Run(workflow.plans, workflow.plans["edit"], reception, by))
+
+
 def test_submit_assigns_the_approver_and_materials_and_grants(make_reception, clerk, office_director, staff, deputy):
     reception = make_reception(material="项目汇报材料")
     workflow.submit(reception, by=clerk)
     approve = WorkItem.objects.get(step="approve", done_at__isnull=True)
-    assert approve.assignee == office_director and approve.label == "审批接待方案"
+    assert approve.assignee == office_director and approve.label == "待审批接待方案"
     material = reception.materials.get()
     item = WorkItem.objects.get(step=workflow.material_step(material), done_at__isnull=True)
     assert item.department == staff.department and item.due <= timezone.localtime(reception.start).date()
@@ -243,7 +249,7 @@ def test_leader_removed_from_plan_loses_view_and_items(make_reception, clerk, of
     workflow.approve(fresh(reception), by=office_director)
     assert worklist.read_items(deputy_mayor).filter(done_at__isnull=True).exists()
     reception.accompanying_leaders.set([deputy])
-    workflow.sync_participants(fresh(reception), by=clerk)
+    sync_participants(fresh(reception), by=clerk)
     assert "view" not in held(deputy_mayor, reception) and "accompany" not in held(deputy_mayor, reception)
     assert not worklist.read_items(deputy_mayor).filter(done_at__isnull=True).exists()
     assert "view" in held(deputy, reception)
@@ -255,7 +261,7 @@ def test_department_removed_from_plan_loses_view_and_item(make_reception, clerk,
     material = reception.materials.get()
     material.department = resources_staff.department
     material.save()
-    workflow.sync_participants(fresh(reception), by=clerk)
+    sync_participants(fresh(reception), by=clerk)
     assert "view" not in held(staff, reception) and not worklist.waiting(staff).exists()
     assert "prepare" in held(resources_staff, reception)
     assert worklist.waiting(resources_staff).get().step == workflow.material_step(material)
