@@ -216,8 +216,6 @@ def edit(run, reception, *, plan):
     plan.save()
     run.audit("修改接待方案", comment=str(reception))
     sync_participants(run)
-    # The title may have changed: the step wrapper refreshes the Matter's state only.
-    worklist.touch(reception, title=str(reception.worklist_title()))
 
 
 @plans.step("审批后修改（重新报批）", source=[S.APPROVED], target=S.PENDING, roles=OFFICE, style="secondary")
@@ -226,8 +224,6 @@ def revise(run, reception, *, plan):
     plan.save()
     run.advance(comment="方案批准后修改，重新报批", approved_by=None, approved_at=None)
     sync_participants(run)
-    # The title may have changed: the step wrapper refreshes the Matter's state only.
-    worklist.touch(reception, title=str(reception.worklist_title()))
 
 
 @plans.step("提交审批", source=[S.DRAFT], target=S.PENDING, roles=OFFICE, success="接待方案已提交审批。")

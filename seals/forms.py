@@ -166,9 +166,7 @@ class StampForm(StepForm):
         super().__init__(*args, **kwargs)
         request, user = self.obj, self.user
         if request is not None and user is not None:
-            from .workflow import stamped_per_seal
-
-            done = stamped_per_seal(request)
+            done = request.stamped_per_seal()
             open_seals = [pk for pk in request.seals.values_list("pk", flat=True) if done.get(pk, 0) < request.copies]
             mine = request.seals.filter(custodians=user.pk, pk__in=open_seals)
             self.fields["seal"].queryset = mine

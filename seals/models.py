@@ -159,9 +159,10 @@ class SealRequest(models.Model):
             self.Status.STAMPED: "ok",
         }.get(self.status, "info")
 
-    @property
-    def remaining_copies(self):
-        return self.copies - self.stamped_copies
+    def stamped_per_seal(self):
+        """{seal pk: copies stamped so far} for this request, from the register."""
+        rows = self.stampings.values("seal").annotate(total=models.Sum("copies"))
+        return {row["seal"]: row["total"] for row in rows}
 
     @property
     def fully_stamped(self):

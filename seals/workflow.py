@@ -15,7 +15,6 @@ import logging
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 from sequences import get_next_value
 
@@ -227,8 +226,6 @@ def edit(run, request, *, data, seals, document=None):
     request.save(update_fields=fields)
     request.seals.set(seals)
     run.audit(comment=request.title)
-    # The title may have changed: the step wrapper refreshes the Matter's state only (see the report to the lead).
-    worklist.touch(request, title=request.worklist_title())
 
 
 @requests.step(
@@ -281,8 +278,6 @@ def submit(run, request):
         **numbering,
     )
     _ask(run, *chain[0])
-    # The title gains the request's number: the step wrapper refreshes the Matter's state only.
-    worklist.touch(request, title=request.worklist_title())
 
 
 def _ask(run, level, people):
@@ -471,7 +466,7 @@ def stamp(run, request, *, seal, copies):
         raise Refused("用印份数至少为 1。")
     _void_if_file_changed(run, since="用印")
     locked = SealRequest.objects.select_for_update().get(pk=request.pk)
-    done = stamped_per_seal(locked)
+    done = locked.stamped_per_seal()
     already = done.get(seal.pk, 0)
     if already + copies > locked.copies:
         raise Refused(
@@ -498,12 +493,6 @@ def stamp(run, request, *, seal, copies):
         run.finish("stamp", decision="印章已用毕")
     run.hand_to("stamp", users=still)  # kept open for whoever holds one
     return entry
-
-
-def stamped_per_seal(request):
-    """{seal pk: copies stamped so far} for one request, from the register."""
-    rows = Stamping.objects.filter(request=request).values("seal").annotate(total=Sum("copies"))
-    return {row["seal"]: row["total"] for row in rows}
 
 
 def _append_to_register(request, seal, custodian, copies):

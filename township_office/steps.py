@@ -317,6 +317,7 @@ class Run:
             users=users,
             departments=departments,
             decision=decision,
+            closed=self.closed,  # the person's own among them: 已办 already shows the step
         )
 
     def finish(self, step, *, decision="", everyone=False, obj=None):

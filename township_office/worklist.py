@@ -290,14 +290,14 @@ def record_done(obj, step, *, by, label, decision=None):
     )
 
 
-def withdraw(obj, step, *, by, users=(), departments=(), decision="已撤回"):
+def withdraw(obj, step, *, by, users=(), departments=(), decision="已撤回", closed=None):
     """Some people leave a step (removed from a plan, reassigned, 撤回): their open items close unanswered."""
     who = Q(pk__in=[])
     if users:
         who |= Q(assignee__in=[u.pk for u in users])
     if departments:
         who |= Q(department__in=[d.pk for d in departments])
-    return _close(open_items(obj, step).filter(who), by=by, decision=decision)
+    return _close(open_items(obj, step).filter(who), by=by, decision=decision, closed=closed)
 
 
 def settle(obj, *, by, still_open, decision):
