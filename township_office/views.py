@@ -1,6 +1,8 @@
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -19,6 +21,12 @@ TABS = {
     "started": "我发起的",
 }
 WORK_PAGE_SIZE = 30
+
+
+@login_not_required
+def favicon(request):
+    """/favicon.ico, asked for by browsers on pages without a <link rel="icon"> (PDFs, the admin): the app's own."""
+    return redirect(static("township_office/favicon.ico"))
 
 
 def home(request):
