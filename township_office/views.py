@@ -6,7 +6,7 @@ from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from . import audit, navigation, steps, worklist
+from . import audit, navigation, steps, todo, worklist
 from .forms import AuditFilterForm, PhrasesForm, ReassignForm
 from .models import AuditEvent, Notification, WorkItem
 from .pagination import AHEAD, page_number, paginate
@@ -49,9 +49,10 @@ def todo_page(request):
         "started": lambda: worklist.started_by(user),
     }[tab]()
     page = paginate(request, rows, WORK_PAGE_SIZE)
+    counts = todo.tab_counts(user)
     context = {
         "tab": tab,
-        "tabs": TABS,
+        "tabs": [(key, label, counts[key]) for key, label in TABS.items()],
         "query": f"tab={tab}",
         "page": page,
         "quick": navigation.quick_for(user),

@@ -14,7 +14,7 @@ The steps of every app write here in their own transaction (the step wrapper in 
 from contextvars import ContextVar
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from .models import Matter, Notification, WorkItem
@@ -359,9 +359,19 @@ def waiting_all(user):
 
 
 def done_by(user):
-    """已办: what the user did, latest first."""
+    """已办: what the user did, latest first, one line per record and step taken.
+
+    Closing writes the person as 实际办理人 on more items than the step they took: a step ``everyone=True`` closes
+    everyone's items of that step at the same instant (one 主要领导's approval closes the other's item too), and the
+    step wrapper then settles the items its new state made moot (``Flow.settle``, decision "<name>已<step>"). Neither
+    is a step of theirs: of the items closed together one line shows, and the settled ones none."""
+    mine = WorkItem.objects.filter(done_by=user.pk, done_at__isnull=False)
+    closed_together_before = mine.filter(
+        matter=OuterRef("matter"), step=OuterRef("step"), done_at=OuterRef("done_at"), pk__lt=OuterRef("pk")
+    )
     return (
-        WorkItem.objects.filter(done_by=user.pk, done_at__isnull=False)
+        mine.exclude(decision__startswith=f"{user.get_full_name()}已")
+        .filter(~Exists(closed_together_before))
         .select_related("matter")
         .order_by("-done_at", "-pk")
     )
