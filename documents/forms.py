@@ -240,8 +240,16 @@ class LeaderChoiceField(SafeMultipleChoice, forms.ModelMultipleChoiceField):
         return obj.full_name
 
 
-class ProposalForm(StepForm):
-    proposal = forms.CharField(label="拟办意见", widget=forms.Textarea(attrs={"rows": 4}))
+# 常用语 of the office's other opinion boxes ("×××" is selected once put in, to be typed over).
+PROPOSAL_PHRASES = ("拟呈×××阅示", "拟请×××阅处", "拟交×××办理", "拟送领导传阅", "阅知")
+READ_PHRASES = ("已阅", "已阅，同意", "已阅，请×××办理")
+COUNTERSIGN_PHRASES = ("同意", "无意见", "建议修改：")
+
+
+class ProposalForm(PhraseStepForm):
+    phrase_field = "proposal"
+    office_phrases = PROPOSAL_PHRASES
+    proposal = forms.CharField(label="拟办意见", widget=PhraseTextarea(attrs={"rows": 4}))
     leaders = LeaderChoiceField(label="呈批领导", queryset=User.objects.none(), required=False, widget=LeaderGrid)
     lead_department = DepartmentField(
         label="主办部门",
@@ -278,8 +286,10 @@ class InstructForm(PhraseStepForm):
     signature = SignatureField(label="")  # the pad carries its own heading (手写签名（可选）)
 
 
-class ReadForm(StepForm):
-    comment = forms.CharField(label="阅文意见（可不填）", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+class ReadForm(PhraseStepForm):
+    phrase_field = "comment"
+    office_phrases = READ_PHRASES
+    comment = forms.CharField(label="阅文意见（可不填）", required=False, widget=PhraseTextarea(attrs={"rows": 2}))
 
 
 class ProgressForm(StepForm):
@@ -444,6 +454,13 @@ class ApproveForm(PhraseStepForm):
 
     def arguments(self):
         return {"text": self.cleaned_data["text"].strip() or "同意"}
+
+
+class CountersignForm(PhraseStepForm):
+    """会签: the department's opinion, typed or tapped (同意, 无意见, …)."""
+
+    office_phrases = COUNTERSIGN_PHRASES
+    text = forms.CharField(label="会签意见", widget=PhraseTextarea(attrs={"rows": 3}))
 
 
 class OptionalOpinionForm(StepForm):

@@ -2,6 +2,7 @@ from django import forms
 from django.forms import inlineformset_factory
 from django.utils import timezone
 
+from township_office.dates import chinese_date, format_time
 from township_office.forms import StaffedDepartmentField, departments_with_accounts
 from township_office.models import User
 from township_office.phrases import APPROVAL_PHRASES, PhraseStepForm
@@ -116,6 +117,16 @@ class ReceptionForm(forms.ModelForm):
             self.add_error("meal_time", "安排工作餐请填写时间。")
         return data
 
+    def warnings(self):
+        """What to look at twice, saved all the same: a start already past (a typo in the year or the month, or a
+        reception entered after the fact), when it is new or was just changed."""
+        start = getattr(self, "cleaned_data", {}).get("start")
+        if start is None or start >= timezone.now() or (self.instance.pk and "start" not in self.changed_data):
+            return []
+        return [
+            f"开始时间 {chinese_date(start)} {format_time(start)} 已经过去：请核对日期是否填写正确（补登已经发生的接待可以照常保存）。"
+        ]
+
 
 class GuestForm(forms.ModelForm):
     class Meta:
@@ -226,6 +237,11 @@ class PlanForms:
             formset.instance = reception
             formset.save()
         return reception
+
+    def warnings(self):
+        """The plan's warnings (ReceptionForm.warnings): shown on the form, never refusing it."""
+        self.is_valid()
+        return self.form.warnings()
 
     # --- The rules as the plan is being edited (nothing saved) -------------------------------------------------
 

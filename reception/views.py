@@ -133,6 +133,7 @@ def _form_page(request, plan, *, reception=None, step=None, refusal=None, status
             "reception": reception,
             "step": step,
             "refusal": refusal,
+            "warnings": plan.warnings() if plan.form.is_bound else [],
             "submit_step": workflow.plans["submit"]
             if reception and workflow.plans.allows(reception, request.user, "submit")
             else None,
@@ -166,6 +167,8 @@ def reception_create(request):
             return _form_page(request, plan, status=400)
         with transaction.atomic():
             reception = workflow.create_plan(plan, by=request.user)
+        for warning in plan.warnings():
+            messages.warning(request, warning)
         if "submit" in request.POST:
             return _submit_after_save(request, reception)
         messages.success(request, "接待方案草稿已保存，可继续修改，完成后提交审批。")
@@ -192,6 +195,7 @@ def reception_edit(request, code):
     if request.method == "POST":
         if not plan.is_valid():
             return _form_page(request, plan, reception=reception, step=step, status=400)
+        warnings = plan.warnings()  # read before the step saves: afterwards the start is no longer "changed"
         try:
             step(reception, by=request.user, plan=plan)
         except actions.REFUSALS as error:
@@ -204,6 +208,8 @@ def reception_edit(request, code):
                 refusal=steps.refusal_message(error),
                 status=steps.refusal_status(error),
             )
+        for warning in warnings:
+            messages.warning(request, warning)
         if "submit" in request.POST and workflow.plans.allows(reception, request.user, "submit"):
             return _submit_after_save(request, reception)
         problems = rules.breaches(reception)
@@ -227,7 +233,7 @@ def check_rules(request, code=None):
             raise PermissionDenied("您不能修改该接待方案。")
     plan = PlanForms(request.POST, instance=instance)
     breaches = plan.breaches(has_new_scan=request.POST.get("has_new_scan") == "1")
-    return JsonResponse({"breaches": breaches})
+    return JsonResponse({"breaches": breaches, "warnings": plan.warnings()})
 
 
 def plan_pdf(request, code):

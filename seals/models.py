@@ -165,6 +165,11 @@ class SealRequest(models.Model):
         return {row["seal"]: row["total"] for row in rows}
 
     @property
+    def contract_amount_display(self):
+        """The contract amount as money is written: ¥1,200,000.00 (empty without one)."""
+        return "" if self.contract_amount is None else f"¥{self.contract_amount:,.2f}"
+
+    @property
     def fully_stamped(self):
         return self.status == self.Status.STAMPED
 
@@ -199,6 +204,16 @@ class ApprovalStep(models.Model):
 
     def __str__(self):
         return f"{self.get_level_display()} {self.get_decision_display()}"
+
+    @property
+    def opinion(self):
+        """The opinion as printed: the decision, then the comment — once when the comment already says it
+        (「同意」, 「同意，请按规定用印」), never 「同意：同意」."""
+        decision = self.get_decision_display()
+        comment = self.comment.strip()
+        if not comment or comment.startswith(decision):
+            return comment or decision
+        return f"{decision}：{comment}"
 
 
 class StampingQuerySet(models.QuerySet):

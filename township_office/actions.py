@@ -12,6 +12,7 @@ keeps_changes=True)``), the page shows the new state and the reason.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
@@ -73,12 +74,16 @@ def step_view(flow, load, render_page):
 
 
 def next_waiting_url(user, done_obj=None):
-    """下一件: the first item still waiting for the person on another record than the one just handled (in the order
-    of 我的待办), or 我的待办 when there is none."""
+    """下一件: the first item still waiting for the person on another record than the one just handled — to act on
+    (in the order of 我的待办), then, when none is left, to read (待阅, in its order) — or 我的待办 when there is none."""
     matter = worklist.matter_of(done_obj) if done_obj is not None else None
+    elsewhere = ~Q(matter=matter) if matter is not None else Q()
     # The person's items still open on that record may come first: look past however many there are.
     skip = worklist.waiting(user).filter(matter=matter).count() if matter is not None else 0
     for item in worklist.waiting(user, first=skip + 1)[: skip + 1]:
         if matter is None or item.matter_id != matter.pk:
             return item.matter.url
+    unread = worklist.read_items(user).filter(elsewhere, done_at__isnull=True).first()
+    if unread is not None:
+        return unread.matter.url
     return "township_office:todo"

@@ -358,10 +358,16 @@ class Run:
         if not self.events:  # a step that changed no state is audited all the same
             audit.record(step.label, by=by, obj=obj, comment=self.pending.message if self.pending else "")
         # What waited for the person closes, unless the body gave it to them again (copies left to stamp).
-        closed = worklist.finish(
-            obj, step.name, by=by, decision=step.label, everyone=step.everyone, among=waiting - self.kept
+        worklist.finish(
+            obj,
+            step.name,
+            by=by,
+            decision=step.label,
+            everyone=step.everyone,
+            among=waiting - self.kept,
+            closed=self.closed,
         )
-        if not closed and not self.closed:  # no item waited for the person: 已办 shows the step all the same
+        if not self.closed:  # none of the person's own items closed: 已办 shows the step all the same
             worklist.record_done(obj, step.name, by=by, label=step.label)
         self.flow.settle(obj, by=by, decision=f"{by.get_full_name()}已{step.label}")
         worklist.touch(obj)

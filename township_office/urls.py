@@ -20,6 +20,7 @@ core_patterns = [
 urlpatterns = [
     path("", include((core_patterns, "township_office"))),
     path("healthz", health.healthz),
+    path("favicon.ico", views.favicon),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),

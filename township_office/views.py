@@ -1,10 +1,12 @@
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from . import audit, navigation, steps, worklist
+from . import audit, navigation, steps, todo, worklist
 from .forms import AuditFilterForm, PhrasesForm, ReassignForm
 from .models import AuditEvent, Notification, WorkItem
 from .pagination import AHEAD, page_number, paginate
@@ -19,6 +21,12 @@ TABS = {
     "started": "我发起的",
 }
 WORK_PAGE_SIZE = 30
+
+
+@login_not_required
+def favicon(request):
+    """/favicon.ico, asked for by browsers on pages without a <link rel="icon"> (PDFs, the admin): the app's own."""
+    return redirect(static("township_office/favicon.ico"))
 
 
 def home(request):
@@ -41,9 +49,10 @@ def todo_page(request):
         "started": lambda: worklist.started_by(user),
     }[tab]()
     page = paginate(request, rows, WORK_PAGE_SIZE)
+    counts = todo.tab_counts(user)
     context = {
         "tab": tab,
-        "tabs": TABS,
+        "tabs": [(key, label, counts[key]) for key, label in TABS.items()],
         "query": f"tab={tab}",
         "page": page,
         "quick": navigation.quick_for(user),

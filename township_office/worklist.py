@@ -226,9 +226,13 @@ def open_items_shown(obj):
     return items
 
 
-def _close(items, *, by, decision, closed=None):
-    """Close ``items`` as decided by ``by``. ``closed``: a list that receives the pks of the person's own items
-    among them (their own or their department's: work they did themselves)."""
+def _close(items, *, by, decision, closed=None, credit=True):
+    """Close ``items`` as decided by ``by`` (the decision names what happened).
+
+    Only the person's own items (their own or their department's: work they did themselves) are closed as done
+    *by* them, and only with ``credit``; the others close with no one as 实际办理人 — one 主要领导's approval closes
+    the other's item, but 已办 lists it only for who approved. ``closed``: a list that receives the pks of the
+    person's own items among them."""
     now = timezone.now()
     items = list(items.values_list("pk", "assignee_id", "department_id"))
     if not items:
@@ -237,11 +241,17 @@ def _close(items, *, by, decision, closed=None):
     legacy = closed_in_step.get()
     if closed is None and legacy is not None:
         closed = legacy
-    if closed is not None and getattr(by, "is_authenticated", False):  # the person's own work, done by them
+    own = []
+    if getattr(by, "is_authenticated", False):
         department = getattr(by, "department_id", None)
-        closed.extend(pk for pk, a, d in items if a == by.pk or (department and d == department))
-    WorkItem.objects.filter(pk__in=pks, done_at__isnull=True).update(
-        done_at=now, done_by=by if getattr(by, "is_authenticated", False) else None, decision=decision[:200]
+        own = [pk for pk, a, d in items if a == by.pk or (department and d == department)]
+    if closed is not None:
+        closed.extend(own)
+    credited = own if credit else []
+    rows = WorkItem.objects.filter(done_at__isnull=True)
+    rows.filter(pk__in=credited).update(done_at=now, done_by=by, decision=decision[:200])
+    rows.filter(pk__in=[pk for pk in pks if pk not in set(credited)]).update(
+        done_at=now, done_by=None, decision=decision[:200]
     )
     Notification.objects.filter(work_item__in=pks, read_at__isnull=True).update(read_at=now)
     _forget([a for _, a, _ in items], [d for _, _, d in items])
@@ -306,8 +316,8 @@ def settle(obj, *, by, still_open, decision):
     items = open_items(obj)
     steps = set(items.values_list("step", flat=True))
     moot = [step for step in steps if not still_open(step)]
-    if moot:
-        _close(items.filter(step__in=moot), by=by, decision=decision)
+    if moot:  # nobody's work done: closed, in nobody's 已办
+        _close(items.filter(step__in=moot), by=by, decision=decision, credit=False)
 
 
 def count_key(user_id):
@@ -369,7 +379,7 @@ def waiting_all(user):
 
 
 def done_by(user):
-    """已办: what the user did, latest first."""
+    """已办: what the user did, latest first — one line per step taken (items closed as done by them, see _close)."""
     return (
         WorkItem.objects.filter(done_by=user.pk, done_at__isnull=False)
         .select_related("matter")

@@ -9,7 +9,7 @@ from township_office.models import Department, User
 from township_office.phrases import PhraseStepForm, instruction_field
 from township_office.roles import LEADERS, role_users
 from township_office.steps import StepForm
-from township_office.widgets import DepartmentPicker
+from township_office.widgets import DepartmentPicker, PhraseTextarea
 
 from . import rules
 from .idnumber import validate_id_number
@@ -311,8 +311,18 @@ class ProgressForm(TextStepForm):
     text = forms.CharField(label="办理进展", widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class ReplyForm(TextStepForm):
-    text = forms.CharField(label="答复意见", widget=forms.Textarea(attrs={"rows": 4}))
+# 书面答复's 常用语: the wording every 答复意见书 uses ("×××" is selected once put in, to be typed over).
+REPLY_PHRASES = (
+    "经调查核实，",
+    "根据《×××》第×条规定，",
+    "您反映的问题属实，现答复如下：",
+    "如对本答复意见不服，可自收到本答复意见之日起30日内向上一级行政机关申请复查。",
+)
+
+
+class ReplyForm(PhraseStepForm):
+    office_phrases = REPLY_PHRASES
+    text = forms.CharField(label="答复意见", widget=PhraseTextarea(attrs={"rows": 4}))
 
 
 class ReportUpForm(TextStepForm):

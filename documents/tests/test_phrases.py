@@ -85,3 +85,46 @@ def test_signed_out_the_page_asks_to_sign_in(client):
 def test_the_instruction_links_to_the_list(client_for, routed, deputy):
     page = client_for(deputy).get(routed.get_absolute_url()).content.decode()
     assert f'href="{URL}"' in page and "编辑我的常用语" in page
+
+
+def phrases_of(page, field_id):
+    """The phrases offered above one opinion box of the page (by the box's id)."""
+    block = page.split(f'data-phrases-for="{field_id}"', 1)[1].split("</div>", 1)[0]
+    return re.findall(r'data-phrase="([^"]*)"', block)
+
+
+def test_the_proposal_offers_its_phrases_then_the_directors_own(client_for, register, office_director):
+    from documents.forms import PROPOSAL_PHRASES
+
+    office_director.phrases = ["拟请农业农村办牵头办理"]
+    office_director.save(update_fields=["phrases"])
+    page = client_for(office_director).get(register().get_absolute_url()).content.decode()
+    assert phrases_of(page, "id_propose-proposal") == [*PROPOSAL_PHRASES, "拟请农业农村办牵头办理"]
+    assert 'name="propose-proposal"' in page and "township_office/js/phrases.js" in page
+
+
+def test_the_reading_comment_offers_its_phrases(client_for, routed, principal):
+    from documents.forms import READ_PHRASES
+
+    page = client_for(principal).get(routed.get_absolute_url()).content.decode()
+    assert phrases_of(page, "id_mark_read-comment") == list(READ_PHRASES)
+
+
+def test_the_countersign_offers_its_phrases_and_still_needs_an_opinion(
+    client_for, drafted, staff, deputy, office_director, resources_staff, departments
+):
+    from documents import workflow
+    from documents.forms import COUNTERSIGN_PHRASES
+
+    drafted.countersign_departments.set([departments["自然资源所"]])
+    workflow.review(drafted, by=deputy, text="同意")
+    workflow.check(drafted, by=office_director, text="请会签")
+    client = client_for(resources_staff)
+    page = client.get(drafted.get_absolute_url()).content.decode()
+    assert phrases_of(page, "id_countersign-text") == list(COUNTERSIGN_PHRASES)
+    response = client.post(
+        reverse("documents:outgoing_step", args=[drafted.code, "countersign"]), {"countersign-text": ""}
+    )
+    assert response.status_code == 400 and "这个字段是必填项" in response.content.decode()
+    drafted.refresh_from_db()
+    assert drafted.status == drafted.Status.COUNTERSIGN

@@ -13,6 +13,7 @@ from township_office.steps import Refused
 from ..forms import (
     ApproveForm,
     ArchiveForm,
+    CountersignForm,
     EditDraftForm,
     IssueForm,
     OpinionForm,
@@ -310,7 +311,7 @@ def _after_countersign(run, document, *, comment):
     target=Out.SIGN_OFF,
     grant="countersign",
     rule=_countersign_rule,
-    form=OpinionForm,
+    form=CountersignForm,
     refusal="您所在部门不是会签部门。",
 )
 def countersign(run, document, *, text):

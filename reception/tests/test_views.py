@@ -407,3 +407,34 @@ def test_plan_page_queries_do_not_grow_with_the_plan(make_reception, client_for,
     client = client_for(clerk)
     one = count_queries(client, small.get_absolute_url())
     assert count_queries(client, large.get_absolute_url()) <= one <= 22
+
+
+def test_a_start_already_past_warns_on_the_form_and_is_saved_all_the_same(client_for, clerk, rooms):
+    from datetime import UTC, datetime
+
+    import time_machine
+
+    # 07:30 on 1 December in Beijing (23:30 UTC the day before); the plan starts at 09:00 on 30 November.
+    with time_machine.travel(datetime(2026, 11, 30, 23, 30, tzinfo=UTC), tick=False):
+        client = client_for(clerk)
+        past = datetime(2026, 11, 30, 9, 0, tzinfo=timezone.get_current_timezone())
+        data = plan_data(start=past)
+        answer = client.post(reverse("reception:check_new"), {**data, "has_new_scan": "1"}).json()
+        assert answer["warnings"] == [
+            "开始时间 2026年11月30日 09:00 已经过去：请核对日期是否填写正确（补登已经发生的接待可以照常保存）。"
+        ]
+        assert answer["breaches"] == []  # a warning, not a breach of the rules
+        # Sent back for another field, the form shows the warning above the plan, beside the error.
+        page = client.post(reverse("reception:create"), {**data, "end": ""}).content.decode()
+        assert "2026年11月30日 09:00 已经过去" in page.split('data-testid="plan-warnings"', 1)[1].split("</ul>", 1)[0]
+        # Saved all the same, and the warning follows to the plan's page.
+        response = client.post(reverse("reception:create"), with_scan({**data, "draft": "1"}), follow=True)
+        assert response.status_code == 200 and Reception.objects.count() == 1
+        assert "2026年11月30日 09:00 已经过去" in response.content.decode()
+        # A start still ahead (later the same morning, Beijing time) warns of nothing.
+        ahead = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.get_current_timezone())
+        answer = client.post(reverse("reception:check_new"), plan_data(start=ahead)).json()
+        assert answer["warnings"] == []
+        reception = Reception.objects.get()
+        edit = reverse("reception:edit", args=[reception.code])
+        assert "已经过去" not in client.get(edit).content.decode()  # not on opening the plan again

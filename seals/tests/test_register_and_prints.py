@@ -168,3 +168,36 @@ def test_take_out_message_gives_the_return_time_in_beijing_time(apply, people, s
         workflow.take_out(request, by=keeper)
     assert AuditEvent.objects.get(action="登记带出").comment == "预计归还 2026-12-01 17:00"
     assert Notification.objects.filter(recipient=staff, title__contains="2026年12月1日 17:00前归还").exists()
+
+
+def test_printed_approval_form_says_each_opinion_once_without_empty_rows(
+    client_for, apply, settings, deputy, principal, seal_keeper, staff
+):
+    from decimal import Decimal
+
+    settings.SEAL_CONTRACT_PRINCIPAL_AMOUNT = 100000
+    request = apply(["长官镇农业农村办公室"], use_type="contract", contract_amount=Decimal("1200000"), copies=3)
+    decide(request, by=deputy, approve=True, comment="同意")  # the comment is the decision itself
+    decide(request, by=principal, approve=True, comment="请按合同金额核对后用印")
+    request.refresh_from_db()
+    seal = request.seals.get()
+    workflow.stamp(request, by=seal_keeper, seal=seal, copies=1)  # stamped in two goes by the same keeper
+    workflow.stamp(request, by=seal_keeper, seal=seal, copies=2)
+    text = _approval_form_text(client_for(seal_keeper), request)
+    assert "合同（¥1,200,000.00）" in text
+    assert "分管领导意见同意陈刚" in text and "同意：同意" not in text
+    assert "主要领导意见同意：请按合同金额核对后用印王建国" in text
+    assert "办公室主任意见" not in text and "部门负责人意见" not in text  # the chain does not reach the office
+    assert f"监印人{seal_keeper.get_full_name()}用印日期" in text  # once, however many stampings
+    page = client_for(staff).get(request.get_absolute_url()).content.decode()
+    assert "合同金额 ¥1,200,000.00" in page
+
+
+def test_an_approval_still_waiting_keeps_its_row_empty_for_paper(client_for, apply, office_director):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    request = apply(["长官镇党政办公室"], use_type="take_out", expected_return=timezone.now() + timedelta(hours=4))
+    text = _approval_form_text(client_for(office_director), request)
+    assert "办公室主任意见主要领导意见" in text  # both rows of the chain, empty, in order

@@ -70,6 +70,17 @@
         });
         panel.querySelector("[data-rule-ok]").hidden = answer.breaches.length > 0;
         panel.hidden = false;
+        // Warnings (a start already past) are shown above the plan and refuse nothing.
+        var warnings = form.querySelector("[data-plan-warnings]");
+        if (warnings) {
+          warnings.innerHTML = "";
+          (answer.warnings || []).forEach(function (text) {
+            var li = document.createElement("li");
+            li.className = "msg-warning";
+            li.textContent = text;
+            warnings.appendChild(li);
+          });
+        }
       })
       .catch(function () { /* the rules are checked again on submission */ });
   }

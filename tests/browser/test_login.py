@@ -26,6 +26,6 @@ def test_wrong_password_shows_chinese_error(browser, live_server, township):
 def test_phone_menu_opens(browser_login):
     page = browser_login("principal_leader", phone=True)
     assert not page.locator(".mainnav").is_visible()
-    page.click(".nav-toggle-label")
+    page.click("button.nav-toggle")
     assert page.locator(".mainnav a", has_text="我的待办").is_visible()
     screenshot(page, "principal-phone-menu")

@@ -44,13 +44,31 @@ def test_leader_reads_an_incoming_file_on_a_phone(browser_login, name, make):
     first = _first_page_drawn(page)
     assert page.locator("[data-preview]").get_attribute("data-state") == "ready"
     assert page.get_by_role("link", name="下载原文件").is_visible()
-    width = first.bounding_box()["width"]
-    assert width > 300  # the page fills the phone's width
-    page.get_by_role("button", name="放大").click()
+    # Opened at 125 %: the type area fills the phone, the text is legible, the site's page no wider than the screen.
     assert page.locator("[data-zoom-level]").inner_text() == "125%"
-    assert first.bounding_box()["width"] > width * 1.2
-    page.get_by_role("button", name="缩小").click()
+    width = first.bounding_box()["width"]
+    assert width / 595 * 16 >= 12  # 3号 (16 pt) text of an A4 page (595 pt wide) at 12 px or more
+    assert page.evaluate("document.documentElement.scrollWidth") == 390
+    body = page.locator("[data-preview-body]")
+    assert body.evaluate("b => b.scrollLeft > 0 && Math.abs(b.scrollLeft - (b.scrollWidth - b.clientWidth) / 2) <= 1")
     screenshot(page, f"leader-phone-preview-{name[-3:]}")
+    page.get_by_role("button", name="放大").click()
+    assert page.locator("[data-zoom-level]").inner_text() == "150%"
+    assert first.bounding_box()["width"] > width * 1.15
+    page.get_by_role("button", name="缩小").click()
+    page.get_by_role("button", name="缩小").click()  # 100 %: the whole page fits the viewer's width
+    assert page.locator("[data-zoom-level]").inner_text() == "100%"
+    whole = first.bounding_box()
+    assert whole["width"] > 300 and whole["x"] >= 0 and whole["x"] + whole["width"] <= 390
+    assert page.evaluate("document.documentElement.scrollWidth") == 390
+
+
+def test_the_desktop_opens_the_page_whole(browser_login):
+    document = _incoming_for_leader("通知.pdf", preview_samples.pdf(1), "关于做好冬季防火工作的通知")
+    page = browser_login("principal_leader")
+    page.goto(f"{page.base_url}/documents/incoming/{document.code}/")
+    _first_page_drawn(page)
+    assert page.locator("[data-zoom-level]").inner_text() == "100%"
 
 
 def test_unreadable_file_offers_the_download(browser_login):

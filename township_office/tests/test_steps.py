@@ -83,8 +83,9 @@ def test_state_change_closes_moot_items(dossier, office_director, staff, clerk):
     send(dossier, by=office_director, handler=staff)
     close(dossier, by=clerk)
     item = WorkItem.objects.get(step="handle")
-    assert item.done_at is not None and item.done_by == clerk
-    assert not worklist.waiting(staff).exists()
+    # moot, not done: closed, saying who moved the record on, but in nobody's 已办
+    assert item.done_at is not None and item.done_by is None and item.decision == f"{clerk.get_full_name()}已办结"
+    assert not worklist.done_by(clerk).filter(step="handle").exists() and not worklist.waiting(staff).exists()
     assert worklist.matter_of(dossier).state == "已办结"
 
 

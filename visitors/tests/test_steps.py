@@ -389,3 +389,17 @@ def test_the_case_instruction_offers_the_offices_phrases_then_the_leaders_own(ca
     offered = re.findall(r'data-phrase="([^"]*)"', page)
     assert offered == ["同意", "已阅", "请×××阅处", "按程序办理", "请×××依法依规处理，按时答复"]
     assert "township_office/js/phrases.js" in page
+
+
+def test_the_written_reply_offers_its_phrases(case_in, office_director, client):
+    import re
+
+    from visitors.forms import REPLY_PHRASES
+
+    office_director.phrases = ["感谢您对我镇工作的理解和支持。"]
+    office_director.save(update_fields=["phrases"])
+    case = case_in("handling")
+    client.force_login(office_director)
+    page = client.get(case.get_absolute_url()).content.decode()
+    block = page.split('data-phrases-for="id_reply-text"', 1)[1].split("</div>", 1)[0]
+    assert re.findall(r'data-phrase="([^"]*)"', block) == [*REPLY_PHRASES, "感谢您对我镇工作的理解和支持。"]
