@@ -13,8 +13,8 @@ carry no page number (GB/T 9704-2012 7.5: 空白页和版记页均可不编排�
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.templatetags.static import static
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 
 from township_office.pdf import _font_config, deflate, stylesheet
 
