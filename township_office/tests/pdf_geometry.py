@@ -140,34 +140,42 @@ def ink(page, box, *, red=False, dpi=600):
     return tuple(box[i % 2] + found[i] * scale for i in range(4))
 
 
-def horizontal_rules(page, box, *, min_width, dpi=1200):
-    """The horizontal lines drawn inside ``box`` (mm), measured in ink: runs of pixel rows more than ``min_width``
-    mm of which are dark. Each is a :class:`Rule` (its colour black)."""
+def _ink_rules(page, box, min_length, dpi, vertical):
     clip = pymupdf.Rect(*(value / PT for value in box))
     pixmap = page.get_pixmap(dpi=dpi, clip=clip)
     image = Image.frombytes("RGB", (pixmap.width, pixmap.height), pixmap.samples).convert("L")
     mask = image.point(lambda v: 255 if v < 128 else 0)
+    if vertical:
+        mask = mask.transpose(Image.Transpose.TRANSPOSE)  # columns become rows
     scale = 25.4 / dpi
-    needed = min_width / scale
+    needed = min_length / scale
+    # the dark pixels of each row: the row's mean, from a box-filtered resize to one column
+    means = list(mask.resize((1, mask.height), Image.Resampling.BOX).tobytes())
+    dark_rows = [mean / 255 * mask.width >= needed for mean in means] + [False]
     found, start = [], None
-    for y in range(mask.height + 1):
-        row = mask.crop((0, y, mask.width, y + 1)) if y < mask.height else None
-        dark = row.histogram()[255] if row is not None else 0
-        if dark >= needed and start is None:
+    for y, dark in enumerate(dark_rows):
+        if dark and start is None:
             start = y
-        elif dark < needed and start is not None:
-            bounds = mask.crop((0, start, mask.width, y)).getbbox()
-            found.append(
-                Rule(
-                    box[0] + bounds[0] * scale,
-                    box[1] + start * scale,
-                    box[0] + bounds[2] * scale,
-                    box[1] + y * scale,
-                    (0, 0, 0),
-                )
-            )
+        elif not dark and start is not None:
+            left, _, right, _ = mask.crop((0, start, mask.width, y)).getbbox()
+            if vertical:
+                rule = Rule(box[0] + start * scale, box[1] + left * scale, box[0] + y * scale, box[1] + right * scale)
+            else:
+                rule = Rule(box[0] + left * scale, box[1] + start * scale, box[0] + right * scale, box[1] + y * scale)
+            found.append(rule)
             start = None
     return found
+
+
+def horizontal_rules(page, box, *, min_width, dpi=1200):
+    """The horizontal lines drawn inside ``box`` (mm), measured in ink: runs of pixel rows more than
+    ``min_width`` mm of which are dark, as :class:`Rule` s (their colour black)."""
+    return _ink_rules(page, box, min_width, dpi, vertical=False)
+
+
+def vertical_rules(page, box, *, min_height, dpi=600):
+    """The vertical lines drawn inside ``box`` (mm), at least ``min_height`` mm long, measured in ink."""
+    return _ink_rules(page, box, min_height, dpi, vertical=True)
 
 
 @dataclass
@@ -176,7 +184,7 @@ class Rule:
     top: float
     x1: float
     bottom: float
-    color: tuple
+    color: tuple = (0, 0, 0)
 
     @property
     def is_red(self):
