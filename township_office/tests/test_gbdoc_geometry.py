@@ -305,3 +305,24 @@ def test_the_screen_html_is_the_same_document():
 def test_text_is_escaped():
     html = render_html(notice(0, title="<script>alert(1)</script>"))
     assert "<script>alert" not in html and "&lt;script&gt;" in html
+
+
+def test_urgency_stands_top_left_in_heiti_and_the_mark_keeps_its_place():
+    pdf = open_pdf(render_pdf(notice(0, urgency="特急")))
+    page = pdf[0]
+    urgency = find(page, "特急")
+    assert near(urgency.x0, LEFT) and near(urgency.centre_y, TOP + LINE / 2)
+    assert urgency.font.startswith(HEITI)
+    _, top, _, _ = ink(page, (LEFT, TOP + 20, RIGHT, TOP + 60), red=True)
+    assert near(top, TOP + 35)
+
+
+def test_a_document_without_attachments_or_cc_has_a_one_row_imprint():
+    pdf = open_pdf(render_pdf(notice(0, attachments=[], cc_recipients="")))
+    text = "".join(span.text for page in pdf for span in spans(page))
+    assert "附件" not in text and "抄送" not in text
+    last = pdf[-1]
+    assert len(pdf) % 2 == 0 and find(last, "2026年12月5日印发")
+    first, last_rule = imprint_rules(last)
+    assert near(last_rule.bottom, BOTTOM, 0.5)
+    assert near(first.bottom - first.top, 0.35, 0.06) and near(last_rule.bottom - last_rule.top, 0.35, 0.06)
