@@ -3,6 +3,7 @@
 An app builds an :class:`OfficialDocument` (plain data: no model) and calls :func:`render_pdf` for the PDF or
 :func:`render_html` for the screen; the compose form turns the typed 正文 into blocks with :func:`parse_body`
 and a Word file with :func:`read_docx`. See docs/official-documents.md.
+Form fields: ``township_office.gbdoc.forms.BodyField`` and ``DocxField``.
 """
 
 from .body import ImportedBody, body_text, check_body_length, heading_of, parse_body, read_docx

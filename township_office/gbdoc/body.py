@@ -163,6 +163,7 @@ class ImportedBody:
     attachments: list[str] = field(default_factory=list)
     signature: str = ""
     date_of_issue: date | None = None
+    file: object = None  # the upload it came from (DocxField sets it), to keep as 原稿
 
     @property
     def text(self):

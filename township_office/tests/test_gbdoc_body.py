@@ -203,3 +203,57 @@ def test_an_xlsx_is_not_a_docx():
     with pytest.raises(ValidationError) as error:
         read_docx(SimpleUploadedFile("正文.docx", buffer.getvalue()))
     assert "不是可接受的格式" in messages(error)[0]
+
+
+# --- form fields ---------------------------------------------------------------------------------------------
+
+
+def compose_form():
+    from django import forms
+
+    from township_office.gbdoc.forms import BodyField, DocxField
+
+    class ComposeForm(forms.Form):
+        body = BodyField()
+        word = DocxField()
+
+    return ComposeForm
+
+
+def test_the_body_field_cleans_to_blocks():
+    form = compose_form()(data={"body": "一、总体要求\n正文。"})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["body"] == [Block("一、总体要求", 1), Block("正文。", 0)]
+    assert form.cleaned_data["word"] is None
+
+
+def test_a_bad_body_is_refused_beside_the_field_and_kept_as_typed():
+    typed = "一、总体要求\n1、宣传发动\n"
+    form = compose_form()(data={"body": typed})
+    assert not form.is_valid()
+    assert form.errors["body"][0].startswith("第2行「1、宣传发动」")
+    assert form["body"].value() == typed and typed in str(form["body"])
+
+
+def test_an_empty_body_is_required():
+    form = compose_form()(data={"body": "  \n "})
+    assert not form.is_valid() and form.errors["body"] == ["这个字段是必填项。"]
+
+
+def test_initial_blocks_show_as_text():
+    form = compose_form()(initial={"body": [Block("一、总体要求", 1), Block("正文。")]})
+    assert "一、总体要求\n正文。" in str(form["body"])
+
+
+def test_the_docx_field_imports_and_keeps_the_upload():
+    upload = docx_file(lambda word: word.add_paragraph("一、总体要求"))
+    form = compose_form()(data={"body": "正文。"}, files={"word": upload})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["word"].blocks == [Block("一、总体要求", 1)]
+    assert form.cleaned_data["word"].file is upload
+
+
+def test_a_file_that_is_not_a_docx_is_refused_beside_the_field():
+    form = compose_form()(data={"body": "正文。"}, files={"word": SimpleUploadedFile("正文.docx", b"%PDF-1.7\n")})
+    assert not form.is_valid()
+    assert "不是可接受的格式" in form.errors["word"][0]
