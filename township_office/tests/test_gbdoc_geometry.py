@@ -9,9 +9,9 @@ import re
 
 import pytest
 
-from township_office.gbdoc import render_html, render_pdf, typeset
+from township_office.gbdoc import Block, render_html, render_pdf, typeset
 
-from .gbdoc_samples import notice
+from .gbdoc_samples import notice, paragraph
 from .pdf_geometry import (
     embedded_fonts,
     find,
@@ -326,3 +326,14 @@ def test_a_document_without_attachments_or_cc_has_a_one_row_imprint():
     first, last_rule = imprint_rules(last)
     assert near(last_rule.bottom, BOTTOM, 0.5)
     assert near(first.bottom - first.top, 0.35, 0.06) and near(last_rule.bottom - last_rule.top, 0.35, 0.06)
+
+
+def test_the_signature_never_stands_on_a_page_without_text():
+    """7.3.5: no 「此页无正文」 — when the 署名 does not fit under the text (here: a page 2 full to its last line), the
+    last lines of the text move over with it."""
+    doc = notice(1, attachments=[])
+    doc.body.append(Block(paragraph(28 * 7 - 4, 5)))
+    pdf = open_pdf(render_pdf(doc))
+    page = next(p for p in pdf if find_all(p, "2026年12月5日") and not find_all(p, "印发"))
+    body = [row for row in body_lines(page) if line_text(page, row[0]) not in ("长官镇人民政府", "2026年12月5日")]
+    assert len(body) >= 2
