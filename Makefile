@@ -12,7 +12,7 @@ MANAGE := $(PY) manage.py
 # packages would replace it), and AR PL UMing is the Song face OFD text is drawn in.
 # postgresql-client gives pg_dump/pg_restore for backups of a PostgreSQL installation.
 DEBIAN_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 chromium poppler-utils \
-	libreoffice-writer-nogui libreoffice-calc-nogui fonts-arphic-uming postgresql-client redis-server
+	libreoffice-writer-nogui libreoffice-calc-nogui fonts-arphic-uming fonts-arphic-ukai postgresql-client redis-server
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ARGS ?=
 # Ten-year multiples of one township's data for `make bench` (4 = the planning volume).

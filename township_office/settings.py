@@ -292,6 +292,8 @@ DAILY_REPORT_MINUTE = env_int("DAILY_REPORT_MINUTE", 30)
 # Without a broker (no beat), the first request after the report time makes the morning PDFs in-process.
 DAILY_REPORT_IN_PROCESS = env_bool("DAILY_REPORT_IN_PROCESS", not CELERY_BROKER_URL)
 REMINDER_DAYS_BEFORE = env_int("REMINDER_DAYS_BEFORE", 3)
+# The longest 正文 a composed 公文 (发文) may have, in characters (whitespace not counted).
+DOCUMENT_BODY_MAX_CHARS = env_int("DOCUMENT_BODY_MAX_CHARS", 30000)
 # Each app adds its periodic tasks here; the names are Celery task names.
 CELERY_BEAT_SCHEDULE = {
     "documents-send-reminders": {
