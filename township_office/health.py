@@ -74,7 +74,8 @@ def check_audit():
 
     ok, broken, _ = auditchain.verify(tail=AUDIT_TAIL)
     if not ok:
-        return {"ok": False, "error": f"审计日志哈希链断裂于事件 #{broken.event_id}"}
+        where = f"于事件 #{broken.event_id}" if broken.event_id is not None else "（链头）"
+        return {"ok": False, "error": f"审计日志哈希链断裂{where}"}
     return {"ok": True}
 
 

@@ -36,6 +36,15 @@ def nightly_backup():
 
 
 @shared_task
+def anchor_audit_log():
+    """Beat, daily: the audit chain's head into AUDIT_ANCHOR_LOG and the log, where the database owner cannot
+    rewrite it (township_office/auditchain.py)."""
+    from . import auditchain
+
+    return auditchain.write_anchor()
+
+
+@shared_task
 def convert_preview(storage_name, fmt, sha256):
     """Office or OFD file → the cached PDF of its preview (township_office.preview)."""
     from . import preview
