@@ -247,7 +247,9 @@ DATETIME_FORMAT = "Y年n月j日 H:i"
 
 # --- Static and uploaded files -------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "static"
+# Built from the checkout by collectstatic (make, deploy, and restore when missing): code, not data, so outside
+# DATA_DIR. A restore into an empty data folder serves every page at once.
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
