@@ -406,7 +406,10 @@ class _MediaTarget:
         except OSError:  # MEDIA_ROOT is a mount point: replace what is inside it
             self.path.mkdir(parents=True, exist_ok=True)
             for child in self.path.iterdir():
-                shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
+                if child.is_dir() and not child.is_symlink():
+                    shutil.rmtree(child)
+                else:
+                    child.unlink()
             for child in self.staging.iterdir():
                 shutil.move(child, self.path / child.name)
             shutil.rmtree(self.staging, ignore_errors=True)
