@@ -211,6 +211,7 @@ def a_bad_restore_leaves_the_target_intact(tmp_path, source_url="", target_url="
     # The target moves on from the archive: one more event in its audit trail.
     moved_on = "from township_office import audit\naudit.record('登记', by=None, comment='恢复之后')"
     manage("shell", "-c", moved_on, data_dir=target, database_url=target_url)
+    manage("run_job", "audit-anchor", data_dir=target, database_url=target_url)  # the daily anchor line
     upload = target / "media" / "documents" / "2026" / "恢复后上传.pdf"
     upload.write_bytes(b"%PDF-1.4\n% after\n%%EOF\n")
     before = state_of(target, target_url)
@@ -228,8 +229,12 @@ def a_bad_restore_leaves_the_target_intact(tmp_path, source_url="", target_url="
         assert "校验通过" in manage("verify_audit_log", data_dir=target, database_url=target_url).stdout
         assert not list(target.glob("*.before-restore")) and not list(target.glob(".media-restore-*"))
         results.append(failed)
-    # The good archive still restores over it afterwards.
+    # The good archive still restores over it afterwards: the event written after it is gone with the restore, and
+    # the anchor naming it no longer counts (the restore line in the anchor log says so).
     assert "恢复完成" in manage("restore", str(archive), "--force", data_dir=target, database_url=target_url).stdout
+    assert " restore seq=" in (target / "audit-anchors.log").read_text(encoding="utf-8")
+    verified = manage("verify_audit_log", data_dir=target, database_url=target_url).stdout
+    assert "校验通过" in verified and "链外锚点一致" in verified
     return results
 
 
