@@ -1,6 +1,7 @@
 """Test settings: the real settings plus a tiny app that exercises the permission API."""
 
 import tempfile
+from pathlib import Path
 
 from township_office.settings import *  # noqa: F403
 from township_office.settings import INSTALLED_APPS
@@ -13,6 +14,9 @@ STORAGES = {
 }
 MEDIA_ROOT = tempfile.mkdtemp(prefix="township-test-media-")
 PREVIEW_ROOT = tempfile.mkdtemp(prefix="township-test-previews-")
+# Backups and the audit chain's anchors of the suite: never the checkout's data folder.
+BACKUP_DIR = Path(tempfile.mkdtemp(prefix="township-test-backups-"))
+AUDIT_ANCHOR_LOG = Path(tempfile.mkdtemp(prefix="township-test-anchors-")) / "audit-anchors.log"
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 ROOT_URLCONF = "tests.urls"

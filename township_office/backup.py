@@ -5,12 +5,17 @@ One archive (``township-YYYYmmdd-HHMMSS.tar.gz`` in ``BACKUP_DIR``) holds:
 - ``database.sqlite3`` (SQLite's online backup API: a consistent copy while the system runs) or
   ``database.pgdump`` (``pg_dump -Fc``, taken in the same snapshot as the row counts);
 - ``media.tar``: every uploaded file (``MEDIA_ROOT``);
-- ``secret_key``: the generated key in ``DATA_DIR``, when the installation uses one;
-- ``manifest.json``: the row count of every table and the SHA-256 of every part.
+- ``secret_key`` and ``audit_key``: the generated keys in ``DATA_DIR``, when the installation uses them;
+- ``manifest.json``: the row count of every table, the audit chain's head (an anchor outside the
+  database, township_office/auditchain.py) and the SHA-256 of every part.
 
-``restore()`` checks every part against the manifest, fills an empty database and data folder
-(a non-empty one only with ``force``), then verifies the row counts, the seal register chain,
-the audit log chain and that no migration is missing.
+``restore()`` checks every part against the manifest, then fills an empty database and data folder
+(a non-empty one only with ``force``) without destroying what was there before the new data is
+proven good: the old data is moved aside (PostgreSQL: schema ``public`` renamed; SQLite: a copy of
+the file; uploads: the folder renamed), the archive is restored and verified — row counts, the seal
+register chain, the audit chain against the archive's key and head — and only then is the old data
+dropped. A restore that fails at any point puts the old data back. Last, the static files are
+built when missing and no migration may be missing.
 """
 
 import hashlib
@@ -66,6 +71,16 @@ def _count(cursor, tables, quote):
     return counts
 
 
+def _audit_head(cursor):
+    """The audit chain's head in the snapshot being dumped: {"seq", "hash"}."""
+    from .auditchain import GENESIS
+
+    cursor.execute("SELECT last_seq, last_hash FROM township_office_audithead WHERE id = 1")
+    row = cursor.fetchone()
+    seq, last_hash = row if row else (0, GENESIS)
+    return {"seq": seq, "hash": last_hash}
+
+
 def _pg_env(conn):
     s = conn.settings_dict
     env = dict(os.environ)
@@ -89,7 +104,7 @@ def _run(command, env=None):
 
 
 def _dump_database(workdir):
-    """(part file name, row counts), both from one consistent snapshot."""
+    """(part file name, row counts, audit head), all from one consistent snapshot."""
     connection.ensure_connection()
     tables = _tables(connection)
     if connection.vendor == "sqlite":
@@ -102,9 +117,10 @@ def _dump_database(workdir):
         copy = sqlite3.connect(target)
         try:
             counts = _count(copy.cursor(), tables, lambda t: f'"{t}"')
+            head = _audit_head(copy.cursor())
         finally:
             copy.close()
-        return target.name, counts
+        return target.name, counts, head
     if connection.vendor == "postgresql":
         target = workdir / "database.pgdump"
         env, args, name = _pg_env(connection)
@@ -113,6 +129,7 @@ def _dump_database(workdir):
             cursor.execute("SELECT pg_export_snapshot()")
             snapshot = cursor.fetchone()[0]
             counts = _count(cursor, tables, connection.ops.quote_name)
+            head = _audit_head(cursor)
             _run(
                 [
                     "pg_dump",
@@ -127,13 +144,22 @@ def _dump_database(workdir):
                 ],
                 env,
             )
-        return target.name, counts
+        return target.name, counts, head
     raise BackupError(f"不支持的数据库：{connection.vendor}")
 
 
-def _secret_key_file():
-    path = Path(settings.DATA_DIR) / "secret_key"
-    return path if path.exists() else None
+# The generated keys an archive carries: {part name: environment variable that replaces the file}.
+KEY_FILES = {"secret_key": "SECRET_KEY", "audit_key": "AUDIT_KEY"}
+
+
+def _key_in_environment(variable):
+    return bool(os.environ.get(variable) or os.environ.get(f"{variable}_FILE"))
+
+
+def _generated_key_file(name):
+    """The generated key file in DATA_DIR, when the installation uses it (no key from the environment)."""
+    path = Path(settings.DATA_DIR) / name
+    return path if path.exists() and not _key_in_environment(KEY_FILES[name]) else None
 
 
 def create(directory=None, keep=None):
@@ -149,7 +175,7 @@ def create(directory=None, keep=None):
         archive = directory / f"{PREFIX}{stamp}-{n}{SUFFIX}"
     with tempfile.TemporaryDirectory(prefix="township-backup-") as tmp:
         workdir = Path(tmp)
-        database_part, counts = _dump_database(workdir)
+        database_part, counts, head = _dump_database(workdir)
         parts = [database_part]
         media = Path(settings.MEDIA_ROOT)
         with tarfile.open(workdir / "media.tar", "w") as tar:
@@ -158,15 +184,17 @@ def create(directory=None, keep=None):
                     if path.is_file():
                         tar.add(path, arcname=str(path.relative_to(media)))
         parts.append("media.tar")
-        key = _secret_key_file()
-        if key is not None:
-            shutil.copyfile(key, workdir / "secret_key")
-            parts.append("secret_key")
+        for name in KEY_FILES:
+            key = _generated_key_file(name)
+            if key is not None:
+                shutil.copyfile(key, workdir / name)
+                parts.append(name)
         manifest = {
             "format": FORMAT,
             "created_at": timezone.now().isoformat(),
             "database": connection.vendor,
             "counts": counts,
+            "audit_head": head,
             "sha256": {part: _sha256(workdir / part) for part in parts},
         }
         partial = archive.with_name(archive.name + ".part")
@@ -179,6 +207,9 @@ def create(directory=None, keep=None):
             for part in parts:
                 tar.add(workdir / part, arcname=part)
         partial.rename(archive)  # a half-written archive never looks like a finished one
+    from . import auditchain
+
+    auditchain.write_anchor(note=f"backup={archive.name}", position=(head["seq"], head["hash"]))
     if keep:
         prune(directory, keep)
     return archive
@@ -234,42 +265,175 @@ def media_is_empty():
     return not media.exists() or not any(p.is_file() for p in media.rglob("*"))
 
 
-def _restore_sqlite(part):
-    target = Path(settings.DATABASES["default"]["NAME"])
-    connections.close_all()
-    source = sqlite3.connect(part)
-    destination = sqlite3.connect(target)
+# Where the target's data waits while the archive is restored and verified.
+ASIDE_SCHEMA = "township_before_restore"
+ASIDE_SUFFIX = ".before-restore"
+
+
+class _SqliteTarget:
+    """The SQLite file: a copy of it is kept until the restored one verifies."""
+
+    def __init__(self):
+        self.path = Path(settings.DATABASES["default"]["NAME"])
+        self.aside = self.path.with_name(self.path.name + ASIDE_SUFFIX)
+
+    def move_aside(self):
+        if self.aside.exists():
+            raise BackupError(
+                f"已有 {self.aside}：上一次恢复没有完成。请先确认其中的数据（它是那次恢复之前的数据库），"
+                "再把它移走或改回原名。"
+            )
+        connections.close_all()
+        if self.path.exists():
+            _sqlite_copy(self.path, self.aside)
+
+    def restore(self, part):
+        connections.close_all()
+        _sqlite_copy(part, self.path)  # replaces every page of the target, WAL included
+
+    def put_back(self):
+        connections.close_all()
+        if self.aside.exists():
+            _sqlite_copy(self.aside, self.path)
+            self.aside.unlink()
+        elif self.path.exists():  # the target was empty: empty again
+            _sqlite_copy(None, self.path)
+
+    def drop_aside(self):
+        self.aside.unlink(missing_ok=True)
+
+
+def _sqlite_copy(source, target):
+    """Copy one SQLite database over another with the backup API (``None``: an empty database)."""
+    src = sqlite3.connect(source if source is not None else ":memory:")
+    dst = sqlite3.connect(target)
     try:
-        source.backup(destination)  # replaces every page of the target, WAL included
+        src.backup(dst)
     finally:
-        destination.close()
-        source.close()
+        dst.close()
+        src.close()
 
 
-def _restore_postgres(part, force):
-    connection.ensure_connection()
-    env, args, name = _pg_env(connection)
-    if force:
-        with connection.cursor() as cursor:
-            cursor.execute("DROP SCHEMA public CASCADE")
+class _PostgresTarget:
+    """The PostgreSQL database: schema ``public`` is renamed aside, the archive restored into a new ``public`` in
+    one transaction, and the old schema dropped only once the new data verifies."""
+
+    def move_aside(self):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", [ASIDE_SCHEMA])
+            if cursor.fetchone():
+                raise BackupError(
+                    f"数据库中已有模式 {ASIDE_SCHEMA}：上一次恢复没有完成。它保存着那次恢复之前的数据；确认后"
+                    f"删除它（DROP SCHEMA {ASIDE_SCHEMA} CASCADE）或改回 public，再恢复。"
+                )
+            cursor.execute(f"ALTER SCHEMA public RENAME TO {ASIDE_SCHEMA}")
             cursor.execute("CREATE SCHEMA public")
-    connections.close_all()
-    _run(["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "-d", name, *args, str(part)], env)
+            # Extensions (pg_trgm) belong to the database, not to the tables: they stay in public, where the
+            # dump's objects expect them; the old tables keep using them.
+            for extension in self._extensions(cursor, ASIDE_SCHEMA):
+                cursor.execute(f"ALTER EXTENSION {extension} SET SCHEMA public")
+        connections.close_all()
+
+    @staticmethod
+    def _extensions(cursor, schema):
+        cursor.execute(
+            "SELECT e.extname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE n.nspname = %s",
+            [schema],
+        )
+        return [connection.ops.quote_name(row[0]) for row in cursor.fetchall()]
+
+    def restore(self, part):
+        env, args, name = _pg_env(connection)
+        connections.close_all()
+        _run(
+            [
+                "pg_restore",
+                "--no-owner",
+                "--no-privileges",
+                "--exit-on-error",
+                "--single-transaction",
+                "-d",
+                name,
+                *args,
+                str(part),
+            ],
+            env,
+        )
+
+    def put_back(self):
+        connections.close_all()
+        with transaction.atomic(), connection.cursor() as cursor:
+            extensions = self._extensions(cursor, "public")
+            for extension in extensions:  # out of the schema about to go, with the old tables using them
+                cursor.execute(f"ALTER EXTENSION {extension} SET SCHEMA {ASIDE_SCHEMA}")
+            cursor.execute("DROP SCHEMA public CASCADE")
+            cursor.execute(f"ALTER SCHEMA {ASIDE_SCHEMA} RENAME TO public")
+        connections.close_all()
+
+    def drop_aside(self):
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP SCHEMA {ASIDE_SCHEMA} CASCADE")
 
 
-def _restore_media(part, force):
-    media = Path(settings.MEDIA_ROOT)
-    if force and media.exists():
-        shutil.rmtree(media)
-    media.mkdir(parents=True, exist_ok=True)
-    with tarfile.open(part) as tar:
-        tar.extractall(media, filter="data")
+def check_pg_dump(part):
+    """A dump pg_restore can read at all: its table of contents lists the tables' data."""
+    env, _, _ = _pg_env(connection)
+    listing = _run(["pg_restore", "--list", str(part)], env).stdout
+    if "TABLE DATA" not in listing:
+        raise BackupError("备份中的数据库转储没有任何表数据，备份已损坏。")
+
+
+class _MediaTarget:
+    """The upload folder: the archive's files are unpacked beside it and swapped in once the database verifies."""
+
+    def __init__(self):
+        self.path = Path(settings.MEDIA_ROOT)
+        self.aside = self.path.with_name(self.path.name + ASIDE_SUFFIX)
+        self.staging = None
+
+    def unpack(self, part):
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.staging = Path(tempfile.mkdtemp(prefix=f".{self.path.name}-restore-", dir=self.path.parent))
+        with tarfile.open(part) as tar:
+            tar.extractall(self.staging, filter="data")
+
+    def switch(self):
+        shutil.rmtree(self.aside, ignore_errors=True)
+        try:
+            if self.path.exists():
+                self.path.rename(self.aside)
+            self.staging.rename(self.path)
+        except OSError:  # MEDIA_ROOT is a mount point: replace what is inside it
+            self.path.mkdir(parents=True, exist_ok=True)
+            for child in self.path.iterdir():
+                if child.is_dir() and not child.is_symlink():
+                    shutil.rmtree(child)
+                else:
+                    child.unlink()
+            for child in self.staging.iterdir():
+                shutil.move(child, self.path / child.name)
+            shutil.rmtree(self.staging, ignore_errors=True)
+        self.staging = None
+        shutil.rmtree(self.aside, ignore_errors=True)
+
+    def discard(self):
+        if self.staging is not None:
+            shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def _archive_key(workdir, name):
+    """The key the restored installation will use: the archive's generated one, unless the environment gives one."""
+    if (workdir / name).exists() and not _key_in_environment(KEY_FILES[name]):
+        return (workdir / name).read_text(encoding="utf-8").strip()
+    return None
 
 
 def restore(archive, *, force=False, out=None):
     """Restore ``archive`` into the configured database and data folder, then verify it.
 
-    Returns the list of verification lines; raises ``BackupError`` when anything does not match."""
+    The old data stays until the new data is verified; any failure puts it back and raises ``BackupError``."""
+    from . import auditchain
+
     say = out or (lambda line: None)
     with tempfile.TemporaryDirectory(prefix="township-restore-") as tmp:
         workdir = Path(tmp)
@@ -284,48 +448,108 @@ def restore(archive, *, force=False, out=None):
         if not force and not media_is_empty():
             raise BackupError(f"上传文件目录 {settings.MEDIA_ROOT} 不是空的；确认覆盖请加 --force。")
         if connection.vendor == "sqlite":
-            _restore_sqlite(workdir / "database.sqlite3")
+            target = _SqliteTarget()
         else:
-            _restore_postgres(workdir / "database.pgdump", force)
-        _restore_media(workdir / "media.tar", force)
-        if (
-            (workdir / "secret_key").exists()
-            and not os.environ.get("SECRET_KEY")
-            and not os.environ.get("SECRET_KEY_FILE")
-        ):
-            key = Path(settings.DATA_DIR) / "secret_key"
-            shutil.copyfile(workdir / "secret_key", key)
-            key.chmod(0o600)
-        say("数据库、上传文件和密钥已恢复。")
-    return verify(manifest["counts"], say)
+            try:
+                check_pg_dump(workdir / "database.pgdump")
+            except BackupError as exc:
+                raise BackupError(f"恢复失败，原有数据未改动：备份中的数据库转储无法读取。{exc}") from exc
+            say("数据库转储可以读取（pg_restore --list）。")
+            target = _PostgresTarget()
+        audit_key = _archive_key(workdir, "audit_key")
+        anchors = []
+        if "audit_head" in manifest:
+            head = manifest["audit_head"]
+            at = datetime.fromisoformat(manifest["created_at"])
+            anchors.append(auditchain.Anchor(at, int(head["seq"]), head["hash"], "备份清单"))
+        media = _MediaTarget()
+        target.move_aside()
+        try:
+            media.unpack(workdir / "media.tar")
+            target.restore(workdir / ("database.sqlite3" if connection.vendor == "sqlite" else "database.pgdump"))
+            lines = verify_data(manifest["counts"], say, audit_key=audit_key, anchors=anchors)
+        except Exception as exc:
+            media.discard()
+            target.put_back()
+            connections.close_all()
+            reason = str(exc) if isinstance(exc, BackupError) else f"{exc.__class__.__name__}: {exc}"[:500]
+            raise BackupError(f"恢复失败，原有数据未改动：{reason}") from exc
+        target.drop_aside()
+        media.switch()
+        for name in KEY_FILES:
+            if _archive_key(workdir, name) is not None:
+                key = Path(settings.DATA_DIR) / name
+                shutil.copyfile(workdir / name, key)
+                key.chmod(0o600)
+        if audit_key is not None:
+            settings.AUDIT_KEY = audit_key  # this process goes on with the restored installation's key
+        say("数据库、上传文件和密钥已恢复，原有数据已替换。")
+    line = auditchain.write_anchor(kind="restore", note=f"archive={Path(archive).name}")
+    say(f"审计日志链头已记入锚点文件：{line}")
+    lines += _ensure_static(say)
+    lines += check_migrations(say)
+    return lines
 
 
-def verify(expected_counts, say):
-    """Counts, the seal register, the audit chain and migrations of the restored installation."""
+def verify_data(expected_counts, say, *, audit_key=None, anchors=()):
+    """Counts, the seal register and the audit chain (keyed with ``audit_key``, holding ``anchors``) of the
+    restored database. Returns the lines said; raises ``BackupError``."""
     from django.apps import apps
 
     from . import auditchain
 
+    lines = []
+
+    def tell(line):
+        lines.append(line)
+        say(line)
+
     connections.close_all()
     with connection.cursor() as cursor:
+        existing = set(connection.introspection.table_names(cursor))
+        missing = [t for t in expected_counts if t not in existing]
+        if missing:
+            raise BackupError("恢复后缺少数据表：" + "、".join(missing[:10]))
         actual = _count(cursor, list(expected_counts), connection.ops.quote_name)
     differ = [f"{t}（备份 {n}，恢复后 {actual[t]}）" for t, n in expected_counts.items() if actual[t] != n]
     if differ:
         raise BackupError("行数与备份清单不符：" + "；".join(differ))
-    say(f"行数核对一致：{len(expected_counts)} 张表，共 {sum(actual.values())} 行。")
+    tell(f"行数核对一致：{len(expected_counts)} 张表，共 {sum(actual.values())} 行。")
     if apps.is_installed("seals"):
         buffer = io.StringIO()
         try:
             call_command("verify_seal_register", stdout=buffer)
         except Exception as exc:
             raise BackupError(str(exc)) from exc
-        say(buffer.getvalue().strip())
-    ok, broken, count = auditchain.verify()
+        tell(buffer.getvalue().strip())
+    secret = audit_key.encode() if audit_key else None
+    ok, broken, count = auditchain.verify(anchors=anchors, secret=secret)
     if not ok:
         raise BackupError(f"审计日志校验失败：{broken}")
-    say(f"审计日志校验通过：共 {count} 条，哈希链完整。")
+    tell(f"审计日志校验通过：共 {count} 条，哈希链完整" + ("，与备份清单记录的链头一致。" if anchors else "。"))
+    return lines
+
+
+def _ensure_static(say):
+    """The static files the pages need (STATIC_ROOT, outside DATA_DIR): built when the manifest is missing, so a
+    restored installation answers every page at once."""
+    from django.contrib.staticfiles.storage import ManifestFilesMixin
+    from django.core.files.storage import storages
+
+    storage = storages["staticfiles"]
+    if not isinstance(storage, ManifestFilesMixin) or storage.read_manifest() is not None:
+        return []
+    call_command("collectstatic", interactive=False, verbosity=0)
+    line = f"静态文件已生成（collectstatic → {settings.STATIC_ROOT}）。"
+    say(line)
+    return [line]
+
+
+def check_migrations(say):
     try:
         call_command("migrate", check=True, verbosity=0)
     except SystemExit as exc:
         raise BackupError("备份来自较早的版本，还有数据库迁移未执行：请运行 manage.py migrate。") from exc
-    say("数据库结构与当前版本一致（migrate --check 通过）。")
+    line = "数据库结构与当前版本一致（migrate --check 通过）。"
+    say(line)
+    return [line]

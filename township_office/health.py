@@ -18,6 +18,9 @@ logger = logging.getLogger(__name__)
 # /healthz checks the newest events of the audit chain; the whole chain is checked by the
 # nightly backup, by restore and by manage.py verify_audit_log.
 AUDIT_TAIL = 500
+# A heartbeat this far ahead of the clock is tolerated (beat on another host whose clock is slightly ahead); more
+# means the clock was turned back, and a beat from the future says nothing about whether the schedule runs now.
+HEARTBEAT_SKEW_SECONDS = 10
 
 
 def check_database():
@@ -59,6 +62,8 @@ def check_beat():
     if beat is None:
         return {"ok": False, "error": "定时任务从未运行（请启动 beat 或 run_schedule）"}
     age = int((timezone.now() - beat.at).total_seconds())
+    if age < -HEARTBEAT_SKEW_SECONDS:
+        return {"ok": False, "age_seconds": age, "error": "定时任务心跳时间晚于当前时间（系统时钟被调整过？）"}
     if age > 2 * settings.BEAT_HEARTBEAT_SECONDS:
         return {"ok": False, "age_seconds": age, "error": "定时任务已停止运行"}
     return {"ok": True, "age_seconds": age}
@@ -69,7 +74,8 @@ def check_audit():
 
     ok, broken, _ = auditchain.verify(tail=AUDIT_TAIL)
     if not ok:
-        return {"ok": False, "error": f"审计日志哈希链断裂于事件 #{broken.event_id}"}
+        where = f"于事件 #{broken.event_id}" if broken.event_id is not None else "（链头）"
+        return {"ok": False, "error": f"审计日志哈希链断裂{where}"}
     return {"ok": True}
 
 

@@ -53,8 +53,9 @@ class Heartbeat(models.Model):
 class AuditLink(models.Model):
     """The hash chain over the audit log: one link per event, in the order they were written.
 
-    ``entry_hash`` = SHA-256 of the previous link's hash and the event's fields
-    (``township_office.auditchain.event_hash``). Append-only, like the events."""
+    ``entry_hash`` = HMAC-SHA256 with the chain's key (SHA-256 for the links written before the chain was
+    keyed) of the previous link's hash and the event's fields (``township_office.auditchain.link_hash``).
+    Append-only, like the events."""
 
     event = models.OneToOneField(
         "township_office.AuditEvent",
@@ -77,10 +78,16 @@ class AuditLink(models.Model):
 
 
 class AuditHead(models.Model):
-    """One row: the last link of the audit chain, locked while an event is appended."""
+    """One row: the last link of the audit chain, locked while an event is appended.
+
+    ``keyed_from_seq``: the links from this one on are HMACs with the chain's key (the ones before, written
+    before migration 0008, plain SHA-256). ``mac``: the head's position under the key
+    (``township_office.auditchain.head_mac``)."""
 
     last_seq = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
+    keyed_from_seq = models.PositiveBigIntegerField(null=True)
+    mac = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         default_permissions = ()

@@ -90,6 +90,9 @@ class Scheduler:
             self.load(now)
         ran, next_in = [], MAX_SLEEP
         for name, (task_name, schedule, _args, _kwargs) in self.entries.items():
+            # A last run later than now: the clock was turned back. Counting from it would hold the entry (and the
+            # heartbeat /healthz reads) back until the clock catches up; count from now instead.
+            self.last_run[name] = min(self.last_run[name], now)
             due, wait = self._is_due(schedule, self.last_run[name], now)
             if due:
                 self.last_run[name] = now

@@ -58,19 +58,22 @@ DATA_DIR = Path(os.environ.get("DATA_DIR") or BASE_DIR / "data")
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 
-def _secret_key():
-    key = env_secret("SECRET_KEY")
+def _installation_secret(name, filename):
+    key = env_secret(name)
     if key:
         return key
     # Generated once per installation and kept outside git.
-    key_file = DATA_DIR / "secret_key"
+    key_file = DATA_DIR / filename
     if not key_file.exists():
         key_file.write_text(secrets.token_urlsafe(50), encoding="utf-8")
         key_file.chmod(0o600)
     return key_file.read_text(encoding="utf-8").strip()
 
 
-SECRET_KEY = _secret_key()
+SECRET_KEY = _installation_secret("SECRET_KEY", "secret_key")
+# The audit chain's key (township_office/auditchain.py): never in the database, so that whoever holds the database
+# cannot recompute the chain after changing an event. Backups carry it like the generated secret key.
+AUDIT_KEY = _installation_secret("AUDIT_KEY", "audit_key")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 # The address people open the system at (http://192.168.1.10:8000): the links inside PDFs made without a request
@@ -244,7 +247,9 @@ DATETIME_FORMAT = "Y年n月j日 H:i"
 
 # --- Static and uploaded files -------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "static"
+# Built from the checkout by collectstatic (make, deploy, and restore when missing): code, not data, so outside
+# DATA_DIR. A restore into an empty data folder serves every page at once.
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -285,6 +290,8 @@ BACKUP_DIR = Path(os.environ.get("BACKUP_DIR") or DATA_DIR / "backups")
 BACKUP_KEEP = env_int("BACKUP_KEEP", 14)
 BACKUP_HOUR = env_int("BACKUP_HOUR", 2)
 BACKUP_MINUTE = env_int("BACKUP_MINUTE", 30)
+# The audit chain's head, written here once a day and at every backup and restore: outside the database.
+AUDIT_ANCHOR_LOG = Path(os.environ.get("AUDIT_ANCHOR_LOG") or DATA_DIR / "audit-anchors.log")
 # /healthz fails when DATA_DIR has less free space than this (MB).
 HEALTH_MIN_FREE_MB = env_int("HEALTH_MIN_FREE_MB", 1024)
 DAILY_REPORT_HOUR = env_int("DAILY_REPORT_HOUR", 7)
@@ -319,6 +326,10 @@ CELERY_BEAT_SCHEDULE = {
     "nightly-backup": {
         "task": "township_office.tasks.nightly_backup",
         "schedule": crontab(minute=BACKUP_MINUTE, hour=BACKUP_HOUR),
+    },
+    "audit-anchor": {
+        "task": "township_office.tasks.anchor_audit_log",
+        "schedule": crontab(minute=5, hour=0),
     },
     "heartbeat": {
         "task": "township_office.tasks.heartbeat",

@@ -35,5 +35,14 @@ def nightly_backup():
     return str(backup.create(keep=settings.BACKUP_KEEP))
 
 
+@shared_task
+def anchor_audit_log():
+    """Beat, daily: the audit chain's head into AUDIT_ANCHOR_LOG and the log, where the database owner cannot
+    rewrite it (township_office/auditchain.py)."""
+    from . import auditchain
+
+    return auditchain.write_anchor()
+
+
 # The preview conversion is declared beside the code it runs (township_office.preview), under this module's name.
 from .preview import convert_preview  # noqa: E402, F401

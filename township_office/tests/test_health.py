@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.db import OperationalError, connection
 from django.urls import reverse
 from django.utils import timezone
@@ -57,6 +58,25 @@ def test_stale_heartbeat_fails(client, healthy, settings):
     )
     status, body = _get(client)
     assert status == 503 and body["failed"] == ["beat"] and body["checks"]["beat"]["error"] == "定时任务已停止运行"
+
+
+# Frozen at 07:30 Beijing time (23:30 UTC the day before).
+@time_machine.travel("2026-03-09 23:30:00+00:00", tick=False)
+@pytest.mark.parametrize(
+    ("ahead", "ok"),
+    [(timedelta(hours=1), False), (timedelta(minutes=5), False), (timedelta(seconds=3), True)],
+)
+def test_heartbeat_dated_in_the_future_is_a_fault(client, healthy, ahead, ok):
+    """A heartbeat ahead of the clock (the clock was turned back, or beat runs on a host whose clock is ahead) says
+    nothing about whether the schedule runs now: a fault, not a fresh beat. A few seconds of skew are tolerated."""
+    Heartbeat.objects.filter(name="beat").update(at=timezone.now() + ahead)
+    status, body = _get(client)
+    if ok:
+        assert status == 200 and body["checks"]["beat"]["ok"] is True
+    else:
+        assert status == 503 and body["failed"] == ["beat"]
+        assert body["checks"]["beat"]["error"] == "定时任务心跳时间晚于当前时间（系统时钟被调整过？）"
+        assert body["checks"]["beat"]["age_seconds"] == -int(ahead.total_seconds())
 
 
 def test_missing_heartbeat_fails(client, healthy):

@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -80,6 +81,27 @@ def test_scheduler_heartbeat_is_what_healthz_reads(db):
     Scheduler().tick(at(10, 0))
     beat = Heartbeat.objects.get(name="beat")
     assert beat.at >= timezone.now() - timedelta(seconds=30)
+
+
+def test_clock_turned_back_the_heartbeat_resumes_within_a_minute(db):
+    """The clock is turned back an hour: the runs recorded in the future do not hold the schedule back for that
+    hour (/healthz would show a heartbeat from the future until then); the heartbeat is written again within a
+    minute and /healthz reads it as fresh."""
+    from township_office import health
+
+    later = at(11, 0)
+    Heartbeat.objects.create(name="job:heartbeat", at=later)
+    Heartbeat.objects.create(name="beat", at=later)
+    now = later - timedelta(hours=1)
+    with time_machine.travel(now, tick=False):
+        scheduler = Scheduler()
+        assert "heartbeat" not in scheduler.tick(now)[0]
+        assert health.check_beat()["ok"] is False
+    now += timedelta(seconds=61)
+    with time_machine.travel(now, tick=False):
+        assert "heartbeat" in scheduler.tick(now)[0]
+        assert Heartbeat.objects.get(name="beat").at == now
+        assert health.check_beat()["ok"] is True
 
 
 def test_every_scheduled_job_is_a_management_command(

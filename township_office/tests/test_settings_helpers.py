@@ -68,3 +68,17 @@ def test_database_and_broker_follow_environment(tmp_path):
     postgres = read({"DATABASE_URL": "postgres://u@127.0.0.1/x", "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0"})
     assert postgres[:2] == ["django.db.backends.postgresql", False]
     assert (tmp_path / "secret_key").exists()
+    # The audit chain's key: generated beside it, or read from AUDIT_KEY_FILE (never the database).
+    generated = (tmp_path / "audit_key").read_text().strip()
+    assert len(generated) > 40 and generated != (tmp_path / "secret_key").read_text().strip()
+    secret = tmp_path / "audit-key-secret"
+    secret.write_text("key from a docker secret\n")
+    code = "import json; from django.conf import settings as s; print(json.dumps([s.AUDIT_KEY, str(s.STATIC_ROOT)]))"
+    full_env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CELERY_BROKER_URL", "STATIC_ROOT")}
+    full_env.update(
+        DJANGO_SETTINGS_MODULE="township_office.settings", DATA_DIR=str(tmp_path), AUDIT_KEY_FILE=str(secret)
+    )
+    out = subprocess.run([sys.executable, "-c", code], env=full_env, capture_output=True, text=True, check=True)
+    key, static_root = json.loads(out.stdout)
+    assert key == "key from a docker secret"
+    assert not static_root.startswith(str(tmp_path))  # static files are built from the checkout, not data
