@@ -45,6 +45,9 @@ $(VENV)/.stamp: requirements.txt requirements-test.txt
 	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
 	$(PIP) install -q -r requirements-test.txt
+	@# easyofd and PyMuPDF (AGPL-3.0) were dependencies once (township_office/ofd replaces them): a venv made
+	@# then loses them, so that no AGPL package stays installed.
+	@$(PIP) uninstall -q -y easyofd PyMuPDF 2>/dev/null || true
 	@touch $@
 
 venv: system-deps $(VENV)/.stamp fonts

@@ -10,8 +10,8 @@ and ``/preview/<kind>/<ref>/page/<n>.png`` (one page) only through that function
 
 Formats: a PDF and an image are shown as they are (PDF pages are drawn on demand with PDFium, through
 ``pypdfium2``); Word/WPS and Excel files go through LibreOffice (``soffice --convert-to pdf``) and OFD
-through ``easyofd``, both in the Celery task ``convert_preview`` — in the request only on the embedded
-default without a broker, where every task runs in-process.
+through the parts of easyofd vendored in ``township_office.ofd``, both in the Celery task ``convert_preview``
+— in the request only on the embedded default without a broker, where every task runs in-process.
 
 The cache lives under ``PREVIEW_ROOT`` (``DATA_DIR/previews``), one folder per file content (its SHA-256),
 so a file attached to two records, or seen by many people, is converted once::
@@ -49,8 +49,8 @@ PAGE_WIDTH = 1240  # pixels: an A4 page at 150 dpi, sharp on a 3× phone screen 
 CONVERTED = ("word", "excel", "ofd")  # converted in the Celery task; PDF and images are drawn directly
 PENDING_TIMEOUT = 600  # seconds after which a queued conversion is taken as lost and queued again
 RETRY_FAILED = 3600  # a failed conversion is tried again after an hour (a converter installed meanwhile)
-# easyofd draws every text run in a font named 宋体; on Linux none is installed under that name, so it
-# is registered to AR PL UMing (Debian fonts-arphic-uming, a Song/Ming face with TrueType outlines that
+# The OFD code (easyofd's) draws every text run in a font named 宋体; on Linux none is installed under that
+# name, so it is registered to AR PL UMing (Debian fonts-arphic-uming, a Song/Ming face with TrueType outlines that
 # reportlab can embed; Noto Serif CJK is CFF, which reportlab cannot).
 OFD_FONT = "/usr/share/fonts/truetype/arphic/uming.ttc"
 # Office suffixes LibreOffice recognises, by sniffed format (.wps/.et are saved under these names).
@@ -364,7 +364,7 @@ def _timeout():
 
 
 def ofd_to_pdf(data):
-    """OFD bytes → PDF bytes, with easyofd in a child process (``python -m township_office.preview ofd``): a
+    """OFD bytes → PDF bytes, with ``township_office.ofd`` in a child process (``python -m township_office.preview ofd``): a
     file that makes it loop or crash is stopped at the time limit and cannot take the web or worker process along."""
     import sys
 
@@ -385,18 +385,12 @@ def ofd_to_pdf(data):
 
 
 def _ofd_to_pdf_here(data):
-    """OFD (GB/T 33190) bytes → PDF bytes with easyofd (reportlab drawing), in this process."""
-    import base64
-
-    from loguru import logger
-
-    logger.disable("easyofd")
-    from easyofd.draw import DrawPDF
-    from easyofd.parser_ofd import OFDParser
+    """OFD (GB/T 33190) bytes → PDF bytes with the parts of easyofd vendored in ``township_office.ofd``
+    (reportlab drawing), in this process."""
+    from . import ofd
 
     _register_ofd_font()
-    parsed = OFDParser(base64.b64encode(data).decode())()
-    pdf = DrawPDF(parsed)()
+    pdf = ofd.to_pdf(data)
     if not pdf or not pdf.startswith(b"%PDF"):
         raise PreviewFailed("OFD 转换无结果")
     return pdf
@@ -594,6 +588,6 @@ if __name__ == "__main__":  # python -m township_office.preview ofd < file.ofd >
     if sys.argv[1:] != ["ofd"]:
         sys.exit("usage: python -m township_office.preview ofd < file.ofd > file.pdf")
     pdf_out = sys.stdout.buffer
-    with contextlib.redirect_stdout(sys.stderr):  # easyofd prints its progress
+    with contextlib.redirect_stdout(sys.stderr):  # the OFD code prints its progress
         pdf = _ofd_to_pdf_here(sys.stdin.buffer.read())
     pdf_out.write(pdf)
