@@ -206,11 +206,11 @@ def state(preview, *, enqueue=True):
             known = _image_state(path, preview.file, fmt)
         elif fmt in CONVERTED:
             pending = path / "pending"
-            fresh = pending.exists() and time.time() - pending.stat().st_mtime < PENDING_TIMEOUT
+            fresh = time.time() - _queued_at(pending) < PENDING_TIMEOUT
             if not fresh and enqueue:
                 from .tasks import convert_preview
 
-                pending.touch()
+                pending.write_text(repr(time.time()))
                 try:
                     convert_preview.delay(preview.file.name, fmt, sha)  # runs here and now without a broker
                 except Exception:
@@ -220,6 +220,19 @@ def state(preview, *, enqueue=True):
         else:
             known = _write_state(path, state="failed", fmt=fmt or "unknown", reason="格式无法识别")
     return State(known["state"], known.get("pages", 0), known.get("fmt", ""), sha)
+
+
+def _queued_at(pending):
+    """When the conversion behind ``pending`` was queued (0 when none is), by this process's clock as written
+    into the file, not by the file's mtime: a ``PREVIEW_ROOT`` shared with another machine has that one's clock."""
+    try:
+        return float(pending.read_text())
+    except FileNotFoundError:
+        return 0.0
+    except ValueError:  # touched by an older version (empty): its age is the file's
+        with contextlib.suppress(FileNotFoundError):
+            return pending.stat().st_mtime
+        return 0.0
 
 
 def _local_path(fieldfile, path):

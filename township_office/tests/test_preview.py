@@ -199,6 +199,28 @@ def test_with_a_broker_the_request_only_queues_the_conversion(client_for, clerk,
     assert "共 1 页" in client.get(viewer_url(attachment) + "?poll=1").content.decode()
 
 
+def test_a_queued_conversion_is_timed_by_the_clock_that_queued_it(client_for, clerk, incoming):
+    """The age of a queued conversion is read from the time written in its marker, not from the file's mtime
+    (a PREVIEW_ROOT shared with a machine whose clock differs, or a clock moved on): fresh is not queued again,
+    one older than PENDING_TIMEOUT is."""
+    import os
+    import time
+
+    _, attachment = incoming("通知.ofd", preview_samples.ofd(1))
+    found = preview.resolve(clerk, "incoming-attachment", attachment.pk)
+    with mock.patch("township_office.tasks.convert_preview.delay") as delay:
+        preview.state(found)
+        assert delay.call_count == 1
+        pending = preview.folder(preview.digest(found)) / "pending"
+        os.utime(pending, (0, 0))  # the file system's clock says 1970
+        preview.state(found)
+        assert delay.call_count == 1
+        pending.write_text(repr(time.time() - preview.PENDING_TIMEOUT - 1))
+        os.utime(pending)  # and now: only the written time says it was lost
+        preview.state(found)
+        assert delay.call_count == 2
+
+
 def test_same_content_is_converted_once(clerk, incoming):
     data = preview_samples.ofd(1)
     _, first = incoming("甲.ofd", data)
