@@ -350,9 +350,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "township_office.tasks.heartbeat",
         "schedule": float(BEAT_HEARTBEAT_SECONDS),
     },
-    "outbox-relay": {
+    "outbox-relay": {  # every outbox.RELAY_SECONDS: a task queued during an outage goes within 30 s of its end
         "task": "township_office.tasks.relay_outbox",
-        "schedule": 30.0,
+        "schedule": 10.0,
     },
 }
 
