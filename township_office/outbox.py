@@ -39,7 +39,7 @@ BATCH = 100
 # relay every RELAY_SECONDS, a task queued during an outage is sent within RELAY_SECONDS + LEASE_SECONDS of the
 # broker's return.
 LEASE_SECONDS = 10
-RELAY_SECONDS = 10  # beat's outbox-relay (settings.CELERY_BEAT_SCHEDULE)
+RELAY_SECONDS = 10  # beat's outbox-relay (settings.CELERY_BEAT_SCHEDULE) and beat's own relay (beat.py)
 
 _last_failure = 0.0
 _lock = threading.Lock()

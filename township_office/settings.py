@@ -320,6 +320,8 @@ DAILY_REPORT_MINUTE = env_int("DAILY_REPORT_MINUTE", 30)
 # Without a broker (no beat), the first request after the report time makes the morning PDFs in-process.
 DAILY_REPORT_IN_PROCESS = env_bool("DAILY_REPORT_IN_PROCESS", not CELERY_BROKER_URL)
 REMINDER_DAYS_BEFORE = env_int("REMINDER_DAYS_BEFORE", 3)
+# Beat also relays the outbox in-process every outbox.RELAY_SECONDS (township_office/beat.py).
+CELERY_BEAT_SCHEDULER = "township_office.beat:Scheduler"
 # Each app adds its periodic tasks here; the names are Celery task names.
 CELERY_BEAT_SCHEDULE = {
     "documents-send-reminders": {
@@ -350,7 +352,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "township_office.tasks.heartbeat",
         "schedule": float(BEAT_HEARTBEAT_SECONDS),
     },
-    "outbox-relay": {  # every outbox.RELAY_SECONDS: a task queued during an outage goes within 30 s of its end
+    "outbox-relay": {  # with the relay in beat itself (beat.py): a task queued during an outage goes within 30 s
         "task": "township_office.tasks.relay_outbox",
         "schedule": 10.0,
     },

@@ -326,3 +326,40 @@ def test_a_relay_process_killed_mid_send_is_followed_by_one_that_sends(queued):
         assert outbox.relay() == 1
     row.refresh_from_db()
     assert row.sent_at is not None
+
+
+def test_beat_relays_in_process_every_relay_seconds(monkeypatch, tmp_path):
+    """Beat relays itself (township_office/beat.py), not only through a worker that may still be reconnecting
+    with a pause of up to 30 s after a long outage."""
+    from django.conf import settings
+
+    from township_office import beat
+    from township_office.celery import app
+
+    assert settings.CELERY_BEAT_SCHEDULER == "township_office.beat:Scheduler"
+    now = [1000.0]
+    relays = []
+    monkeypatch.setattr(beat, "_clock", lambda: now[0])
+    monkeypatch.setattr("django.db.close_old_connections", lambda: None)  # no database in this test
+    monkeypatch.setattr(outbox, "relay", lambda: relays.append(now[0]) or 0)
+    monkeypatch.setattr(beat.PersistentScheduler, "tick", lambda self, *a, **kw: 300.0)  # nothing else is due
+    scheduler = beat.Scheduler(app, schedule_filename=str(tmp_path / "celerybeat-schedule"), lazy=True)
+    assert scheduler.tick() == outbox.RELAY_SECONDS  # relayed, and beat wakes again for the next relay
+    now[0] += 4
+    assert scheduler.tick() == outbox.RELAY_SECONDS - 4
+    now[0] += 6
+    scheduler.tick()
+    assert relays == [1000.0, 1010.0]
+
+
+def test_a_relay_that_fails_in_beat_does_not_stop_the_schedule(monkeypatch, tmp_path):
+    from township_office import beat
+    from township_office.celery import app
+
+    def broken():
+        raise RuntimeError("database gone")
+
+    monkeypatch.setattr(outbox, "relay", broken)
+    monkeypatch.setattr(beat.PersistentScheduler, "tick", lambda self, *a, **kw: 300.0)
+    scheduler = beat.Scheduler(app, schedule_filename=str(tmp_path / "celerybeat-schedule"), lazy=True)
+    assert scheduler.tick() == pytest.approx(outbox.RELAY_SECONDS, abs=1)
