@@ -29,3 +29,6 @@ AUDIT_LOG_TEST_FLUSH = True
 # The suite makes the morning report itself (visitors.daily.produce); the tests that check the first request
 # after the report time turn this on.
 DAILY_REPORT_IN_PROCESS = False
+# Each test process its own memory cache, emptied before every test (conftest.py): the configured one may be the
+# shared Redis, where clear() would empty the broker's database too. test_cache.py runs the real backends.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -15,8 +15,11 @@ class OutboxMessage(models.Model):
     """A Celery task written in the same transaction as the step that queued it.
 
     The relay (``township_office.outbox.relay``) publishes unsent rows once the broker
-    answers; the worker runs a message at most once (``started_at`` is set by a conditional
-    update keyed on ``task_id``), so a row published twice still runs once."""
+    answers: it claims a row for a short lease (``claimed_until``) in a transaction of its own and
+    publishes after that commits, so no row lock is held while it talks to the broker, and a relay
+    that dies mid-send only delays the row until the lease runs out. The worker runs a message at
+    most once (``started_at`` is set by a conditional update keyed on ``task_id``), so a row
+    published twice still runs once."""
 
     task_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     task_name = models.CharField("任务", max_length=200)
@@ -25,6 +28,7 @@ class OutboxMessage(models.Model):
     created_at = models.DateTimeField("写入时间", default=timezone.now)
     sent_at = models.DateTimeField("交给队列时间", null=True, blank=True)
     started_at = models.DateTimeField("开始执行时间", null=True, blank=True)
+    claimed_until = models.DateTimeField("发送租约到期", null=True, blank=True)
     attempts = models.PositiveIntegerField("发送次数", default=0)
     last_error = models.CharField("最近错误", max_length=200, blank=True)
 

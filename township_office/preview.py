@@ -10,8 +10,8 @@ and ``/preview/<kind>/<ref>/page/<n>.png`` (one page) only through that function
 
 Formats: a PDF and an image are shown as they are (PDF pages are drawn on demand with PDFium, through
 ``pypdfium2``); Word/WPS and Excel files go through LibreOffice (``soffice --convert-to pdf``) and OFD
-through ``easyofd``, both in the Celery task ``convert_preview`` — in the request only on the embedded
-default without a broker, where every task runs in-process.
+through the parts of easyofd vendored in ``township_office.ofd``, both in the Celery task ``convert_preview``
+— in the request only on the embedded default without a broker, where every task runs in-process.
 
 The cache lives under ``PREVIEW_ROOT`` (``DATA_DIR/previews``), one folder per file content (its SHA-256),
 so a file attached to two records, or seen by many people, is converted once::
@@ -50,8 +50,8 @@ PAGE_WIDTH = 1240  # pixels: an A4 page at 150 dpi, sharp on a 3× phone screen 
 CONVERTED = ("word", "excel", "ofd")  # converted in the Celery task; PDF and images are drawn directly
 PENDING_TIMEOUT = 600  # seconds after which a queued conversion is taken as lost and queued again
 RETRY_FAILED = 3600  # a failed conversion is tried again after an hour (a converter installed meanwhile)
-# easyofd draws every text run in a font named 宋体; on Linux none is installed under that name, so it
-# is registered to AR PL UMing (Debian fonts-arphic-uming, a Song/Ming face with TrueType outlines that
+# The OFD code (easyofd's) draws every text run in a font named 宋体; on Linux none is installed under that
+# name, so it is registered to AR PL UMing (Debian fonts-arphic-uming, a Song/Ming face with TrueType outlines that
 # reportlab can embed; Noto Serif CJK is CFF, which reportlab cannot).
 OFD_FONT = "/usr/share/fonts/truetype/arphic/uming.ttc"
 # Office suffixes LibreOffice recognises, by sniffed format (.wps/.et are saved under these names).
@@ -207,9 +207,9 @@ def state(preview, *, enqueue=True):
             known = _image_state(path, preview.file, fmt)
         elif fmt in CONVERTED:
             pending = path / "pending"
-            fresh = pending.exists() and time.time() - pending.stat().st_mtime < PENDING_TIMEOUT
+            fresh = time.time() - _queued_at(pending) < PENDING_TIMEOUT
             if not fresh and enqueue:
-                pending.touch()
+                pending.write_text(repr(time.time()))
                 try:
                     convert_preview.delay(preview.file.name, fmt, sha)  # runs here and now without a broker
                 except Exception:
@@ -219,6 +219,19 @@ def state(preview, *, enqueue=True):
         else:
             known = _write_state(path, state="failed", fmt=fmt or "unknown", reason="格式无法识别")
     return State(known["state"], known.get("pages", 0), known.get("fmt", ""), sha)
+
+
+def _queued_at(pending):
+    """When the conversion behind ``pending`` was queued (0 when none is), by this process's clock as written
+    into the file, not by the file's mtime: a ``PREVIEW_ROOT`` shared with another machine has that one's clock."""
+    try:
+        return float(pending.read_text())
+    except FileNotFoundError:
+        return 0.0
+    except ValueError:  # touched by an older version (empty): its age is the file's
+        with contextlib.suppress(FileNotFoundError):
+            return pending.stat().st_mtime
+        return 0.0
 
 
 def _local_path(fieldfile, path):
@@ -363,7 +376,7 @@ def _timeout():
 
 
 def ofd_to_pdf(data):
-    """OFD bytes → PDF bytes, with easyofd in a child process (``python -m township_office.preview ofd``): a
+    """OFD bytes → PDF bytes, with ``township_office.ofd`` in a child process (``python -m township_office.preview ofd``): a
     file that makes it loop or crash is stopped at the time limit and cannot take the web or worker process along."""
     import sys
 
@@ -384,18 +397,12 @@ def ofd_to_pdf(data):
 
 
 def _ofd_to_pdf_here(data):
-    """OFD (GB/T 33190) bytes → PDF bytes with easyofd (reportlab drawing), in this process."""
-    import base64
-
-    from loguru import logger
-
-    logger.disable("easyofd")
-    from easyofd.draw import DrawPDF
-    from easyofd.parser_ofd import OFDParser
+    """OFD (GB/T 33190) bytes → PDF bytes with the parts of easyofd vendored in ``township_office.ofd``
+    (reportlab drawing), in this process."""
+    from . import ofd
 
     _register_ofd_font()
-    parsed = OFDParser(base64.b64encode(data).decode())()
-    pdf = DrawPDF(parsed)()
+    pdf = ofd.to_pdf(data)
     if not pdf or not pdf.startswith(b"%PDF"):
         raise PreviewFailed("OFD 转换无结果")
     return pdf
@@ -593,7 +600,7 @@ if __name__ == "__main__":  # python -m township_office.preview ofd < file.ofd >
     if sys.argv[1:] != ["ofd"]:
         sys.exit("usage: python -m township_office.preview ofd < file.ofd > file.pdf")
     pdf_out = sys.stdout.buffer
-    with contextlib.redirect_stdout(sys.stderr):  # easyofd prints its progress
+    with contextlib.redirect_stdout(sys.stderr):  # the OFD code prints its progress
         pdf = _ofd_to_pdf_here(sys.stdin.buffer.read())
     pdf_out.write(pdf)
 

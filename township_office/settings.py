@@ -283,6 +283,34 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout"
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
 CELERY_REDIS_SOCKET_TIMEOUT = 5
 CELERY_TASK_PUBLISH_RETRY = False
+
+# --- Cache ------------------------------------------------------------------
+# One cache for every process (gunicorn's workers, the Celery worker, run_schedule): the 待办 badge is kept
+# there and forgotten there when a step changes it (township_office/todo.py), so no worker shows an old count.
+# CACHE_URL (redis://, rediss://, unix://), else the broker's Redis, else files in DATA_DIR/cache (one PC).
+CACHE_URL = os.environ.get("CACHE_URL", "")
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+if CACHE_URL and not CACHE_URL.startswith(REDIS_SCHEMES):
+    raise ImproperlyConfigured("CACHE_URL must be a Redis URL (redis://, rediss:// or unix://), or empty")
+_CACHE_REDIS = CACHE_URL or (CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(REDIS_SCHEMES) else "")
+if _CACHE_REDIS:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _CACHE_REDIS,
+            "KEY_PREFIX": "township",  # beside the broker's keys in the same Redis database
+            # A Redis that does not answer costs a page at most this long (todo.py then counts afresh).
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": DATA_DIR / "cache",
+        }
+    }
+
 # The scheduler's heartbeat: /healthz fails when it is older than twice this.
 BEAT_HEARTBEAT_SECONDS = env_int("BEAT_HEARTBEAT_SECONDS", 60)
 # Backups (township_office/backup.py): where archives go, how many the nightly run keeps, when.
@@ -301,6 +329,8 @@ DAILY_REPORT_IN_PROCESS = env_bool("DAILY_REPORT_IN_PROCESS", not CELERY_BROKER_
 REMINDER_DAYS_BEFORE = env_int("REMINDER_DAYS_BEFORE", 3)
 # The longest 正文 a composed 公文 (发文) may have, in characters (whitespace not counted).
 DOCUMENT_BODY_MAX_CHARS = env_int("DOCUMENT_BODY_MAX_CHARS", 30000)
+# Beat also relays the outbox in-process every outbox.RELAY_SECONDS (township_office/beat.py).
+CELERY_BEAT_SCHEDULER = "township_office.beat:Scheduler"
 # Each app adds its periodic tasks here; the names are Celery task names.
 CELERY_BEAT_SCHEDULE = {
     "documents-send-reminders": {
@@ -335,9 +365,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "township_office.tasks.heartbeat",
         "schedule": float(BEAT_HEARTBEAT_SECONDS),
     },
-    "outbox-relay": {
+    "outbox-relay": {  # with the relay in beat itself (beat.py): a task queued during an outage goes within 30 s
         "task": "township_office.tasks.relay_outbox",
-        "schedule": 30.0,
+        "schedule": 10.0,
     },
 }
 

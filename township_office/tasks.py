@@ -19,7 +19,7 @@ def heartbeat():
 
 @shared_task
 def relay_outbox():
-    """Beat, every 30 s: hand the tasks left in the outbox during a broker outage to the broker;
+    """Beat, every 10 s: hand the tasks left in the outbox during a broker outage to the broker;
     forget the messages that ran more than a month ago."""
     from . import outbox
 

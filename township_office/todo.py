@@ -3,13 +3,13 @@
 The list itself is the home page (``views.todo_page``), read from the work items alone.
 """
 
-from django.core.cache import cache
 from django.db import connections
 
 from . import worklist
 
-# The navigation shows the count on every page; it is kept this many seconds, and forgotten as soon as the
-# person is given or finishes a work item (``worklist.forget_counts``). The 我的待办 page always lists afresh.
+# The navigation shows the count on every page; it is kept this many seconds in the shared cache (``CACHES``:
+# Redis with a broker, files in DATA_DIR on one PC, the same for every process), and forgotten there as soon as
+# the person is given or finishes a work item (``worklist.forget_counts``). The 我的待办 page always lists afresh.
 TOTAL_SECONDS = 60
 # Counts stop here: the badge says "99+" like every phone does, and no count reads ten years of records.
 COUNT_CAP = 99
@@ -29,10 +29,10 @@ def label(count):
 
 def total(user):
     """The number shown in the navigation (cached briefly, see TOTAL_SECONDS): open items to act on or read."""
-    value = cache.get(worklist.count_key(user.pk))
+    value = worklist.cached_count(user.pk)
     if value is None:
         value = min(upto(worklist.waiting_all(user)), COUNT_CAP + 1)
-        cache.set(worklist.count_key(user.pk), value, TOTAL_SECONDS)
+        worklist.keep_count(user.pk, value, TOTAL_SECONDS)
     return value
 
 

@@ -11,6 +11,8 @@ The steps of every app write here in their own transaction (the step wrapper in 
 我的待办, 已办, 我发起的 and 待阅 read these two tables and nothing else.
 """
 
+import logging
+import time
 from contextvars import ContextVar
 
 from django.contrib.contenttypes.models import ContentType
@@ -20,6 +22,7 @@ from django.utils import timezone
 
 from .models import Matter, Notification, User, WorkItem
 
+logger = logging.getLogger(__name__)
 Kind = WorkItem.Kind
 # While a step runs: the open items its body assigned again to the people holding them (kept open after it).
 reassigned: ContextVar[set | None] = ContextVar("reassigned", default=None)
@@ -320,14 +323,41 @@ def settle(obj, *, by, still_open, decision):
         _close(items.filter(step__in=moot), by=by, decision=decision, credit=False)
 
 
+# A cache that fails (Redis down) is left alone this long: meanwhile every page counts afresh, none waits.
+PAUSE_AFTER_FAILURE = 15
+_failed_at = 0.0
+
+
+def _count_cache(operation, *args):
+    """``cache.<operation>(*args)`` on the shared cache (``CACHES``), or None when it fails (and for
+    PAUSE_AFTER_FAILURE after that): a cache outage costs a fresh count, never a step or a page."""
+    global _failed_at
+    if time.monotonic() - _failed_at < PAUSE_AFTER_FAILURE:
+        return None
+    try:
+        return getattr(cache, operation)(*args)
+    except Exception as exc:  # noqa: BLE001 - a cache outage must not turn every page into an error
+        _failed_at = time.monotonic()
+        logger.warning("worklist: cache unavailable, counting afresh: %s", exc.__class__.__name__)
+        return None
+
+
 def count_key(user_id):
     """The cache key of the person's 待办 count (``todo.total``)."""
     return f"todo-total:{user_id}"
 
 
+def cached_count(user_id):
+    return _count_cache("get", count_key(user_id))
+
+
+def keep_count(user_id, value, seconds):
+    _count_cache("set", count_key(user_id), value, seconds)
+
+
 def forget_counts(*user_ids):
     """The 待办 count of these people is read afresh next time: something was given to them or done."""
-    cache.delete_many([count_key(uid) for uid in user_ids])
+    _count_cache("delete_many", [count_key(uid) for uid in user_ids])
 
 
 def _forget(user_ids, department_ids):

@@ -14,6 +14,16 @@ def free_port():
         return s.getsockname()[1]
 
 
+def real_clock_env():
+    """The environment without libfaketime (``make test-future`` preloads it): redis-server aborts under it,
+    and a server keeps the machine's clock whatever date the suite pretends."""
+    import os
+
+    return {
+        k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "FAKETIME") and not k.startswith("FAKETIME_")
+    }
+
+
 class OwnRedis:
     """redis-server on a spare port, without persistence, stopped and started at will."""
 
@@ -27,6 +37,7 @@ class OwnRedis:
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            env=real_clock_env(),
         )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:

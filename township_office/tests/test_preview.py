@@ -121,6 +121,42 @@ def test_ofd_text_is_drawn_in_a_chinese_font(incoming, clerk):
     assert preview_samples.TEXT in text
 
 
+def test_ofd_is_drawn_without_pymupdf():
+    """The OFD path never imports PyMuPDF (fitz, AGPL-3.0): with the import made to fail, a sample still
+    becomes a PDF of its pages, text included."""
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    script = (  # what ofd_to_pdf runs (python -m township_office.preview ofd), with import fitz failing
+        "import runpy, sys; sys.modules['fitz'] = sys.modules['pymupdf'] = None; sys.argv = ['preview', 'ofd']; "
+        "runpy.run_module('township_office.preview', run_name='__main__')"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        input=preview_samples.ofd(2),
+        capture_output=True,
+        check=False,
+        cwd=settings.BASE_DIR,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr.decode()[-500:]
+    assert done.stdout.startswith(b"%PDF")
+    text = subprocess.run(["pdftotext", "-", "-"], input=done.stdout, capture_output=True, check=True).stdout
+    assert preview_samples.TEXT in text.decode()
+    assert text.count(b"\f") == 2  # two pages
+
+
+def test_no_agpl_package_is_installed():
+    """PyMuPDF (AGPL-3.0) came in with easyofd; neither is a dependency any more (township_office/ofd)."""
+    import importlib.util
+
+    assert importlib.util.find_spec("fitz") is None
+    assert importlib.util.find_spec("pymupdf") is None
+    assert importlib.util.find_spec("easyofd") is None
+
+
 @needs_libreoffice
 def test_docx_is_converted_in_process_without_a_broker(client_for, clerk, incoming):
     _, attachment = incoming("通知.docx", preview_samples.docx(2))
@@ -161,6 +197,28 @@ def test_with_a_broker_the_request_only_queues_the_conversion(client_for, clerk,
     assert fmt == "ofd"
     assert preview.convert(storage_name, fmt, sha)["state"] == "ready"  # what the worker runs
     assert "共 1 页" in client.get(viewer_url(attachment) + "?poll=1").content.decode()
+
+
+def test_a_queued_conversion_is_timed_by_the_clock_that_queued_it(client_for, clerk, incoming):
+    """The age of a queued conversion is read from the time written in its marker, not from the file's mtime
+    (a PREVIEW_ROOT shared with a machine whose clock differs, or a clock moved on): fresh is not queued again,
+    one older than PENDING_TIMEOUT is."""
+    import os
+    import time
+
+    _, attachment = incoming("通知.ofd", preview_samples.ofd(1))
+    found = preview.resolve(clerk, "incoming-attachment", attachment.pk)
+    with mock.patch("township_office.tasks.convert_preview.delay") as delay:
+        preview.state(found)
+        assert delay.call_count == 1
+        pending = preview.folder(preview.digest(found)) / "pending"
+        os.utime(pending, (0, 0))  # the file system's clock says 1970
+        preview.state(found)
+        assert delay.call_count == 1
+        pending.write_text(repr(time.time() - preview.PENDING_TIMEOUT - 1))
+        os.utime(pending)  # and now: only the written time says it was lost
+        preview.state(found)
+        assert delay.call_count == 2
 
 
 def test_same_content_is_converted_once(clerk, incoming):

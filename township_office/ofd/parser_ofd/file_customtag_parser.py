@@ -1,0 +1,7 @@
+#!/usr/bin/env python
+# -*- coding: utf-8 -*-
+# PROJECT_NAME:  file_customtag_parser.py
+# CREATE_TIME: 2025/4/9 18:51
+# E_MAIL: renoyuan@foxmail.com
+# AUTHOR: reno
+# NOTE:
