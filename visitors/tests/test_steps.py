@@ -389,3 +389,16 @@ def test_the_case_instruction_offers_the_offices_phrases_then_the_leaders_own(ca
     offered = re.findall(r'data-phrase="([^"]*)"', page)
     assert offered == ["同意", "已阅", "请×××阅处", "按程序办理", "请×××依法依规处理，按时答复"]
     assert "township_office/js/phrases.js" in page
+
+
+def test_a_post_to_the_draft_edit_step_url_is_refused_not_a_server_error(register, client_for, front_desk):
+    """Issue 22 §8: 修改草稿 is taken on the draft's edit page (the whole registration form); its step URL has no
+    form, and a POST there called the step without the data it needs (a 500). Now a refusal pointing to the page."""
+    draft = register(draft=True, matter="")
+    before, events = snapshot(Contact, draft.pk), AuditEvent.objects.count()
+    url = reverse("visitors:contact_step", args=[draft.code, "save_draft"])
+    response = client_for(front_desk).post(url, {"matter": "宅基地纠纷"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "修改草稿" in page and draft.get_edit_url() in page
+    assert snapshot(Contact, draft.pk) == before and AuditEvent.objects.count() == events
