@@ -8,7 +8,15 @@ from django import forms
 from PIL import Image
 
 from tests import preview_samples
-from township_office.signatures import MARGIN, MAX_BYTES, MAX_SIDE, PREFIX, SIGNATURE_HEIGHT, SignatureField, clean_signature
+from township_office.signatures import (
+    MARGIN,
+    MAX_BYTES,
+    MAX_SIDE,
+    PREFIX,
+    SIGNATURE_HEIGHT,
+    SignatureField,
+    clean_signature,
+)
 
 
 def _png(width, height, *, ink=True, fmt="PNG", background=(0, 0, 0, 0), colour=(0, 0, 0, 255)):

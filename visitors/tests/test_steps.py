@@ -368,7 +368,8 @@ def test_reassigning_the_handling_moves_the_lead_department(case_in, client_for,
     item = worklist.open_items(case, "report_progress").get()
     new = departments["财政所"]
     response = client_for(office_director).post(
-        reverse("township_office:work_item_reassign", args=[item.pk]), {f"reassign-{item.pk}-to_department": new.pk}
+        reverse("township_office:work_item_reassign", args=[item.pk]),
+        {f"reassign-{item.pk}-to_department": new.pk, f"reassign-{item.pk}-reason": "职责调整"},
     )
     assert response.status_code == 302
     case.refresh_from_db()
@@ -400,5 +401,5 @@ def test_a_post_to_the_draft_edit_step_url_is_refused_not_a_server_error(registe
     response = client_for(front_desk).post(url, {"matter": "宅基地纠纷"})
     assert response.status_code == 400
     page = response.content.decode()
-    assert "修改草稿" in page and draft.get_edit_url() in page
+    assert "「修改草稿」不能在这里办理" in page and draft.get_edit_url() in page  # the page to use is linked
     assert snapshot(Contact, draft.pk) == before and AuditEvent.objects.count() == events
