@@ -98,3 +98,24 @@ def test_every_integer_field_of_every_form_fits_its_column():
                 if field.max_value is None or field.max_value > _column_max(form_class, name):
                     unbound.append(f"{label}.{name} (max_value={field.max_value})")
     assert not unbound, "integer fields without a max_value that fits the column:\n" + "\n".join(unbound)
+
+
+def test_every_integer_field_of_the_admin_fits_its_column(rf, township):
+    """The admin's forms too (排序, 容纳人数): built by each ModelAdmin, given the same field by the admin site."""
+    from django.contrib import admin
+
+    from township_office.models import User
+
+    request = rf.get("/admin/")
+    request.user = User(is_superuser=True, is_staff=True)
+    unbound, seen = [], 0
+    for model, model_admin in admin.site._registry.items():
+        form_class = model_admin.get_form(request)
+        for name, field in form_class.base_fields.items():
+            if isinstance(field, forms.IntegerField) and not isinstance(field, forms.DecimalField | forms.FloatField):
+                seen += 1
+                column = model._meta.get_field(name)
+                if field.max_value is None or field.max_value > validators.column_range(column)[1]:
+                    unbound.append(f"{model._meta.label}.{name} (max_value={field.max_value})")
+    assert seen >= 3  # 排序 of departments and positions, 容纳人数 of meeting rooms
+    assert not unbound, "admin integer fields without a max_value that fits the column:\n" + "\n".join(unbound)
