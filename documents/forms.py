@@ -1,6 +1,7 @@
 from django import forms
 from django.forms.models import fields_for_model
 
+from township_office import validators
 from township_office.forms import (
     StaffedDepartmentField,
     StaffedDepartmentsField,
@@ -149,6 +150,7 @@ class IncomingForm(forms.ModelForm):
         model = IncomingDocument
         fields = INCOMING_FIELDS
         widgets = INCOMING_WIDGETS
+        formfield_callback = validators.formfield
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -166,6 +168,7 @@ class PhoneRecordForm(forms.ModelForm):
         fields = PHONE_FIELDS
         widgets = INCOMING_WIDGETS
         labels = PHONE_LABELS
+        formfield_callback = validators.formfield
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -189,7 +192,11 @@ class CorrectForm(StepForm):
         phone = self.obj.kind == IncomingDocument.Kind.PHONE
         names = PHONE_FIELDS if phone else INCOMING_FIELDS
         fields = fields_for_model(
-            IncomingDocument, fields=names, widgets=INCOMING_WIDGETS, labels=PHONE_LABELS if phone else None
+            IncomingDocument,
+            fields=names,
+            widgets=INCOMING_WIDGETS,
+            labels=PHONE_LABELS if phone else None,
+            formfield_callback=validators.formfield,
         )
         if phone:
             for name in ("call_time", "caller", "content"):
@@ -402,6 +409,7 @@ class OutgoingForm(OutgoingFields, forms.ModelForm):
     class Meta:
         model = OutgoingDocument
         fields = OUTGOING_FIELDS
+        formfield_callback = validators.formfield
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -413,7 +421,7 @@ class EditDraftForm(OutgoingFields, StepForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        fields = fields_for_model(OutgoingDocument, fields=OUTGOING_FIELDS)
+        fields = fields_for_model(OutgoingDocument, fields=OUTGOING_FIELDS, formfield_callback=validators.formfield)
         for name in OUTGOING_FIELDS:
             self.fields[name] = fields[name]
         self.add_drafting_fields()
@@ -478,7 +486,7 @@ class SkipCountersignForm(StepForm):
 
 
 class IssueForm(StepForm):
-    copies = forms.IntegerField(label="印发份数", min_value=1)
+    copies = validators.IntegerField(label="印发份数", min_value=1, column=OutgoingDocument.copies.field)
     issued_on = forms.DateField(label="印发日期", widget=DATE)
     proofreader = forms.CharField(label="校对", max_length=30)
 

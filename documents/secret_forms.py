@@ -26,7 +26,7 @@ def _in_range(form, name, value):
 class SecretEntryForm(forms.ModelForm):
     """登记密件: the register's fields only. The title is kept only when the clerk confirms it is not secret."""
 
-    copies = forms.IntegerField(label="份数", min_value=1, max_value=MAX_COPIES)
+    copies = validators.IntegerField(label="份数", min_value=1, max_value=MAX_COPIES, column=SecretEntry.copies.field)
     copy_numbers = forms.CharField(
         label="份号",
         required=False,

@@ -2,6 +2,7 @@ from django import forms
 from django.forms import inlineformset_factory
 from django.utils import timezone
 
+from township_office import validators
 from township_office.dates import chinese_date, format_time
 from township_office.forms import StaffedDepartmentField, departments_with_accounts
 from township_office.models import User
@@ -81,6 +82,7 @@ class ReceptionForm(forms.ModelForm):
             "premium_dishes",
         ]
         widgets = {"start": DT, "end": DT, "meal_time": DT, "letter_date": D}
+        formfield_callback = validators.formfield
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -4,12 +4,13 @@ from datetime import date
 
 from django import forms
 
+from township_office import validators
 from township_office.phrases import APPROVAL_PHRASES, PhraseStepForm
 from township_office.steps import StepForm
 from township_office.uploads import validate_upload
 from township_office.widgets import PhraseTextarea
 
-from .models import IntroductionLetter, Seal, SealRequest
+from .models import IntroductionLetter, Seal, SealRequest, Stamping
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 MAX_PK = 2**63 - 1  # the largest id a database column holds; past it SQLite raises OverflowError
@@ -58,6 +59,7 @@ class SealRequestForm(forms.ModelForm):
             "document",
         ]
         widgets = {"expected_return": DATETIME}
+        formfield_callback = validators.formfield
         help_texts = {
             "document": "上传需要盖章的文件（PDF、Word、Excel、图片或 OFD），其指纹与审批绑定；保存草稿时可以稍后再传"
         }
@@ -160,7 +162,7 @@ class RejectForm(StepForm):
 
 class StampForm(StepForm):
     seal = SealField(label="印章", queryset=Seal.objects.none())
-    copies = forms.IntegerField(label="本次用印份数", min_value=1, max_value=100000)
+    copies = validators.IntegerField(label="本次用印份数", min_value=1, max_value=100000, column=Stamping.copies.field)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -179,6 +181,7 @@ class LetterForm(forms.ModelForm):
     class Meta:
         model = IntroductionLetter
         fields = ["recipient_unit", "persons", "person_count", "purpose", "valid_days"]
+        formfield_callback = validators.formfield
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

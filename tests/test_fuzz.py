@@ -8,6 +8,10 @@
   persona that acts on them): hostile values in every field (and hostile files), fixed and random. Never a 500;
   and when the answer is a refusal (not a redirect) nothing in the database changed. Each submission runs in a
   transaction rolled back afterwards, so every one starts from the same records.
+- Every step form of every flow, its record brought to the step's state and a person allowed to take it (given
+  the step's grant): huge whole numbers (beyond PostgreSQL's integer, beyond SQLite's 64 bits) in each field
+  that takes a number or a key, the others filled plausibly. Never a 500, the refusal shown beside that field,
+  nothing changed (issue 22 §8: 印发份数 and 更正登记's 份数/页数 reached the database). Run on both databases.
 
 Pages and forms added later are covered without editing this file.
 """
@@ -17,17 +21,21 @@ import string
 from contextlib import contextmanager
 
 import pytest
+from django import forms
 from django.apps import apps
 from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
+from django.utils.datastructures import MultiValueDict
+from django.utils.html import escape
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests import urlwalk
 from tests.test_read_paths import world  # noqa: F401  (the demo township and its records, built once)
 from tests.unchanged import changed_tables, database_state
+from township_office import permissions, steps
 from township_office.models import User
 
 pytestmark = pytest.mark.filterwarnings("ignore")
@@ -342,3 +350,96 @@ def test_the_fuzz_reaches_the_pages_and_forms(world, db):  # noqa: F811
         assert client is not None and error is None, name
     forms = _discover_forms(("route", "documents/incoming/new/"))
     assert any(action == "/documents/incoming/new/" and "title" in fields for action, fields in forms), forms.keys()
+
+
+# --- huge whole numbers in every step form ------------------------------------------------------------------
+HUGE = ["2147483648", "9223372036854775808", "9" * 25]  # past PostgreSQL's integer, past SQLite's 64 bits, far past
+# Steps with a whole-number field that must be reached (a step whose record or rule the world cannot give fails
+# here rather than passing untested).
+MUST_REACH = {
+    "documents.outgoingdocument:issue",
+    "documents.incomingdocument:correct",
+    "seals.sealrequest:stamp",
+    "seals.sealrequest:edit",
+    "visitors.petitioncase:request_extension",
+}
+
+
+def _step_forms():
+    return [
+        pytest.param(flow.model._meta.label_lower, name, id=f"{flow.model._meta.label_lower}:{name}")
+        for flow in steps.flows()
+        if not flow.model.__module__.startswith("tests.")
+        for name, step in flow.steps.items()
+        if step.form is not None
+    ]
+
+
+def _numeric(form):
+    """{name with prefix: field name} of the fields that take a whole number or a record's key."""
+    kinds = (forms.IntegerField, forms.ModelChoiceField)
+    return {
+        bound.html_name: bound.name
+        for bound in form
+        if isinstance(bound.field, kinds) and not isinstance(bound.field, forms.DecimalField | forms.FloatField)
+    }
+
+
+def _taker(flow, step, obj):
+    """Someone who may take ``step`` on ``obj`` now, given the step's grant (and ``view``) if that is all they lack."""
+    for user in User.objects.filter(is_active=True).order_by("pk"):
+        if flow.refusal(step, obj, user) is None:
+            return user
+    for user in User.objects.filter(is_active=True).order_by("pk"):
+        permissions.grant(obj, [p for p in ("view", step.grant) if p], users=[user])
+        steps.forget(obj)
+        if flow.refusal(step, obj, user) is None:
+            return user
+        permissions.revoke(obj, [p for p in ("view", step.grant) if p], users=[user])
+        steps.forget(obj)
+    return None
+
+
+@pytest.mark.parametrize(("label", "name"), _step_forms())
+def test_huge_numbers_in_every_step_form_are_refused_by_the_field(world, db, label, name):  # noqa: F811
+    model = apps.get_model(label)
+    flow = steps.flow_for(model)
+    step = flow.steps[name]
+    failures, reached = [], False
+    with _rolled_back():
+        for obj in model._default_manager.order_by("pk")[:3]:
+            model._default_manager.filter(pk=obj.pk).update(**{flow.status_field: step.source[0]})
+            obj = model._default_manager.get(pk=obj.pk)
+            user = _taker(flow, step, obj)
+            if user is None:
+                continue
+            form = flow.form(step, obj, user)
+            numeric = _numeric(form)
+            if not numeric:
+                pytest.skip("no field takes a number or a key")
+            html = urlwalk.parse_html(f'<form method="post" action="">{form.as_div()}</form>').forms[0]
+            plausible = _fill(html, _plausible)
+            client = _client(user.username)
+            before = database_state(audit=False)
+            url = step.url(obj)
+            for field, field_name in numeric.items():
+                for value in HUGE:
+                    data = {**plausible, field: value}
+                    response, error = _request(client, "post", url, data)
+                    as_posted = MultiValueDict({k: [v] for k, v in data.items() if isinstance(v, str)})
+                    reasons = flow.form(step, obj, user, as_posted).errors.get(field_name, [])
+                    if error:
+                        failures.append(f"POST {url} {field}={value} as {user.username}: {error}")
+                    elif not reasons:
+                        failures.append(f"POST {url} {field}={value}: the field took it")
+                    elif response.status_code != 400 or escape(reasons[0]) not in response.content.decode():
+                        failures.append(f"POST {url} {field}={value}: {response.status_code}, its refusal not shown")
+                    elif database_state(audit=False) != before:
+                        failures.append(f"POST {url} {field}={value}: refused but the database changed")
+            reached = True
+            break
+        transaction.set_rollback(True)
+    if not reached:
+        assert f"{label}:{name}" not in MUST_REACH, "no record and person in the world could take this step"
+        pytest.skip("no record and person in the world could take this step")
+    assert not failures, "\n".join(failures)

@@ -10,6 +10,8 @@ when the person may not take that step). When a refusal itself changed the recor
 keeps_changes=True)``), the page shows the new state and the reason.
 """
 
+import inspect
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
@@ -42,6 +44,9 @@ def perform(request, flow, obj, name, *, render_page, success=None, **extra):
     if forbidden is not None and forbidden.forbidden:  # not theirs to take: say so before judging the form
         bound = {name: form} if form is not None else {}
         return render_page(request, obj, bound=bound, refusal=forbidden.message, status=403)
+    if form is None and _needs_input(step, extra):  # taken on a page of its own (修改草稿), not from the panel
+        refusal = f"「{step.label}」不能在这里办理，请在它自己的页面填写后提交。"
+        return render_page(request, obj, bound={}, refusal=refusal, status=400)
     if form is None or form.is_valid():
         arguments = {}
         if form is not None:
@@ -71,6 +76,13 @@ def step_view(flow, load, render_page):
         return perform(request, flow, obj, name, render_page=render_page)
 
     return view
+
+
+def _needs_input(step, given):
+    """Does the step's function need arguments that only a form gives (keyword-only, without a default)?"""
+    parameters = inspect.signature(step.func).parameters.values()
+    needed = {p.name for p in parameters if p.kind is p.KEYWORD_ONLY and p.default is p.empty}
+    return bool(needed - {"by"} - set(given))
 
 
 def next_waiting_url(user, done_obj=None):

@@ -8,7 +8,9 @@ and ``form.cleaned_data``, the same data Django uses for its change message) put
 that one log, in the same transaction as the change, with no second history table to protect.
 
 ``AuditedAdminSite.register`` mixes ``AuditedModelAdmin`` into every ModelAdmin, whichever app
-registers it (``seals`` registers the seals), so no app has to remember to opt in.
+registers it (``seals`` registers the seals), so no app has to remember to opt in. It mixes in
+``BoundIntegersModelAdmin`` too: the admin's whole numbers fit their column, like every form's
+(``validators.formfield``).
 """
 
 from django import forms
@@ -16,7 +18,7 @@ from django.contrib import admin
 from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.db import models
 
-from . import audit
+from . import audit, validators
 
 MAX_COMMENT = 4000
 
@@ -120,11 +122,20 @@ class AuditedModelAdmin:
         return super().log_deletions(request, queryset)
 
 
+class BoundIntegersModelAdmin:
+    """Mixed into every ModelAdmin of the site: a whole number beyond its column is refused beside the field."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.IntegerField) and not db_field.choices:
+            kwargs.setdefault("form_class", validators.IntegerField)
+            kwargs.setdefault("column", db_field)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
 class AuditedAdminSite(admin.AdminSite):
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = admin_class or admin.ModelAdmin
-        if not issubclass(admin_class, AuditedModelAdmin):
-            admin_class = type(
-                admin_class.__name__, (AuditedModelAdmin, admin_class), {"__module__": admin_class.__module__}
-            )
+        mixins = tuple(m for m in (AuditedModelAdmin, BoundIntegersModelAdmin) if not issubclass(admin_class, m))
+        if mixins:
+            admin_class = type(admin_class.__name__, (*mixins, admin_class), {"__module__": admin_class.__module__})
         return super().register(model_or_iterable, admin_class, **options)

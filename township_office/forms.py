@@ -1,5 +1,7 @@
 from django import forms
 
+from . import validators
+
 MAX_PHRASES = 20
 MAX_PHRASE_LENGTH = 60
 
@@ -101,12 +103,20 @@ def departments_with_accounts(queryset=None):
     return queryset.annotate(has_accounts=Exists(User.objects.filter(department=OuterRef("pk"), is_active=True)))
 
 
+REASSIGN_REASON_REQUIRED = "请填写转交说明。"  # the same words as steps.reassign's refusal
+
+
 class ReassignForm(forms.Form):
     """转交: to another person holding the step's role, or (for a department's item) another department."""
 
-    to_user = forms.ModelChoiceField(label="转交给", queryset=None, required=False)
-    to_department = forms.ModelChoiceField(label="转交给部门", queryset=None, required=False)
-    reason = forms.CharField(label="转交说明", required=False, max_length=200)
+    to_user = validators.ModelChoiceField(label="转交给", queryset=None, required=False)
+    to_department = validators.ModelChoiceField(label="转交给部门", queryset=None, required=False)
+    reason = forms.CharField(
+        label="转交说明",
+        max_length=200,
+        error_messages={"required": REASSIGN_REASON_REQUIRED},
+        help_text="如：原经办人出差、职责调整",
+    )
 
     def __init__(self, *args, item, obj, flow, candidates=None, **kwargs):
         """``candidates``: a dict shared by the forms of one page, so that the accounts one may hand a step to

@@ -6,7 +6,7 @@ on which records. Grants go to people or to departments (a department's group,
 so every member inherits them). Nobody checks object access any other way.
 """
 
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
@@ -59,11 +59,23 @@ def grant(obj, perms, *, users=(), departments=(), groups=()):
 
 
 def revoke(obj, perms, *, users=(), departments=(), groups=()):
+    """Take object permissions back. Whoever can no longer open the record afterwards loses the notifications
+    about it too (``notifications.forget_lost``)."""
     _forget_held(obj)
     perms = [perms] if isinstance(perms, str) else list(perms)
-    for target in _targets(users, departments, groups):
+    targets = _targets(users, departments, groups)
+    for target in targets:
         for perm in perms:
             remove_perm(_codename(type(obj), perm), target, obj)
+    _forget_notifications(
+        obj, {t.pk for t in targets if not isinstance(t, Group)}, {t.pk for t in targets if isinstance(t, Group)}
+    )
+
+
+def _forget_notifications(obj, user_ids, group_ids):
+    from . import notifications
+
+    notifications.forget_lost(obj, user_ids=user_ids, group_ids=group_ids)
 
 
 def holders(obj, perm):
@@ -77,7 +89,8 @@ def holders(obj, perm):
 def set_grants(obj, perm, *, users=(), departments=(), groups=()):
     """Exactly these people and departments hold ``perm`` on ``obj`` afterwards: the missing are granted, the
     others lose it. For the permission of one step (``instruct``, ``approve``, ``countersign``): whoever
-    leaves the step loses what it gave. Returns (users who lost it, groups that lost it)."""
+    leaves the step loses what it gave (and, if that was their access, the notifications about the record).
+    Returns (users who lost it, groups that lost it)."""
     _forget_held(obj)
     model = type(obj)
     permission = permission_id(model, perm)
@@ -103,6 +116,7 @@ def set_grants(obj, perm, *, users=(), departments=(), groups=()):
             for pk in want_groups - have_groups
         ]
     )
+    _forget_notifications(obj, lost_users, lost_groups)
     return lost_users, lost_groups
 
 

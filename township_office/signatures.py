@@ -17,6 +17,8 @@ MAX_BYTES = 512 * 1024  # the drawing as sent; a signature pad's PNG is a few do
 MAX_SIDE = 3000  # pixels, either way, as sent
 SIGNATURE_HEIGHT = 120  # pixels, as kept
 MARGIN = 6  # pixels of empty canvas kept around the ink
+INK_ALPHA = 16  # a pixel more transparent than this is no ink
+PAPER = 224  # a grey (0 black … 255 white) this light or lighter is the paper, not ink
 
 UNREADABLE = "手写签名无法读取，请点「清除」后重新书写。"
 
@@ -49,7 +51,7 @@ def _redraw(raw):
             image = image.convert("RGBA")
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
         raise forms.ValidationError(UNREADABLE) from None
-    box = image.getchannel("A").getbbox()
+    box = _ink(image).getbbox()
     if box is None:
         raise forms.ValidationError("签名是空白的：请书写后再提交，或点「清除」不附签名。")
     left, top, right, bottom = box
@@ -67,6 +69,17 @@ def _redraw(raw):
     out = io.BytesIO()
     image.convert("LA").save(out, format="PNG", optimize=True)
     return out.getvalue()
+
+
+def _ink(image):
+    """The drawing's ink as a mask: pixels both visible (alpha above INK_ALPHA) and darker than paper (grey below
+    PAPER). A canvas sent transparent, or opaque white or near-white (a pad that fills its background, a speck of
+    anti-aliasing), has none and is blank."""
+    from PIL import ImageChops
+
+    visible = image.getchannel("A").point(lambda alpha: 255 if alpha > INK_ALPHA else 0)
+    dark = image.convert("L").point(lambda grey: 255 if grey < PAPER else 0)
+    return ImageChops.multiply(visible, dark)
 
 
 def data_url(png):

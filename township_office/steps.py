@@ -718,6 +718,8 @@ def reassign(item, *, by, to_user=None, to_department=None, reason=""):
 
     if not has_role(by, Role.OFFICE_DIRECTOR):
         raise Refused("只有办公室主任可以转交待办。", forbidden=True)
+    if not (reason or "").strip():
+        raise Refused("请填写转交说明。")
     if (to_user is None) == (to_department is None):
         raise Refused("请选择转交给哪一位人员或哪一个部门。")
     model = item.matter.content_type.model_class()

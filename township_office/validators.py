@@ -1,4 +1,5 @@
-"""Form fields for the filters of lists and reports (``?year=``, ``?month=``, ``?date=``, ``?q=``).
+"""Form fields for the filters of lists and reports (``?year=``, ``?month=``, ``?date=``, ``?q=``), and the
+whole numbers every form stores (``IntegerField``, ``formfield``).
 
 A filter is a form bound to ``request.GET``: a bad value gives a Chinese message beside the field and a
 400, never a 500 (``9999-12-31`` turned into a datetime range, ``?year=99999``) and never a silently
@@ -17,6 +18,7 @@ from datetime import date
 
 from django import forms
 from django.db import connections, models
+from django.db.backends.base.operations import BaseDatabaseOperations
 
 from . import search
 
@@ -128,3 +130,44 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
                     self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": key}
                 )
         return super()._check_values(value)
+
+
+# --- Whole numbers a form stores in an integer column -------------------------------------------------------
+# A count typed into a form (印发份数, 页数, 人数) must fit the column it is stored in: a number beyond it reached
+# the database and answered 500 (SQLite cannot bind more than 64 bits, PostgreSQL refuses beyond its integer).
+
+
+def column_range(model_field):
+    """(lowest, highest) value of ``model_field``'s column on every database the project runs on: Django's ranges
+    for PostgreSQL, whose integer is the narrowest (SQLite keeps 64 bits in any integer column, and a value only
+    SQLite took would not survive a move to PostgreSQL)."""
+    return BaseDatabaseOperations.integer_field_ranges[model_field.get_internal_type()]
+
+
+class IntegerField(forms.IntegerField):
+    """A whole number bound by its column: ``column=OutgoingDocument.copies.field``; without one, the narrowest
+    integer column (``models.IntegerField``). A ``max_value`` beyond the column is cut to it, a smaller one kept
+    (``max_value=500``); likewise ``min_value``. Too large a number is refused beside the field with the limit."""
+
+    def __init__(self, *, column=None, **kwargs):
+        low, high = column_range(column if column is not None else models.IntegerField())
+        given = kwargs.get("max_value")
+        kwargs["max_value"] = high if given is None else min(given, high)
+        given = kwargs.get("min_value")
+        kwargs["min_value"] = low if given is None else max(given, low)
+        super().__init__(**kwargs)
+        self.error_messages["max_value"] = f"数值过大：最大为 {self.max_value}。"
+
+    def to_python(self, value):
+        if isinstance(value, str) and len(value.strip()) > 30:  # no column holds it: refused before converting
+            raise forms.ValidationError(self.error_messages["max_value"], code="max_value")
+        return super().to_python(value)
+
+
+def formfield(model_field, **kwargs):
+    """The form field of ``model_field`` with its integers bound by their column: a ModelForm's
+    ``Meta.formfield_callback`` and ``fields_for_model(..., formfield_callback=validators.formfield)``."""
+    if isinstance(model_field, models.IntegerField) and not model_field.choices:
+        kwargs.setdefault("form_class", IntegerField)
+        kwargs.setdefault("column", model_field)
+    return model_field.formfield(**kwargs)

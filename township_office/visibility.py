@@ -28,7 +28,7 @@ from django.db.models.lookups import In
 from django.utils.module_loading import module_has_submodule
 from guardian.models import UserObjectPermissionBase
 
-__all__ = ["functions", "guarded", "is_guarded", "kind_label", "openable", "readable_refs"]
+__all__ = ["can_open", "functions", "guarded", "is_guarded", "kind_label", "openable", "readable_refs"]
 
 
 @functools.cache
@@ -112,6 +112,13 @@ def openable(user, refs):
         found = function(user).filter(**{f"{column}__in": list(keys)}).values_list(column, flat=True)
         allowed |= {(label, keys[key]) for key in found}
     return allowed
+
+
+def can_open(user, obj):
+    """May ``user`` open ``obj`` (the same rule as its detail page)? One query for a guarded record."""
+    label = obj._meta.label_lower
+    ref = str(obj.code) if _uses_code(type(obj)) else str(obj.pk)
+    return (label, ref) in openable(user, [(label, ref)])
 
 
 def readable_refs(user, *, type_field="object_type", code_field="object_code"):

@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from township_office import validators
 from township_office.forms import StaffedDepartmentField, StaffedDepartmentsField, departments_with_accounts
 from township_office.models import Department, User
 from township_office.phrases import PhraseStepForm, instruction_field
@@ -95,6 +96,7 @@ class ContactForm(forms.ModelForm):
         model = Contact
         fields = rules.CONTACT_FIELDS
         widgets = {"received_at": DT, "matter": forms.Textarea(attrs={"rows": 4})}
+        formfield_callback = validators.formfield
 
     def __init__(self, *args, draft=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -330,7 +332,9 @@ class ReportUpForm(TextStepForm):
 
 
 class ExtensionForm(StepForm):
-    days = forms.IntegerField(label="延长天数", min_value=1, max_value=rules.MAX_EXTENSION)
+    days = validators.IntegerField(
+        label="延长天数", min_value=1, max_value=rules.MAX_EXTENSION, column=PetitionCase.extension_days.field
+    )
     reason = forms.CharField(label="延期理由（将告知信访人）", max_length=200)
 
 

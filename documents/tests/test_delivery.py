@@ -400,7 +400,7 @@ def test_the_office_director_hands_a_sign_for_to_another_department(
     item = WorkItem.objects.get(step="sign_for", department=village_staff.department, done_at__isnull=True)
     before = database_state()
     with pytest.raises(Refused, match="已是该文的收文单位"):  # 自然资源所 has its own delivery
-        steps.reassign(item, by=office_director, to_department=resources_staff.department)
+        steps.reassign(item, by=office_director, to_department=resources_staff.department, reason="村文书休假")
     assert database_state() == before
     staff_department = Department.objects.get(name="农业农村办公室")
     steps.reassign(item, by=office_director, to_department=staff_department, reason="村文书休假")

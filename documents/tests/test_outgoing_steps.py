@@ -1,6 +1,8 @@
 """发文: (state × step × persona) → allowed or refused, from the flow's declaration; an allowed step writes its
 audit event, grants and work items, a refused one changes nothing. And the ways out: draft, 撤回, 跳过会签."""
 
+import re
+
 import pytest
 
 from documents import services, workflow
@@ -11,6 +13,12 @@ from township_office.models import AuditEvent, IssuerCode, WorkItem
 from township_office.steps import Refused
 
 S = OutgoingDocument.Status
+
+
+def field_error(response, name):
+    """The error text rendered beside the field ``name`` (includes/form_fields.html), "" when there is none."""
+    match = re.search(rf'id="id_{re.escape(name)}_error">(.*?)</div>', response.content.decode(), re.S)
+    return match[1] if match else ""
 
 
 @pytest.fixture
@@ -345,3 +353,20 @@ def test_the_office_steps_are_the_clerks_work_and_taking_them_closes_the_item(ou
     else:
         workflow.archive_outgoing(document, by=office_director, retention="D10")
     assert not worklist.open_items(document, step).exists()
+
+
+@pytest.mark.parametrize("copies", ["2147483648", "9" * 25])
+def test_issue_with_a_huge_number_of_copies_is_refused_beside_the_field(
+    client_for, out_state, clerk, copies, monkeypatch
+):
+    """Issue 22 §8: 印发 with 份数 beyond the column (an integer on PostgreSQL, 64 bits on SQLite) was a 500."""
+    document = out_state(S.ISSUING)
+    monkeypatch.setattr(workflow, "seal_requests_for", lambda d: [])  # the page again, without the seals app
+    before = database_state()
+    response = client_for(clerk).post(
+        steps.Step.url(workflow.outgoing["issue"], document),
+        {"issue-copies": copies, "issue-issued_on": "2026-11-25", "issue-proofreader": "孙悦"},
+    )
+    assert response.status_code == 400
+    assert "2147483647" in field_error(response, "issue-copies")  # the reason, beside the field
+    assert database_state() == before

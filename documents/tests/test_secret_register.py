@@ -459,3 +459,37 @@ def test_reminder_job_at_0730_local(entry, clerk, office_director, principal, ma
     secret_steps.clear(first, by=clerk, recipient="县委办公室", at=timezone.now())
     with time_machine.travel(MORNING + timedelta(days=1), tick=False):
         assert chase_secret_returns() == 1
+
+
+def test_withdrawn_handover_takes_back_the_receivers_notifications(
+    client_for, entry, clerk, deputy, office_director, django_capture_on_commit_callbacks
+):
+    """Issue 22 §9: after 撤回移交 the former receiver kept 「确认接收密件：密〔…〕 密件（第000011份）」 in 通知."""
+    first, second = _copies(entry)
+    with django_capture_on_commit_callbacks(execute=True):
+        secret_steps.hand_over(first, by=clerk, to=deputy)
+        secret_steps.hand_over(second, by=clerk, to=office_director)  # someone who still sees the register
+    told = Notification.objects.filter(recipient=deputy)
+    assert told.filter(title__contains=entry.number).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        secret_steps.withdraw_handover(first, by=clerk)
+    assert not Notification.objects.filter(recipient=deputy).exists()
+    page = client_for(deputy).get(reverse("township_office:notifications")).content.decode()
+    assert entry.number not in page
+    with django_capture_on_commit_callbacks(execute=True):  # the office director keeps the register, and his notice
+        secret_steps.withdraw_handover(SecretCopy.objects.get(pk=second.pk), by=clerk)
+    assert Notification.objects.filter(recipient=office_director, title__contains=entry.number).exists()
+
+
+def test_a_receiver_who_held_another_copy_keeps_the_notifications_of_that_copy(
+    entry, clerk, deputy, django_capture_on_commit_callbacks
+):
+    first, second = _copies(entry)
+    with django_capture_on_commit_callbacks(execute=True):
+        secret_steps.hand_over(second, by=clerk, to=deputy)
+        secret_steps.confirm(SecretCopy.objects.get(pk=second.pk), by=deputy)  # holds the second copy now
+        secret_steps.hand_over(SecretCopy.objects.get(pk=first.pk), by=clerk, to=deputy)
+        secret_steps.withdraw_handover(SecretCopy.objects.get(pk=first.pk), by=clerk)
+    kept = Notification.objects.filter(recipient=deputy).values_list("url", flat=True)
+    assert first.get_absolute_url() not in kept
+    assert second.get_absolute_url() in kept

@@ -1,5 +1,7 @@
 """The step pages: what each person is offered, refusals shown with 400 and the input kept, 403 and 404."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -288,3 +290,34 @@ def test_messages_are_announced_and_login_errors_alert(client, client_for, route
     client.logout()
     page = client.post(reverse("login"), {"username": "deputy_leader", "password": "wrong"}).content.decode()
     assert 'role="alert"' in page
+
+
+def _field_error(response, name):
+    match = re.search(rf'id="id_{re.escape(name)}_error">(.*?)</div>', response.content.decode(), re.S)
+    return match[1] if match else ""
+
+
+@pytest.mark.parametrize("name", ["copies", "pages"])
+@pytest.mark.parametrize("value", ["2147483648", "9" * 25])
+def test_correction_with_a_huge_count_is_refused_beside_the_field(client_for, register, clerk, name, value):
+    """Issue 22 §8: 更正登记 with 份数 or 页数 beyond the column was a 500 (SQLite's integer overflow)."""
+    document = register(title="关于冬季防火的通知")
+    before = IncomingDocument.objects.filter(pk=document.pk).values().get()
+    data = {
+        "correct-signed_for_at": "2026-11-25T09:00",
+        "correct-source_org": "县人民政府办公室",
+        "correct-source_doc_number": "县政办发〔2026〕15号",
+        "correct-title": "关于做好冬季森林防火工作的通知",
+        "correct-doc_type": "通知",
+        "correct-secrecy": "none",
+        "correct-urgency": "normal",
+        "correct-copies": "1",
+        "correct-pages": "3",
+        "correct-deadline": document.deadline.isoformat(),
+        "correct-nature": "for_action",
+    }
+    response = client_for(clerk).post(step_url(document, "correct"), {**data, f"correct-{name}": value})
+    assert response.status_code == 400
+    assert "2147483647" in _field_error(response, f"correct-{name}")
+    assert IncomingDocument.objects.filter(pk=document.pk).values().get() == before
+    assert not AuditEvent.objects.filter(action="更正登记").exists()

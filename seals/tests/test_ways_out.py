@@ -253,3 +253,20 @@ def test_a_linked_draft_is_not_shown_to_the_linked_document(staff, seals):
     draft.save()
     workflow.submit(draft, by=staff)
     assert [s.status for s in api.requests_for("documents.outgoingdocument", "abc")] == ["pending"]
+
+
+def test_withdrawn_request_takes_back_the_approvers_notifications(
+    apply, staff, deputy, django_capture_on_commit_callbacks
+):
+    """Issue 22 §9: notifications follow access. The approver asked loses the request when it is withdrawn, and
+    with it 「请审批用印：…」; the applicant, who still sees the request, keeps theirs."""
+    from township_office.models import Notification
+
+    with django_capture_on_commit_callbacks(execute=True):
+        request = apply(seal_names=("长官镇人民政府",))
+    assert Notification.objects.filter(recipient=deputy, url=request.get_absolute_url()).exists()
+    notify_applicant = Notification.objects.create(recipient=staff, title="已提交", url=request.get_absolute_url())
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.withdraw(request, by=staff)
+    assert not Notification.objects.filter(recipient=deputy, url=request.get_absolute_url()).exists()
+    assert Notification.objects.filter(pk=notify_applicant.pk).exists()

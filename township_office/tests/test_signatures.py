@@ -8,15 +8,23 @@ from django import forms
 from PIL import Image
 
 from tests import preview_samples
-from township_office.signatures import MAX_BYTES, MAX_SIDE, PREFIX, SIGNATURE_HEIGHT, SignatureField, clean_signature
+from township_office.signatures import (
+    MARGIN,
+    MAX_BYTES,
+    MAX_SIDE,
+    PREFIX,
+    SIGNATURE_HEIGHT,
+    SignatureField,
+    clean_signature,
+)
 
 
-def _png(width, height, *, ink=True, fmt="PNG"):
-    image = Image.new("RGBA", (width, height), (0, 0, 0, 0))
+def _png(width, height, *, ink=True, fmt="PNG", background=(0, 0, 0, 0), colour=(0, 0, 0, 255)):
+    image = Image.new("RGBA", (width, height), background)
     if ink:
-        image.putpixel((width // 2, height // 2), (0, 0, 0, 255))
+        image.putpixel((width // 2, height // 2), colour)
     buffer = io.BytesIO()
-    image.convert("RGB" if fmt == "JPEG" else "RGBA").save(buffer, fmt)
+    image.convert("RGB" if fmt in ("JPEG", "RGB") else "RGBA").save(buffer, "PNG" if fmt == "RGB" else fmt)
     return PREFIX + base64.b64encode(buffer.getvalue()).decode()
 
 
@@ -46,6 +54,10 @@ def test_nothing_drawn_is_no_signature():
         (PREFIX + base64.b64encode(b"%PDF-1.4 not an image").decode(), "无法读取"),
         (_png(40, 40, fmt="JPEG"), "无法读取"),  # a JPEG sent as a PNG
         (_png(600, 240, ink=False), "空白"),
+        # issue 22 §8: a canvas sent opaque (white, or near-white with a near-white speck) has no ink either
+        (_png(600, 240, ink=False, background=(255, 255, 255, 255)), "空白"),
+        (_png(600, 240, background=(250, 250, 248, 255), colour=(240, 240, 240, 255)), "空白"),
+        (_png(600, 240, ink=False, background=(255, 255, 255, 255), fmt="RGB"), "空白"),
         (_png(MAX_SIDE + 1, 10), "画面过大"),
         (PREFIX + "A" * (MAX_BYTES * 2), "过大"),
     ],
@@ -54,3 +66,10 @@ def test_what_is_not_a_drawn_signature_is_refused_with_the_reason(value, reason)
     with pytest.raises(forms.ValidationError) as refused:
         clean_signature(value)
     assert reason in refused.value.messages[0]
+
+
+def test_ink_on_an_opaque_white_canvas_is_kept_cropped_to_the_ink():
+    kept = clean_signature(_png(600, 240, background=(255, 255, 255, 255), colour=(20, 20, 20, 255)))
+    with Image.open(io.BytesIO(kept)) as image:
+        assert image.size == (1 + 2 * MARGIN, 1 + 2 * MARGIN)  # the white canvas around the dot is cut away
+        assert image.convert("L").getextrema()[0] < 40

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from tests.testapp.models import Dossier
@@ -394,3 +395,60 @@ def test_next_walks_the_waiting_items_in_order_past_the_record_just_handled(
     assert response.status_code == 302 and response.url == sooner.get_absolute_url()  # past the record's own
     response = client.post(reverse("dossier_step", args=[sooner.code, "handle"]), {"handle-note": "好", "next": "todo"})
     assert response.url == dossier.get_absolute_url()  # its items are the most pressing now
+
+
+@pytest.mark.parametrize("reason", [None, "", "   "])
+def test_reassign_without_a_reason_is_refused_and_changes_nothing(
+    client_for, dossier, office_director, staff, resources_staff, reason
+):
+    """Issue 22 §8: 转交 needs its reason, as 跳过会签 does."""
+    send(dossier, by=office_director, handler=staff)
+    item = WorkItem.objects.get(step="handle", done_at__isnull=True)
+    before = database_state()
+    data = {f"reassign-{item.pk}-to_user": resources_staff.pk}
+    if reason is not None:
+        data[f"reassign-{item.pk}-reason"] = reason
+    response = client_for(office_director).post(reverse("township_office:work_item_reassign", args=[item.pk]), data)
+    shown = [str(message) for message in get_messages(response.wsgi_request)]
+    assert response.status_code == 302 and any("请填写转交说明" in message for message in shown), shown
+    assert database_state() == before
+    with pytest.raises(Refused, match="请填写转交说明"):  # the step itself refuses it too, whoever calls it
+        from township_office import steps as core_steps
+
+        core_steps.reassign(item, by=office_director, to_user=resources_staff, reason=reason or "")
+    assert database_state() == before
+
+
+def test_reassign_takes_the_notifications_of_the_record_from_whoever_lost_it(
+    dossier, office_director, staff, resources_staff, django_capture_on_commit_callbacks
+):
+    """Issue 22 §9: notifications follow access. The person a step is taken from loses the record (the test app's
+    Dossier is openable by grant only), and every notification naming it; another record's stay."""
+    from township_office import steps as core_steps
+    from township_office.notifications import notify
+
+    other = Dossier.objects.create(title="另一案卷")
+    with django_capture_on_commit_callbacks(execute=True):
+        send(dossier, by=office_director, handler=staff)
+        notify([staff], f"催办：{dossier}", url=dossier.get_absolute_url())
+        notify([staff], f"请阅：{other}", url=other.get_absolute_url())
+    assert Notification.objects.filter(recipient=staff).count() == 3
+    item = WorkItem.objects.get(step="handle", done_at__isnull=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        core_steps.reassign(item, by=office_director, to_user=resources_staff, reason="原经办人出差")
+    assert list(Notification.objects.filter(recipient=staff).values_list("title", flat=True)) == ["请阅：另一案卷"]
+    assert Notification.objects.filter(recipient=resources_staff, title__contains="修路协调").exists()
+
+
+def test_a_rolled_back_revocation_takes_no_notification(
+    dossier, office_director, staff, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    send(dossier, by=office_director, handler=staff)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            permissions.revoke(dossier, ["view", "handle"], users=[staff])
+            raise RuntimeError("the step failed")
+    assert callbacks == []
+    assert Notification.objects.filter(recipient=staff, title__contains="修路协调").exists()

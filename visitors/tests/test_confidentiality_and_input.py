@@ -87,7 +87,8 @@ def test_accusation_not_given_to_the_accused_by_reassign(
     accept(accusation, leader=deputy_mayor, lead_department=departments["纪检监察办公室"])
     item = worklist.open_items(accusation, "instruct").get()
     response = client_for(office_director).post(
-        reverse("township_office:work_item_reassign", args=[item.pk]), {f"reassign-{item.pk}-to_user": deputy.pk}
+        reverse("township_office:work_item_reassign", args=[item.pk]),
+        {f"reassign-{item.pk}-to_user": deputy.pk, f"reassign-{item.pk}-reason": "陈刚出差"},
     )
     assert response.status_code == 302
     item.refresh_from_db()

@@ -368,7 +368,8 @@ def test_reassigning_the_handling_moves_the_lead_department(case_in, client_for,
     item = worklist.open_items(case, "report_progress").get()
     new = departments["财政所"]
     response = client_for(office_director).post(
-        reverse("township_office:work_item_reassign", args=[item.pk]), {f"reassign-{item.pk}-to_department": new.pk}
+        reverse("township_office:work_item_reassign", args=[item.pk]),
+        {f"reassign-{item.pk}-to_department": new.pk, f"reassign-{item.pk}-reason": "职责调整"},
     )
     assert response.status_code == 302
     case.refresh_from_db()
@@ -403,3 +404,16 @@ def test_the_written_reply_offers_its_phrases(case_in, office_director, client):
     page = client.get(case.get_absolute_url()).content.decode()
     block = page.split('data-phrases-for="id_reply-text"', 1)[1].split("</div>", 1)[0]
     assert re.findall(r'data-phrase="([^"]*)"', block) == [*REPLY_PHRASES, "感谢您对我镇工作的理解和支持。"]
+
+
+def test_a_post_to_the_draft_edit_step_url_is_refused_not_a_server_error(register, client_for, front_desk):
+    """Issue 22 §8: 修改草稿 is taken on the draft's edit page (the whole registration form); its step URL has no
+    form, and a POST there called the step without the data it needs (a 500). Now a refusal pointing to the page."""
+    draft = register(draft=True, matter="")
+    before, events = snapshot(Contact, draft.pk), AuditEvent.objects.count()
+    url = reverse("visitors:contact_step", args=[draft.code, "save_draft"])
+    response = client_for(front_desk).post(url, {"matter": "宅基地纠纷"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "「修改草稿」不能在这里办理" in page and draft.get_edit_url() in page  # the page to use is linked
+    assert snapshot(Contact, draft.pk) == before and AuditEvent.objects.count() == events
