@@ -174,6 +174,9 @@ class RepresentativeForm(forms.Form):
 
 
 class BaseRepresentativeFormSet(forms.BaseFormSet):
+    # A sixth representative is refused with the rule's own words, not Django's 「请最多提交 5 个表单」.
+    default_error_messages = {"too_many_forms": "集体访推选代表不超过%(num)d人，请核对代表名单。"}
+
     def rows(self):
         return [r for r in self.cleaned_data if r and r.get("name")]
 
