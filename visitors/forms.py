@@ -9,6 +9,7 @@ from township_office.models import Department, User
 from township_office.phrases import PhraseStepForm, instruction_field
 from township_office.roles import LEADERS, role_users
 from township_office.steps import StepForm
+from township_office.uploads import validate_upload
 from township_office.widgets import DepartmentPicker
 
 from . import rules
@@ -102,7 +103,8 @@ class ContactForm(forms.ModelForm):
         self.fields["accused_department"].queryset = Department.objects.filter(is_active=True)
         self.fields["accused_person"].queryset = staff_choices()
         self.fields["gender"].required = False
-        self.fields["people_count"].widget.attrs["min"] = 1
+        if "people_count" in self.fields:
+            self.fields["people_count"].widget.attrs["min"] = 1
         if draft:
             for name, field in self.fields.items():
                 if name not in ("name", "channel", "received_at", "people_count", "category"):
@@ -141,6 +143,74 @@ class ContactForm(forms.ModelForm):
 
     def contact_data(self):
         return {name: self.cleaned_data[name] for name in rules.CONTACT_FIELDS if name in self.cleaned_data}
+
+
+class VisitForm(ContactForm):
+    """登记来访、来电: a 来信 has its own form (``LetterForm``)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        channel = self.fields["channel"]
+        channel.choices = [c for c in channel.choices if c[0] != Contact.Channel.LETTER]
+
+
+class LetterForm(ContactForm):
+    """登记来信: the 来信人 and their address (the reply goes by post), the letter's matter, its postmark and the date it
+    came (收信时间), and the scan of the letter, required on submitting (checked by content, like every upload).
+    No 集体访代表 block: a letter is one 来信人 (a joint letter names its first signatory)."""
+
+    letter_scan = forms.FileField(
+        label="来信扫描件", required=False, help_text="PDF、图片或 OFD；信封和信纸可扫成一个文件"
+    )
+
+    class Meta(ContactForm.Meta):
+        fields = rules.LETTER_FIELDS
+        labels = {
+            "received_at": "收信时间",
+            "name": "来信人姓名",
+            "address": "来信人地址",
+            "matter": "来信反映问题",
+        }
+        widgets = {**ContactForm.Meta.widgets, "postmark_date": D}
+
+    def __init__(self, *args, has_scan=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.has_scan = has_scan  # held from an earlier sending, or already on the draft
+        if not self.draft:
+            self.fields["address"].required = True
+        self.fields["address"].error_messages["required"] = "来信请登记来信人地址，以便书面答复。"
+        self.fields["id_number"].help_text = "来信中写明的才填写"
+
+    def clean_letter_scan(self):
+        scan = self.cleaned_data.get("letter_scan")
+        if scan:
+            validate_upload(scan, kinds=rules.LETTER_SCAN_KINDS)
+        return scan
+
+    def clean_postmark_date(self):
+        value = self.cleaned_data.get("postmark_date")
+        if value is not None and (value.year < 2000 or value > timezone.localdate()):
+            raise ValidationError("邮戳日期不能晚于今天，也不能早于2000年，请核对。")
+        return value
+
+    def clean(self):
+        data = super().clean()
+        received, postmark = data.get("received_at"), data.get("postmark_date")
+        if received and postmark and postmark > timezone.localtime(received).date():
+            self.add_error("postmark_date", "邮戳日期不能晚于收信时间，请核对。")
+        if not self.draft and not data.get("letter_scan") and not self.has_scan and "letter_scan" not in self.errors:
+            self.add_error("letter_scan", "请上传来信扫描件。")
+        return data
+
+    def contact_data(self):
+        data = {name: self.cleaned_data[name] for name in rules.LETTER_FIELDS if name in self.cleaned_data}
+        return {**data, "channel": Contact.Channel.LETTER, "people_count": 1}
+
+    def valid_scan(self):
+        """The scan chosen, if it passed its checks (held when another field was refused)."""
+        if "letter_scan" in self.errors:
+            return None
+        return getattr(self, "cleaned_data", {}).get("letter_scan")
 
 
 class RepresentativeForm(forms.Form):
