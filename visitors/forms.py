@@ -130,7 +130,8 @@ class ContactForm(forms.ModelForm):
         data = super().clean()
         if self.draft:
             return data
-        for name, message in rules.missing(data, [{"name": "代表"}]).items():  # representatives: checked below
+        fixed = {"channel": Contact.Channel.LETTER} if "channel" not in self.fields else {}  # the letter form's
+        for name, message in rules.missing({**data, **fixed}, [{"name": "代表"}]).items():  # representatives: below
             if name not in self.errors:
                 self.add_error(name, message)
         if data.get("outcome") == "answer" and not data.get("answer"):

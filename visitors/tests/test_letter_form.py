@@ -79,6 +79,7 @@ def test_bad_letters_are_refused_beside_the_field(client_for, front_desk, change
     assert response.status_code == 400 and not Contact.objects.exists()
     error = page[page.index(f'id="id_{field}_error"') :][:300]
     assert message in error
+    assert "请至少留下联系电话或住址" not in page  # a letter asks for the address, and only once
     assert "王秀英" in page  # what was typed is kept
 
 
