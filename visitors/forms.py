@@ -26,7 +26,9 @@ MAX_ID = 2**63 - 1
 
 def _out_of_range(value):
     text = str(value).strip()
-    return text.lstrip("-").isdigit() and not -MAX_ID <= int(text) <= MAX_ID
+    digits = text.lstrip("-")
+    # ASCII digits only: "²" is a digit to str.isdigit() but not to int()
+    return digits.isascii() and digits.isdigit() and not -MAX_ID <= int(text) <= MAX_ID
 
 
 class BoundedChoice:

@@ -93,3 +93,9 @@ def test_single_petitioner_reply_letter_is_addressed_to_him(accepted, deputy, of
     workflow.reply(accepted, by=office_director, text="经核实。")
     text = _reply_text(client_for(office_director), accepted)
     assert "张建军：" in text and "集体访代表" not in text
+
+
+def test_a_superscript_department_key_is_a_form_error_not_a_500(client_for, front_desk):
+    data = registration_form(outcome="case", petition_type="accusation", accused_department="²")
+    response = client_for(front_desk).post(reverse("visitors:contact_register"), data)
+    assert response.status_code == 400 and not Contact.objects.exists()
