@@ -1,5 +1,6 @@
 from django import forms
 from django.forms.models import fields_for_model
+from django.utils import timezone
 
 from township_office import validators
 from township_office.forms import (
@@ -141,6 +142,21 @@ def _check_incoming(form, data):
         form.add_error("deadline", "批办件请填写办理时限。")
 
 
+def _mark_conditional(form):
+    """The fields required only in some cases say so in their label (the others carry the form's * mark)."""
+    if "deadline" in form.fields:
+        form.fields["deadline"].label = "办理时限（批办件必填）"
+    if "secrecy_term" in form.fields:
+        form.fields["secrecy_term"].label = "保密期限（内部、工作秘密必填）"
+
+
+def _refuse_past_deadline(form, data):
+    """A file registered now cannot be due before today (a typing slip: a year or a month wrong)."""
+    deadline = data.get("deadline")
+    if deadline and deadline < timezone.localdate() and "deadline" not in form.errors:
+        form.add_error("deadline", "办理时限不能早于今天，请核对。")
+
+
 class IncomingForm(forms.ModelForm):
     attachments = MultipleFileField(
         label="扫描件附件", required=False, help_text="PDF、图片、Word、Excel 或 OFD，可多选"
@@ -155,11 +171,19 @@ class IncomingForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         guard_secrecy(self)
+        _mark_conditional(self)
 
     def clean(self):
         data = super().clean()
         _check_incoming(self, data)
+        _refuse_past_deadline(self, data)
         return data
+
+    def valid_attachments(self):
+        """The scans chosen that passed their checks, also when another field was refused (to be held)."""
+        if "attachments" in self.errors:
+            return []
+        return getattr(self, "cleaned_data", {}).get("attachments") or []
 
 
 class PhoneRecordForm(forms.ModelForm):
@@ -174,10 +198,12 @@ class PhoneRecordForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in ("call_time", "caller", "content"):
             self.fields[name].required = True
+        _mark_conditional(self)
 
     def clean(self):
         data = super().clean()
         _check_incoming(self, data)
+        _refuse_past_deadline(self, data)
         return data
 
 

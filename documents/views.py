@@ -88,19 +88,29 @@ def incoming_list(request):
 
 
 def incoming_register(request, phone=False):
+    """签收登记 (or 登记电话记录). A form sent back with an error keeps the scans that passed their checks: they are
+    held for the session and offered again ticked (``uploads.hold``), so the clerk does not choose them again."""
     workflow.incoming.start.require(request.user)
     form_class = PhoneRecordForm if phone else IncomingForm
     form = form_class(request.POST or None, request.FILES or None)
+    held = uploads.held(request, request.POST.getlist("held")) if form.is_bound and not phone else []
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "attachments"}
-        files = form.cleaned_data.get("attachments") or []
+        files = [h["file"] for h in held] + (form.cleaned_data.get("attachments") or [])
         if phone:
             data.update(kind=IncomingDocument.Kind.PHONE, signed_for_at=data["call_time"])
-        document = services.register_incoming(by=request.user, data=data, files=files)
+        try:
+            document = services.register_incoming(by=request.user, data=data, files=files)
+        finally:
+            for h in held:
+                h["file"].close()
+        uploads.release(request, [h["token"] for h in held])
         messages.success(request, f"已登记 {document.number}。")
         return redirect(document)
+    if form.is_bound and not phone:
+        held = [*held, *uploads.hold(request, form.valid_attachments())]
     status = 400 if form.is_bound else 200  # a POST that got here was refused by the form
-    return render(request, "documents/incoming_form.html", {"form": form, "phone": phone}, status=status)
+    return render(request, "documents/incoming_form.html", {"form": form, "phone": phone, "held": held}, status=status)
 
 
 # --- Incoming: detail and steps --------------------------------------------------

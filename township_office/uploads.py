@@ -9,6 +9,7 @@ trust the name). A stored file is served with the type its content says (:func:`
 import hashlib
 import logging
 import os
+import secrets
 import zipfile
 
 from django.conf import settings
@@ -173,3 +174,82 @@ def sha256_of(file):
         digest.update(chunk)
     file.seek(0)
     return digest.hexdigest()
+
+
+# --- Uploads held while a form is sent back -------------------------------------------------------------------
+# A form sent back with an error cannot give a browser its chosen files again (a file input cannot be filled in).
+# The files that passed their checks are therefore held on the server for the person's session and offered again
+# (``includes/held_files.html``: each one a ticked box, to keep or drop); the form's next sending uses them as if
+# chosen again. A token is honoured only for the session that held it, so a guessed token is nothing.
+
+HELD_KEY = "held_uploads"
+HELD_DIR = "pending"
+HELD_HOURS = 24  # files held longer (a form given up on) are removed when the next file is held
+
+
+def hold(request, files):
+    """Keep the checked ``files`` for this session; returns one {"token", "name", "size"} for each."""
+    from django.core.files.storage import default_storage
+
+    _prune_held(default_storage)
+    kept = request.session.get(HELD_KEY, {})
+    held = []
+    for upload in files:
+        token = secrets.token_urlsafe(16)
+        upload.seek(0)
+        path = default_storage.save(f"{HELD_DIR}/{token}{_extension(upload.name)}", upload)
+        kept[token] = {"path": path, "name": os.path.basename(upload.name)[:200], "size": upload.size}
+        held.append({"token": token, "name": kept[token]["name"], "size": upload.size})
+    request.session[HELD_KEY] = kept
+    return held
+
+
+def held(request, tokens):
+    """The files this session holds under ``tokens`` (unknown ones ignored), each checked again as it is opened,
+    as [{"token", "name", "size", "file"}] with ``file`` a File named as it was uploaded."""
+    from django.core.files import File
+    from django.core.files.storage import default_storage
+
+    kept = request.session.get(HELD_KEY, {})
+    found = []
+    for token in dict.fromkeys(tokens):
+        entry = kept.get(token)
+        if entry is None:
+            continue
+        try:
+            handle = default_storage.open(entry["path"], "rb")
+        except OSError:
+            continue
+        found.append(
+            {"token": token, "name": entry["name"], "size": entry["size"], "file": File(handle, entry["name"])}
+        )
+    return found
+
+
+def release(request, tokens):
+    """Forget and delete the files held under ``tokens`` (once used, or dropped by the person)."""
+    from django.core.files.storage import default_storage
+
+    kept = request.session.get(HELD_KEY, {})
+    for token in tokens:
+        entry = kept.pop(token, None)
+        if entry is not None:
+            default_storage.delete(entry["path"])
+    request.session[HELD_KEY] = kept
+
+
+def _prune_held(storage):
+    import time
+
+    try:
+        _, names = storage.listdir(HELD_DIR)
+    except (FileNotFoundError, NotImplementedError):
+        return
+    limit = time.time() - HELD_HOURS * 3600
+    for name in names:
+        path = f"{HELD_DIR}/{name}"
+        try:
+            if storage.get_modified_time(path).timestamp() < limit:
+                storage.delete(path)
+        except (OSError, NotImplementedError):
+            continue

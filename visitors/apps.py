@@ -26,6 +26,7 @@ class VisitorsConfig(AppConfig):
             order=21,
         )
         navigation.register_quick("登记来访", contacts.start.url_name, contacts.start.roles, order=20)
+        navigation.register_quick("登记来信", "visitors:letter_register", contacts.start.roles, order=21)
         navigation.register(
             "每日汇报", "visitors:daily_report", [Role.PRINCIPAL_LEADER, Role.OFFICE_DIRECTOR], order=22
         )

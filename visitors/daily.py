@@ -27,9 +27,11 @@ logger = logging.getLogger(__name__)
 
 
 def counts(report):
+    """The notification's summary: each section's heading figure (masked and recused lines counted)."""
+    n = report["counts"]
     return (
-        f"来文{len(report['incoming'])}件、来电{len(report['calls'])}次、来访{len(report['visits'])}批、"
-        f"新增信访{len(report['new_cases'])}件、三日内到期{len(report['due_soon'])}项、逾期{len(report['overdue'])}项"
+        f"来文{n['incoming']}件、来电{n['calls']}次、来访{n['visits']}批、"
+        f"新增信访{n['new_cases']}件、三日内到期{n['due_soon']}项、逾期{n['overdue']}项"
     )
 
 

@@ -10,6 +10,7 @@ from township_office.models import Department, User
 from township_office.phrases import PhraseStepForm, instruction_field
 from township_office.roles import LEADERS, role_users
 from township_office.steps import StepForm
+from township_office.uploads import validate_upload
 from township_office.widgets import DepartmentPicker, PhraseTextarea
 
 from . import rules
@@ -26,7 +27,9 @@ MAX_ID = 2**63 - 1
 
 def _out_of_range(value):
     text = str(value).strip()
-    return text.lstrip("-").isdigit() and not -MAX_ID <= int(text) <= MAX_ID
+    digits = text.lstrip("-")
+    # ASCII digits only: "²" is a digit to str.isdigit() but not to int()
+    return digits.isascii() and digits.isdigit() and not -MAX_ID <= int(text) <= MAX_ID
 
 
 class BoundedChoice:
@@ -104,7 +107,8 @@ class ContactForm(forms.ModelForm):
         self.fields["accused_department"].queryset = Department.objects.filter(is_active=True)
         self.fields["accused_person"].queryset = staff_choices()
         self.fields["gender"].required = False
-        self.fields["people_count"].widget.attrs["min"] = 1
+        if "people_count" in self.fields:
+            self.fields["people_count"].widget.attrs["min"] = 1
         if draft:
             for name, field in self.fields.items():
                 if name not in ("name", "channel", "received_at", "people_count", "category"):
@@ -130,7 +134,8 @@ class ContactForm(forms.ModelForm):
         data = super().clean()
         if self.draft:
             return data
-        for name, message in rules.missing(data, [{"name": "代表"}]).items():  # representatives: checked below
+        fixed = {"channel": Contact.Channel.LETTER} if "channel" not in self.fields else {}  # the letter form's
+        for name, message in rules.missing({**data, **fixed}, [{"name": "代表"}]).items():  # representatives: below
             if name not in self.errors:
                 self.add_error(name, message)
         if data.get("outcome") == "answer" and not data.get("answer"):
@@ -143,6 +148,74 @@ class ContactForm(forms.ModelForm):
 
     def contact_data(self):
         return {name: self.cleaned_data[name] for name in rules.CONTACT_FIELDS if name in self.cleaned_data}
+
+
+class VisitForm(ContactForm):
+    """登记来访、来电: a 来信 has its own form (``LetterForm``)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        channel = self.fields["channel"]
+        channel.choices = [c for c in channel.choices if c[0] != Contact.Channel.LETTER]
+
+
+class LetterForm(ContactForm):
+    """登记来信: the 来信人 and their address (the reply goes by post), the letter's matter, its postmark and the date it
+    came (收信时间), and the scan of the letter, required on submitting (checked by content, like every upload).
+    No 集体访代表 block: a letter is one 来信人 (a joint letter names its first signatory)."""
+
+    letter_scan = forms.FileField(
+        label="来信扫描件", required=False, help_text="PDF、图片或 OFD；信封和信纸可扫成一个文件"
+    )
+
+    class Meta(ContactForm.Meta):
+        fields = rules.LETTER_FIELDS
+        labels = {
+            "received_at": "收信时间",
+            "name": "来信人姓名",
+            "address": "来信人地址",
+            "matter": "来信反映问题",
+        }
+        widgets = {**ContactForm.Meta.widgets, "postmark_date": D}
+
+    def __init__(self, *args, has_scan=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.has_scan = has_scan  # held from an earlier sending, or already on the draft
+        if not self.draft:
+            self.fields["address"].required = True
+        self.fields["address"].error_messages["required"] = "来信请登记来信人地址，以便书面答复。"
+        self.fields["id_number"].help_text = "来信中写明的才填写"
+
+    def clean_letter_scan(self):
+        scan = self.cleaned_data.get("letter_scan")
+        if scan:
+            validate_upload(scan, kinds=rules.LETTER_SCAN_KINDS)
+        return scan
+
+    def clean_postmark_date(self):
+        value = self.cleaned_data.get("postmark_date")
+        if value is not None and (value.year < 2000 or value > timezone.localdate()):
+            raise ValidationError("邮戳日期不能晚于今天，也不能早于2000年，请核对。")
+        return value
+
+    def clean(self):
+        data = super().clean()
+        received, postmark = data.get("received_at"), data.get("postmark_date")
+        if received and postmark and postmark > timezone.localtime(received).date():
+            self.add_error("postmark_date", "邮戳日期不能晚于收信时间，请核对。")
+        if not self.draft and not data.get("letter_scan") and not self.has_scan and "letter_scan" not in self.errors:
+            self.add_error("letter_scan", "请上传来信扫描件。")
+        return data
+
+    def contact_data(self):
+        data = {name: self.cleaned_data[name] for name in rules.LETTER_FIELDS if name in self.cleaned_data}
+        return {**data, "channel": Contact.Channel.LETTER, "people_count": 1}
+
+    def valid_scan(self):
+        """The scan chosen, if it passed its checks (held when another field was refused)."""
+        if "letter_scan" in self.errors:
+            return None
+        return getattr(self, "cleaned_data", {}).get("letter_scan")
 
 
 class RepresentativeForm(forms.Form):
@@ -176,6 +249,9 @@ class RepresentativeForm(forms.Form):
 
 
 class BaseRepresentativeFormSet(forms.BaseFormSet):
+    # A sixth representative is refused with the rule's own words, not Django's 「请最多提交 5 个表单」.
+    default_error_messages = {"too_many_forms": "集体访推选代表不超过%(num)d人，请核对代表名单。"}
+
     def rows(self):
         return [r for r in self.cleaned_data if r and r.get("name")]
 

@@ -5,6 +5,9 @@ A number is normalised before it is checked, stored or compared: full-width char
 folded (NFKC of the full-width forms), ``x`` is upper-cased. Anything else that is not an ASCII digit (a superscript
 ², an Arabic-Indic digit) is refused with a message, never silently turned into a digit. County codes are not
 checked: real IDs keep the code of the place where they were issued, retired codes included.
+
+The residence permits of Hong Kong, Macao and Taiwan residents (港澳台居民居住证, 2018) carry a number of the same
+form whose first six digits are 810000, 820000 or 830000; they are accepted like an identity card.
 """
 
 import unicodedata
@@ -21,6 +24,8 @@ DIGITS = frozenset("0123456789")
 PROVINCES = frozenset(
     [*range(11, 16), *range(21, 24), *range(31, 38), *range(41, 47), *range(50, 55), *range(61, 66), 71, 81, 82]
 )
+# 港澳台居民居住证: Hong Kong, Macao, Taiwan.
+RESIDENCE_PERMITS = frozenset(["810000", "820000", "830000"])
 
 
 def check_character(first17):
@@ -46,7 +51,7 @@ def validate_id_number(value):
         raise ValidationError("身份证号只能由数字和最后一位的X组成，请核对（不要输入上标或其他符号）。")
     if len(value) != 18:
         raise ValidationError("身份证号应为18位，请核对。")
-    if int(value[:2]) not in PROVINCES:
+    if int(value[:2]) not in PROVINCES and value[:6] not in RESIDENCE_PERMITS:
         raise ValidationError("身份证号前两位不是有效的省级行政区划代码，请核对。")
     try:
         birth = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))

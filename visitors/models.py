@@ -60,6 +60,9 @@ class Contact(models.Model):
     category = models.CharField("问题类别", max_length=15, choices=Category.choices, default=Category.OTHER)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.OPEN)
     answer = models.TextField("当场答复情况", blank=True)
+    # 来信 only: the postmark and the scan of the letter (checked by content like every upload)
+    postmark_date = models.DateField("邮戳日期", null=True, blank=True)
+    letter_scan = models.FileField("来信扫描件", upload_to="visitors/letters/%Y/", blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "来访来信来电"
@@ -75,6 +78,10 @@ class Contact(models.Model):
 
     def get_edit_url(self):
         return reverse("visitors:contact_edit", args=[self.code])
+
+    @property
+    def is_letter(self):
+        return self.channel == self.Channel.LETTER
 
     @property
     def is_group_visit(self):

@@ -26,8 +26,9 @@ def assignment_sheet(case):
 
 
 def reply_letter(case):
-    """答复意见书."""
-    return render_pdf("visitors/print/reply.html", {"case": case, "township": Township.current()})
+    """答复意见书: addressed to the petitioner, or for a 集体访 to its elected representatives."""
+    reps = list(case.contact.representatives.all()) if case.contact.is_group_visit else []
+    return render_pdf("visitors/print/reply.html", {"case": case, "township": Township.current(), "reps": reps})
 
 
 def daily_report(report, *, base_url=""):

@@ -46,6 +46,8 @@ def visible_cases(user):
 
 
 def get_case_for_user(user, code):
-    # The people and departments the page names (来源登记, 批示领导, 主办部门, 被反映部门) come with the case.
-    cases = visible_cases(user).select_related("contact", "instructing_leader", "lead_department", "accused_department")
+    # The people and departments the page names (来源登记, 批示领导, 主办部门, 被反映部门, 被反映人) come with the case.
+    cases = visible_cases(user).select_related(
+        "contact", "instructing_leader", "lead_department", "accused_department", "accused_person"
+    )
     return permissions.get_for_user(user, cases, code=code)

@@ -37,6 +37,9 @@ CONTACT_FIELDS = [
     "category",
     "matter",
 ]
+# What a 来信 records besides (its own form: no 集体访代表, the 来信人's address, postmark and scan).
+LETTER_FIELDS = [name for name in CONTACT_FIELDS if name not in ("channel", "people_count")] + ["postmark_date"]
+LETTER_SCAN_KINDS = ("pdf", "image", "ofd")
 
 
 # --- Registration ----------------------------------------------------------------------------------------------
@@ -61,7 +64,9 @@ def missing(data, representatives=()):
         errors["matter"] = "请填写反映问题。"
     if data.get("channel") == Contact.Channel.VISIT and not data.get("id_number"):
         errors["id_number"] = "来访请登记身份证号。"
-    if not data.get("phone") and not data.get("address"):
+    if data.get("channel") == Contact.Channel.LETTER and not (data.get("address") or "").strip():
+        errors["address"] = "来信请登记来信人地址，以便书面答复。"
+    elif not data.get("phone") and not data.get("address"):
         errors["phone"] = "请至少留下联系电话或住址，以便答复。"
     named = [r for r in representatives if r.get("name")]
     if len(named) > 5:

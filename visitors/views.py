@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch, Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -16,7 +16,7 @@ from township_office.pdf import pdf_response
 from township_office.roles import Role, has_role
 
 from . import daily, pdf, rules, services, workflow
-from .forms import ContactForm, RepresentativeFormSet, check_representatives
+from .forms import LetterForm, RepresentativeFormSet, VisitForm, check_representatives
 from .models import Contact, DailyReport, PetitionCase
 from .permissions import DESK, get_case_for_user, get_contact_for_user, sees_full_id, visible_cases, visible_contacts
 
@@ -106,35 +106,49 @@ def _outcome(contact, form, user):
     return None
 
 
-def _registration(request, contact=None):
-    """登记 (new) or 修改草稿 (``contact``): 保存草稿 keeps it as a draft, 提交 registers it at once."""
+def _registration(request, contact=None, *, letter=False):
+    """登记 (new) or 修改草稿 (``contact``): 保存草稿 keeps it as a draft, 提交 registers it at once. A 来信 (``letter``,
+    or a letter's draft) has its own form: no 集体访代表, the postmark and the scan, which is held for the session
+    when the form comes back with an error (``uploads.hold``) and offered again."""
+    letter = letter or (contact is not None and contact.channel == Contact.Channel.LETTER)
+    form_class = LetterForm if letter else VisitForm
     draft = request.POST.get("action") == "draft"
     if contact is None:
         initial = {"received_at": timezone.localtime()}
         reps_initial = None
     else:
-        initial = {name: getattr(contact, name) for name in ContactForm.Meta.fields}
+        initial = {name: getattr(contact, name) for name in form_class.Meta.fields}
         initial["received_at"] = timezone.localtime(contact.received_at)
         reps_initial = list(contact.representatives.values("name", "id_number", "phone"))
     data = request.POST if request.method == "POST" else None
-    form = ContactForm(data, initial=initial, draft=draft)
-    reps = RepresentativeFormSet(data, prefix="reps", initial=reps_initial)
+    held = uploads.held(request, request.POST.getlist("held")[:1]) if letter and data is not None else []
+    if letter:
+        has_scan = bool(held) or bool(contact is not None and contact.letter_scan)
+        form = LetterForm(data, request.FILES or None, initial=initial, draft=draft, has_scan=has_scan)
+        reps = None
+    else:
+        form = VisitForm(data, initial=initial, draft=draft)
+        reps = RepresentativeFormSet(data, prefix="reps", initial=reps_initial)
     status = 200
     if request.method == "POST":
-        check_representatives(form, reps, draft=draft)
-        if form.is_valid() and reps.is_valid():
+        if reps is not None:
+            check_representatives(form, reps, draft=draft)
+        if form.is_valid() and (reps is None or reps.is_valid()):
+            values = form.contact_data()
+            scan = form.cleaned_data.get("letter_scan") if letter else None
+            if letter and (scan or held):
+                values["letter_scan"] = scan or held[0]["file"]
+            representatives = reps.rows() if reps is not None else []
             try:
                 with transaction.atomic():
                     if contact is None:
                         contact = workflow.register_contact(
-                            by=request.user, data=form.contact_data(), representatives=reps.rows(), draft=draft
+                            by=request.user, data=values, representatives=representatives, draft=draft
                         )
                     elif draft:
-                        workflow.save_draft(
-                            contact, by=request.user, data=form.contact_data(), representatives=reps.rows()
-                        )
+                        workflow.save_draft(contact, by=request.user, data=values, representatives=representatives)
                     else:
-                        workflow.submit(contact, by=request.user, data=form.contact_data(), representatives=reps.rows())
+                        workflow.submit(contact, by=request.user, data=values, representatives=representatives)
                     case = None if draft else _outcome(contact, form, request.user)
             except REFUSALS as error:
                 form.add_error(None, error_message(error))
@@ -142,6 +156,9 @@ def _registration(request, contact=None):
                     contact.refresh_from_db()
                 status = 400
             else:
+                for h in held:
+                    h["file"].close()
+                uploads.release(request, [h["token"] for h in held])
                 if draft:
                     messages.success(request, "草稿已保存，可在“我发起的”中找到并继续填写。")
                 elif case is not None:
@@ -152,14 +169,25 @@ def _registration(request, contact=None):
                 return redirect(contact)
         else:
             status = 400
-    return render(
-        request, "visitors/contact_form.html", {"form": form, "reps": reps, "contact": contact}, status=status
-    )
+        if letter and form.valid_scan():  # a scan chosen anew replaces the one held
+            for h in held:
+                h["file"].close()
+            uploads.release(request, [h["token"] for h in held])
+            held = uploads.hold(request, [form.valid_scan()])
+    template = "visitors/letter_form.html" if letter else "visitors/contact_form.html"
+    context = {"form": form, "reps": reps, "contact": contact, "held": held}
+    return render(request, template, context, status=status)
 
 
 def contact_register(request):
     workflow.contacts.start.require(request.user)
     return _registration(request)
+
+
+def letter_register(request):
+    """登记来信: the letter's own form."""
+    workflow.contacts.start.require(request.user)
+    return _registration(request, letter=True)
 
 
 def contact_edit(request, code):
@@ -171,6 +199,14 @@ def contact_edit(request, code):
             return contact_page(request, contact, refusal=refusal.message, status=steps.refusal_status(refusal))
         return redirect(contact)
     return _registration(request, contact)
+
+
+def contact_letter_scan(request, code):
+    """The scan of a 来信, through the same access check as the contact's page (a stranger gets 404)."""
+    contact = get_contact_for_user(request.user, code)
+    if not contact.letter_scan:
+        raise Http404("未上传来信扫描件")
+    return uploads.serve(request, contact.letter_scan, as_attachment=False)
 
 
 def contact_page(request, contact, *, bound=None, refusal=None, status=200, show_full=False):

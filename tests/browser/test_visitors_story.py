@@ -153,3 +153,43 @@ def test_principal_finds_the_morning_report_without_a_broker(browser_login, sett
     principal.goto(principal.base_url + "/visitors/daily/")
     assert principal.locator("text=今日汇报 PDF").is_visible()
     screenshot(principal, "visitors-6-daily-report-phone")
+
+
+def test_front_desk_registers_a_letter_with_its_scan_on_a_phone(browser_login):
+    """来信 at 390×844: its own form (no 集体访代表), an error keeps the chosen scan, and the scan is read in the page."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests import preview_samples
+
+    postmark = timezone.localdate() - timedelta(days=3)
+    desk = browser_login("front_desk", phone=True)
+    desk.goto(desk.base_url + "/visitors/new/")
+    desk.click("[data-testid=letter-link]")
+    form = desk.locator("[data-testid=letter-form]")
+    assert "集体访代表" not in form.inner_text() and desk.locator("#id_people_count").count() == 0
+    width = desk.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the letter form is {width}px wide on a 390px phone"
+    desk.fill("#id_name", "王秀英")
+    desk.fill("#id_postmark_date", postmark.isoformat())
+    desk.select_option("#id_category", "land")
+    desk.fill("#id_matter", "来信反映承包地被占用，请求依法处理")
+    desk.set_input_files(
+        "#id_letter_scan", files=[{"name": "来信.pdf", "mimeType": "application/pdf", "buffer": preview_samples.pdf(1)}]
+    )
+    desk.click("button:has-text('提交登记')")  # no address: refused beside the field, the scan kept
+    assert "来信请登记来信人地址" in desk.locator(".field.has-error").inner_text()
+    held = desk.locator("[data-testid=held-files]")
+    assert "来信.pdf" in held.inner_text() and held.locator("input[type=checkbox]").is_checked()
+    assert desk.input_value("#id_matter") == "来信反映承包地被占用，请求依法处理"
+    screenshot(desk, "visitors-letter-1-refused-phone")
+    desk.fill("#id_address", "石桥村三组12号")
+    desk.click("button:has-text('提交登记')")
+    assert "已登记" in desk.locator(".messages").inner_text()
+    details = desk.locator(".details").inner_text()
+    assert f"{postmark.year}年{postmark.month}月{postmark.day}日" in details and "石桥村三组12号" in details
+    viewer = desk.locator(".preview img").first
+    viewer.wait_for(state="attached")
+    assert "/preview/visitor-letter/" in viewer.get_attribute("src")
+    screenshot(desk, "visitors-letter-2-registered-phone")

@@ -170,7 +170,7 @@ def test_accused_leader_cannot_instruct(register, front_desk, office_director, d
 
 def test_registration_names_the_accused_person(client_for, front_desk, deputy):
     data = registration_form(
-        channel="letter",
+        channel="call",  # a 来信 has its own form (test_letter_form.py)
         name="匿名群众",
         id_number=None,
         phone=None,
@@ -207,21 +207,41 @@ def test_daily_report_never_shows_an_accusation_to_the_accused(
     note = Notification.objects.get(recipient=principal, title__contains="每日来文来电来访汇报")
     response = client_for(principal).get(note.url)
     text = PdfReader(io.BytesIO(b"".join(response.streaming_content))).pages[0].extract_text().replace(" ", "")
-    assert "新增信访事项（0件）" in text and "举报领导违规" not in text
+    # counted, never shown: the accused leader's figures are the office director's
+    assert "新增信访事项（1件）" in text and "另有1件按规定回避" in text and "举报领导违规" not in text
+    assert case.number not in text
 
 
-def test_daily_report_leaves_out_what_the_reader_may_not_open(accepted, client_for, principal, office_director):
-    """Built per reader: a case (and its contact) the reader would get 404 on is neither listed nor counted."""
+def test_daily_report_shows_a_principal_leader_what_was_not_routed_to_him(
+    accepted, client_for, principal, office_director
+):
+    """The whole day for a principal leader: a case (and its contact) he would get 404 on is listed and counted,
+    without a link to the page he cannot open."""
     PetitionCase.objects.filter(pk=accepted.pk).update(deadline=timezone.localdate() - timedelta(days=1))
     assert client_for(principal).get(accepted.get_absolute_url()).status_code == 404
     page = client_for(principal).get(reverse("visitors:daily_report")).content.decode()
-    assert accepted.number not in page and accepted.contact.matter[:20] not in page
+    assert accepted.number in page and accepted.get_absolute_url() not in page
+    assert accepted.contact.get_absolute_url() not in page and "未分送本人" in page
     report = services.daily_report(viewer=principal)
-    assert report["overdue"] == [] and report["overdue_total"] == 0 and report["visits"] == []
+    assert [line["number"] for line in report["overdue"]] == [accepted.number] and report["overdue_total"] == 1
+    assert [line["url"] for line in report["visits"]] == [""] and report["visits"][0]["not_routed"]
     page = client_for(office_director).get(reverse("visitors:daily_report")).content.decode()
     assert accepted.get_absolute_url() in page and accepted.contact.get_absolute_url() in page
+    assert "本汇报已按您的查阅权限筛选" in page
     report = services.daily_report(viewer=office_director)
     assert [line["number"] for line in report["overdue"]] == [accepted.number] and report["overdue_total"] == 1
+
+
+def test_daily_report_of_the_office_director_leaves_out_an_accusation_naming_him(
+    register, front_desk, office_director, client_for
+):
+    """Any other reader's report is per reader: what they would get 404 on is neither listed nor counted."""
+    case = _accusation_against(office_director, register, front_desk)
+    assert client_for(office_director).get(case.get_absolute_url()).status_code == 404
+    report = services.daily_report(viewer=office_director)
+    assert report["new_cases"] == [] and report["visits"] == [] and report["counts"]["visits"] == 0
+    page = client_for(office_director).get(reverse("visitors:daily_report")).content.decode()
+    assert case.number not in page and "举报领导违规" not in page and "按规定回避" not in page
 
 
 def test_daily_report_lists_a_contact_whose_case_the_reader_may_open(accepted, principal):

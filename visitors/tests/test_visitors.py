@@ -247,19 +247,22 @@ def test_reminders_once_per_due_event(accepted, deputy, office_director, django_
 def test_daily_report_task_notifies_principals_with_pdf(
     accepted, register, principal, mayor, monkeypatch, django_capture_on_commit_callbacks, client_for
 ):
-    """Each principal leader's PDF holds what that leader may open: the case granted to one only."""
+    """Each principal leader's PDF holds the whole day: the case granted to one is on the other's PDF too, marked
+    as not routed to him (his link would answer 404)."""
     from township_office import permissions
 
     register(channel="call", id_number="", name="来电群众")
     permissions.grant(accepted, "view", users=[principal])
     with django_capture_on_commit_callbacks(execute=True):
         send_daily_report()
-    for leader, cases in ((principal, 1), (mayor, 0)):
+    for leader, routed in ((principal, True), (mayor, False)):
         note = Notification.objects.get(recipient=leader, title__contains="每日来文来电来访汇报")
+        assert "来电1次" in note.body and "新增信访1件" in note.body
         response = client_for(leader).get(note.url)
         text = PdfReader(io.BytesIO(b"".join(response.streaming_content))).pages[0].extract_text().replace(" ", "")
-        assert "每日来文来电来访汇报" in text and f"新增信访事项（{cases}件）" in text, text
-        assert (accepted.number in text) == bool(cases)
+        assert "每日来文来电来访汇报" in text and "新增信访事项（1件）" in text and "来电（1次）" in text, text
+        new_cases = text.split("新增信访事项")[1].split("三日内到期")[0]
+        assert accepted.number in new_cases and ("未分送本人" in new_cases) == (not routed)
 
 
 def test_daily_report_lists_documents_most_pressing_first(monkeypatch, client_for, office_director, clerk):
