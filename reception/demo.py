@@ -4,7 +4,6 @@ from decimal import Decimal
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from township_office import worklist
 from township_office.models import Department, User
 
 from . import workflow
@@ -38,7 +37,7 @@ def seed():
     )
     reception.letter_scan.save("县农函56号.pdf", ContentFile(PDF), save=False)
     reception.save()
-    worklist.track(reception, kind=workflow.KIND, initiator=clerk)
+    workflow.plans.begin(reception, by=clerk)
     reception.accompanying_leaders.set([User.objects.get(username="deputy_leader")])
     for name, title in (("赵建平", "副局长"), ("钱红", "科长"), ("孙伟", "科员")):
         Guest.objects.create(reception=reception, name=name, unit="县农业农村局", title=title)

@@ -25,7 +25,6 @@ from .forms import ApproveForm, ChecklistForm, CloseForm, MaterialDoneForm, Reas
 from .models import ChecklistItem, Material, Reception
 
 S = Reception.Status
-KIND = "公务接待"
 DEFAULT_CHECKLIST = ("确认来访人员名单", "落实会议室与座次", "准备汇报材料", "确认用车", "核对工作餐菜单")
 
 
@@ -202,7 +201,7 @@ def create_plan(plan, *, by):
         raise Refused(plans.start.refusal, forbidden=True)
     reception = plan.save(created_by=by)
     ChecklistItem.objects.bulk_create([ChecklistItem(reception=reception, text=text) for text in DEFAULT_CHECKLIST])
-    worklist.track(reception, kind=KIND, initiator=by)
+    plans.begin(reception, by=by)
     audit.record("登记接待方案（草稿）", by=by, obj=reception, to_state=reception.status, comment=str(reception))
     return reception
 

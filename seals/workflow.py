@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from sequences import get_next_value
 
-from township_office import audit, permissions, steps, worklist
+from township_office import audit, permissions, steps
 from township_office.roles import Role, has_role, role_users
 from township_office.steps import Refused
 from township_office.uploads import sha256_of
@@ -606,7 +606,7 @@ def save_draft(*, by, data, seals, document=None):
     request.seals.set(seals)
     permissions.grant(request, "view", users=[by])
     audit.record("保存草稿", by=by, obj=request, to_state=R.DRAFT, comment=request.title)
-    worklist.track(request, kind="用印申请", initiator=by)
+    requests.begin(request, by=by)
     return request
 
 
@@ -685,15 +685,8 @@ def apply_letter(*, by, data):
     )
     permissions.grant(letter, "view", users=[by])
     audit.record("申请介绍信", by=by, obj=letter, to_state=letter.status, comment=letter.number)
-    worklist.track(letter, kind="介绍信", initiator=by)
-    first = letters["approve_letter"]  # not a step: the letter's first item, labelled and granted as declared
-    worklist.hand_to(
-        letter,
-        first.name,
-        label=first.work_for(letter),
-        users=people,
-        perm=first.grant,
-        notify=f"请审批介绍信：{letter.recipient_unit}",
+    letters.begin(letter, by=by).hand_to(
+        "approve_letter", users=people, urgent=False, notify=f"请审批介绍信：{letter.recipient_unit}"
     )
     return letter
 

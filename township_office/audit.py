@@ -9,8 +9,6 @@ from . import auditchain
 from .models import AuditEvent
 
 client_address: ContextVar[str | None] = ContextVar("client_address", default=None)
-# Inside a declared step: the events it wrote (the step writes one itself when its body wrote none).
-step_events: ContextVar[list | None] = ContextVar("step_events", default=None)
 
 
 def record(action, *, by, obj=None, from_state="", to_state="", comment="", object_type=None):
@@ -38,9 +36,6 @@ def record(action, *, by, obj=None, from_state="", to_state="", comment="", obje
             client_address=client_address.get(),
         )
         auditchain.append(head, event)  # each event carries the hash of the one before it
-    written = step_events.get()
-    if written is not None:
-        written.append(event)
     return event
 
 

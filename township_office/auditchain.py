@@ -21,9 +21,7 @@ Anchored outside the database, so that whoever holds the database cannot rewrite
 
 import hashlib
 import hmac
-import json
 import logging
-import tarfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -174,33 +172,6 @@ def read_anchor_log(path):
             continue
         if kind in ("anchor", "restore") and len(last_hash) == 64 and at.tzinfo is not None:
             anchors.append(Anchor(at, seq, last_hash, f"锚点文件 {path.name}", kind))
-    return anchors
-
-
-def read_backup_anchors(directory):
-    """The head recorded in the manifest of every backup archive in ``directory``."""
-    from . import backup
-
-    anchors = []
-    for archive in backup.archives(directory) if Path(directory).is_dir() else []:
-        try:
-            with tarfile.open(archive, "r:gz") as tar:
-                manifest = json.load(tar.extractfile("manifest.json"))
-            head = manifest["audit_head"]
-            at = datetime.fromisoformat(manifest["created_at"])
-            anchors.append(Anchor(at, int(head["seq"]), head["hash"], f"备份 {archive.name} 的清单"))
-        except (OSError, tarfile.TarError, EOFError, KeyError, TypeError, ValueError, AttributeError):
-            continue  # not readable, or from before the manifests carried the head
-    return anchors
-
-
-def anchors_outside_database(anchor_logs=None, backup_dirs=None):
-    """Every anchor this installation wrote: its anchor log and its backups (or the ones given)."""
-    anchors = []
-    for path in anchor_logs if anchor_logs is not None else [settings.AUDIT_ANCHOR_LOG]:
-        anchors += read_anchor_log(path)
-    for directory in backup_dirs if backup_dirs is not None else [settings.BACKUP_DIR]:
-        anchors += read_backup_anchors(directory)
     return anchors
 
 

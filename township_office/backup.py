@@ -35,6 +35,8 @@ from django.core.management import call_command
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
+from . import auditchain
+
 FORMAT = 1
 PREFIX = "township-"
 SUFFIX = ".tar.gz"
@@ -207,8 +209,6 @@ def create(directory=None, keep=None):
             for part in parts:
                 tar.add(workdir / part, arcname=part)
         partial.rename(archive)  # a half-written archive never looks like a finished one
-    from . import auditchain
-
     auditchain.write_anchor(note=f"backup={archive.name}", position=(head["seq"], head["hash"]))
     if keep:
         prune(directory, keep)
@@ -432,8 +432,6 @@ def restore(archive, *, force=False, out=None):
     """Restore ``archive`` into the configured database and data folder, then verify it.
 
     The old data stays until the new data is verified; any failure puts it back and raises ``BackupError``."""
-    from . import auditchain
-
     say = out or (lambda line: None)
     with tempfile.TemporaryDirectory(prefix="township-restore-") as tmp:
         workdir = Path(tmp)
@@ -496,8 +494,6 @@ def verify_data(expected_counts, say, *, audit_key=None, anchors=()):
     restored database. Returns the lines said; raises ``BackupError``."""
     from django.apps import apps
 
-    from . import auditchain
-
     lines = []
 
     def tell(line):
@@ -553,3 +549,31 @@ def check_migrations(say):
     line = "数据库结构与当前版本一致（migrate --check 通过）。"
     say(line)
     return [line]
+
+
+# --- The audit chain's anchors kept in the backups (verify_audit_log reads them with the anchor log) ----------
+
+
+def read_backup_anchors(directory):
+    """The head recorded in the manifest of every backup archive in ``directory``."""
+    anchors = []
+    for archive in archives(directory) if Path(directory).is_dir() else []:
+        try:
+            with tarfile.open(archive, "r:gz") as tar:
+                manifest = json.load(tar.extractfile("manifest.json"))
+            head = manifest["audit_head"]
+            at = datetime.fromisoformat(manifest["created_at"])
+            anchors.append(auditchain.Anchor(at, int(head["seq"]), head["hash"], f"备份 {archive.name} 的清单"))
+        except (OSError, tarfile.TarError, EOFError, KeyError, TypeError, ValueError, AttributeError):
+            continue  # not readable, or from before the manifests carried the head
+    return anchors
+
+
+def anchors_outside_database(anchor_logs=None, backup_dirs=None):
+    """Every anchor this installation wrote: its anchor log and its backups (or the ones given)."""
+    anchors = []
+    for path in anchor_logs if anchor_logs is not None else [settings.AUDIT_ANCHOR_LOG]:
+        anchors += auditchain.read_anchor_log(path)
+    for directory in backup_dirs if backup_dirs is not None else [settings.BACKUP_DIR]:
+        anchors += read_backup_anchors(directory)
+    return anchors

@@ -32,7 +32,6 @@ The conditional update in ``workflow.transition`` gives the same protection as C
 
 import functools
 import inspect
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django import forms
@@ -51,9 +50,7 @@ __all__ = [
     "Step",
     "StepForm",
     "Refused",
-    "advance",
     "cached",
-    "current_step",
     "flow_for",
     "forget",
     "starts",
@@ -454,6 +451,13 @@ class Flow:
     def __iter__(self):
         return iter(self.steps.values())
 
+    def begin(self, obj, *, by, title=None):
+        """A record of this flow was just created (not a step: there was no record to take one on): it is tracked
+        (its Matter, in the creator's 我发起的), and the returned Run hands out its first work exactly as a step
+        would (``begin(request, by=by).hand_to("approve", users=…)``: label and grant from the declaration)."""
+        worklist.track(obj, kind=self.kind, initiator=by, title=title)
+        return Run(self, None, obj, by)
+
     def names_item(self, name):
         """Whether a work item may be called ``name``: a declared step (taking it closes the item), or one of the
         app's own items."""
@@ -478,13 +482,13 @@ class Flow:
                 )
             if step.name in self.steps:
                 raise ImproperlyConfigured(f"{self.kind}的步骤 {step.name} 声明了两次")
-            takes_run = next(iter(inspect.signature(func).parameters), None) == "run"
+            if next(iter(inspect.signature(func).parameters), None) != "run":
+                raise ImproperlyConfigured(f"步骤 {func.__name__} 的第一个参数应为 run：body(run, obj, **arguments)")
 
             @functools.wraps(func)
             def run(obj, *, by, **kwargs):
                 return self._run(step, func, obj, by, kwargs)
 
-            func.takes_run = takes_run
             object.__setattr__(step, "func", run)
             self.steps[step.name] = step
             run.step = step
@@ -560,10 +564,7 @@ class Flow:
             waiting = set(worklist.mine(obj, step.name, by).values_list("pk", flat=True))
             run = Run(self, step, obj, by)
             try:
-                if getattr(func, "takes_run", False):
-                    result = func(run, obj, **kwargs)
-                else:
-                    result = _legacy(run, func, obj, kwargs)
+                result = func(run, obj, **kwargs)
             except Refused as error:
                 if not error.keeps_changes:
                     raise
@@ -616,40 +617,6 @@ class Flow:
         if row is None:
             raise Refused(f"该{self.kind}已不存在。")
         setattr(obj, self.status_field, row)
-
-
-# --- Transitional: step bodies written the old way (``body(obj, by=…)``, ``steps.advance``) ----------------------
-
-_legacy_run: ContextVar = ContextVar("legacy_run", default=None)
-
-
-def _legacy(run, func, obj, kwargs):
-    token = _legacy_run.set(run)
-    events = audit.step_events.set([])
-    kept = worklist.reassigned.set(set())
-    closed = worklist.closed_in_step.set([])
-    try:
-        return func(obj, by=run.by, **kwargs)
-    finally:
-        run.events += [e for e in audit.step_events.get() if e not in run.events]
-        run.kept |= worklist.reassigned.get()
-        run.closed += worklist.closed_in_step.get()
-        worklist.closed_in_step.reset(closed)
-        worklist.reassigned.reset(kept)
-        audit.step_events.reset(events)
-        _legacy_run.reset(token)
-
-
-def current_step():
-    run = _legacy_run.get()
-    return run.step if run else None
-
-
-def advance(obj, *, by, target=None, comment="", source=None, **fields):
-    run = _legacy_run.get()
-    if run is None:
-        raise RuntimeError("steps.advance() is called from inside a declared step")
-    return run.advance(target, comment=comment, source=source, obj=obj if obj is not run.obj else None, **fields)
 
 
 def refusal_message(error):

@@ -1,19 +1,18 @@
 """Work items: who must act on which record, by which step; what each person did; what each person started.
 
-The steps of every app write here in their own transaction (the step wrapper in ``steps.py`` does most of it):
+The low layer under the steps: apps never call it from a step body, they act through their ``run``
+(``steps.Run``: ``run.hand_to(next_step, …)`` gives the grant and the item labelled as that step declares;
+``flow.begin(obj, by=…)`` tracks a new record). What it keeps:
 
-    worklist.track(document, kind="收文", initiator=by)               # when the record is created
-    worklist.assign(document, "instruct", users=leaders, due=deadline)  # who must take a step now
-    worklist.hand_to(request, "approve", label=…, users=people, perm="approve")  # the same, with the grants
-    worklist.finish(document, "propose", by=by, decision="拟办")       # done (the wrapper does this)
-    worklist.withdraw(document, "instruct", users=[removed], by=by)     # someone left the step
+    track(document, kind="收文", initiator=by)                  # the record's Matter (我发起的)
+    assign(document, "instruct", label=…, users=leaders, due=…)  # open items (Run.hand_to passes the label)
+    finish / withdraw / settle                                   # items closed (the step wrapper does most)
 
 我的待办, 已办, 我发起的 and 待阅 read these two tables and nothing else.
 """
 
 import logging
 import time
-from contextvars import ContextVar
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
@@ -24,10 +23,6 @@ from .models import Matter, Notification, User, WorkItem
 
 logger = logging.getLogger(__name__)
 Kind = WorkItem.Kind
-# While a step runs: the open items its body assigned again to the people holding them (kept open after it).
-reassigned: ContextVar[set | None] = ContextVar("reassigned", default=None)
-# While a step runs: the items its body closed as done by the person (then 已办 already shows the step).
-closed_in_step: ContextVar[list | None] = ContextVar("closed_in_step", default=None)
 
 
 def _key(obj):
@@ -120,11 +115,6 @@ def assign(obj, step, *, label, users=(), departments=(), due=None, urgent=False
     have = list(open_items.values_list("pk", "assignee_id", "department_id"))
     have_users = {a for _, a, _ in have if a}
     have_departments = {d for _, _, d in have if d}
-    kept = reassigned.get()
-    if kept is not None:  # inside a step: an item given again to who already holds it stays open after the step
-        user_ids = {u.pk for u in users if u is not None}
-        department_ids = {d.pk for d in departments if d is not None}
-        kept.update(pk for pk, a, d in have if a in user_ids or d in department_ids)
     now = timezone.now()
     common = {"matter": matter, "step": step, "label": label, "kind": kind, "due": due, "urgent": urgent}
     created = []
@@ -151,51 +141,6 @@ def assign(obj, step, *, label, users=(), departments=(), due=None, urgent=False
         Notification.objects.bulk_create(rows)
     _forget([item.assignee_id for item in created], [item.department_id for item in created])
     return created
-
-
-def hand_to(
-    obj,
-    step,
-    *,
-    label,
-    users=(),
-    departments=(),
-    perm=None,
-    due=None,
-    urgent=False,
-    kind=Kind.ACT,
-    notify=None,
-    body="",
-):
-    """``step`` is now the work of these people and departments, inside the running step's transaction:
-
-    - ``perm``: exactly they hold the step's own object permission (``approve``, ``instruct`` …); whoever held it
-      before loses it (``permissions.set_grants``), also when nobody is named;
-    - they may read the record (``view`` is added);
-    - each gets a work item (``assign``), with its notification titled ``notify``.
-
-    Returns the items opened."""
-    from . import permissions
-
-    users = [u for u in users if u is not None]
-    departments = [d for d in departments if d is not None]
-    if perm:
-        permissions.set_grants(obj, perm, users=users, departments=departments)
-    if not users and not departments:
-        return []
-    permissions.grant(obj, "view", users=users, departments=departments)
-    return assign(
-        obj,
-        step,
-        label=label,
-        users=users,
-        departments=departments,
-        due=due,
-        urgent=urgent,
-        kind=kind,
-        notify=notify,
-        body=body,
-    )
 
 
 def open_items(obj, step=None):
@@ -241,9 +186,6 @@ def _close(items, *, by, decision, closed=None, credit=True):
     if not items:
         return 0
     pks = [pk for pk, _, _ in items]
-    legacy = closed_in_step.get()
-    if closed is None and legacy is not None:
-        closed = legacy
     own = []
     if getattr(by, "is_authenticated", False):
         department = getattr(by, "department_id", None)

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from sequences import get_next_value
 
-from township_office import audit, permissions, steps, worklist
+from township_office import audit, permissions, steps
 from township_office.models import Township, User
 from township_office.roles import LEADERS, Role, has_role, role_users
 from township_office.steps import Refused
@@ -54,10 +54,6 @@ def _initiator_only(contact, user):
     return None
 
 
-def _track_contact(contact, by=None):
-    return worklist.track(contact, kind="来访登记", initiator=by)
-
-
 def _save_representatives(contact, representatives):
     representatives = [r for r in representatives if r.get("name")]
     if len(representatives) > 5:
@@ -80,11 +76,11 @@ def register_contact(*, by, data, representatives=(), draft=False):
         rules.check_complete(data, representatives)
     contact = Contact.objects.create(**data, received_by=by, status=K.DRAFT if draft else K.OPEN)
     _save_representatives(contact, representatives)
-    _track_contact(contact, by)
+    run = contacts.begin(contact, by=by)
     action = "保存登记草稿" if draft else "登记" + contact.get_channel_display()
     audit.record(action, by=by, obj=contact, to_state=contact.status, comment=contact.matter[:100])
-    if not draft:  # not a step yet: the first item is given here, labelled as 答复's declaration says
-        worklist.assign(contact, "answer", label=contacts["answer"].work_for(contact), users=[by])
+    if not draft:  # not a step yet: the first item is given here, as 答复's declaration says
+        run.hand_to("answer", users=[by], urgent=False)
     return contact
 
 

@@ -5,7 +5,7 @@ from datetime import datetime
 from django.utils import timezone
 from sequences import get_next_value
 
-from township_office import audit, permissions, steps, worklist
+from township_office import audit, permissions, steps
 from township_office.models import User
 from township_office.roles import LEADERS, OFFICE, Role, has_role, role_users
 from township_office.steps import Refused
@@ -70,14 +70,10 @@ ROUTED = (In.INSTRUCTING, In.HANDLING, In.COMPLETED, In.ARCHIVED)
 
 def register(document, *, by):
     """Called by ``services.register_incoming`` once the file is saved: 我发起的 and the office directors' 拟办."""
-    worklist.track(document, kind=incoming.kind, initiator=by)
-    worklist.assign(
-        document,
+    incoming.begin(document, by=by).hand_to(
         "propose",
-        label=incoming["propose"].work_for(document),
         users=role_users(Role.OFFICE_DIRECTOR),
         due=document.deadline,
-        urgent=document.is_urgent,
         notify=f"请拟办：{document.number} {document.title}",
     )
 

@@ -144,7 +144,7 @@ def _to_clerks(run, document, step):
 
 def start_draft(document, *, by):
     """Called by ``services.draft_outgoing`` once the draft is saved: 我发起的, and the drafter holds it."""
-    worklist.track(document, kind=outgoing.kind, initiator=by)
+    outgoing.begin(document, by=by)
     permissions.grant(document, "view", users=[by])
 
 

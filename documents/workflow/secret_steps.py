@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from sequences import get_next_value
 
-from township_office import audit, permissions, steps, worklist
+from township_office import audit, permissions, steps
 from township_office.roles import role_users
 from township_office.steps import Refused
 
@@ -102,7 +102,7 @@ def register(*, by, data, copy_numbers):
     )
     for copy in copies:
         copy.entry = entry
-        worklist.track(copy, kind=KIND, initiator=by, title=_title(copy))
+        secret.begin(copy, by=by, title=_title(copy))
     return entry
 
 

@@ -5,8 +5,8 @@ import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from reception import workflow
 from reception.models import ChecklistItem, Guest, ItineraryItem, Material, MeetingRoom, Reception
-from township_office import worklist
 from township_office.models import Department
 
 
@@ -40,7 +40,7 @@ def make_reception(clerk, deputy, rooms):
         reception = Reception(**fields)
         reception.letter_scan.save("公函.pdf", ContentFile(b"%PDF-1.4"), save=False)
         reception.save()
-        worklist.track(reception, kind="公务接待", initiator=reception.created_by)
+        workflow.plans.begin(reception, by=reception.created_by)
         reception.accompanying_leaders.set(leaders if leaders is not None else [deputy])
         for i in range(guests):
             Guest.objects.create(reception=reception, name=f"来宾{i}", unit="县农业农村局", title="科员")

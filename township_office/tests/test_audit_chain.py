@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from township_office import audit, auditchain
+from township_office import audit, auditchain, backup
 from township_office.models import AuditEvent, AuditHead, AuditLink
 
 
@@ -199,7 +199,7 @@ def test_a_deleted_tail_with_an_old_head_replayed_is_caught_by_the_anchors(clerk
         [saved["last_seq"], saved["last_hash"], saved["mac"]],
     )
     assert auditchain.verify()[0] is True  # inside the database everything matches
-    ok, broken, _ = auditchain.verify(anchors=auditchain.anchors_outside_database())
+    ok, broken, _ = auditchain.verify(anchors=backup.anchors_outside_database())
     assert not ok and "日志末尾的事件已被删除" in broken.reason and "已有 5 条，现在只有 2 条" in broken.reason
     with pytest.raises(CommandError, match="2026-03-10 07:30 时已有 5 条"):
         call_command("verify_audit_log")

@@ -253,9 +253,9 @@ def test_an_item_the_step_opens_again_for_the_same_person_stays_open(dossier, of
     worklist.assign(dossier, "handle", label="待办理", users=[staff])
     from township_office import steps as core_steps
 
-    @dossiers.step("再办", source=[Dossier.Status.OPEN], grant="handle")
-    def handle_again(dossier, *, by):
-        worklist.assign(dossier, "handle_again", label="待再办", users=[by])
+    @dossiers.step("再办", source=[Dossier.Status.OPEN], grant="handle", work="待再办")
+    def handle_again(run, dossier):
+        run.hand_to("handle_again", users=[run.by], exclusive=False)
 
     try:
         worklist.assign(dossier, "handle_again", label="待再办", users=[staff])
@@ -304,21 +304,46 @@ def test_todo_page_merges_own_and_department_items_in_deadline_order(client_for,
 # --- hand_to, Start, cached ----------------------------------------------------------------------------------
 
 
-def test_hand_to_gives_exactly_them_the_step_grant_view_and_an_item(dossier, people, staff, clerk):
+def test_hand_to_gives_exactly_them_the_step_grant_view_and_an_item(dossier, people, staff, clerk, office_director):
     from django.db import transaction
 
+    run = steps.Run(dossiers, dossiers["send"], dossier, office_director)
     with transaction.atomic():
-        worklist.hand_to(dossier, "handle", label="待办理", users=[clerk], perm="handle", notify="请办理")
+        run.hand_to("handle", users=[clerk], notify="请办理")
     assert permissions.held(clerk, Dossier.objects.get(pk=dossier.pk)) >= {"handle", "view"}
     with transaction.atomic():
-        items = worklist.hand_to(dossier, "handle", label="待办理", users=[staff], perm="handle", notify="请办理")
+        items = run.hand_to("handle", users=[staff], notify="请办理")
     fresh = Dossier.objects.get(pk=dossier.pk)
     assert "handle" not in permissions.held(clerk, fresh) and "view" in permissions.held(clerk, fresh)
     assert permissions.held(staff, fresh) >= {"handle", "view"}
-    assert [i.assignee for i in items] == [staff]
+    assert [(i.assignee, i.label) for i in items] == [(staff, "待办理")]  # the label: handle's work=
     assert Notification.objects.filter(recipient=staff, work_item=items[0], title="请办理").exists()
-    assert worklist.hand_to(dossier, "handle", label="待办理", perm="handle") == []  # nobody: only taken back
+    assert run.hand_to("handle") == []  # nobody: only taken back
     assert "handle" not in permissions.held(staff, Dossier.objects.get(pk=dossier.pk))
+
+
+def test_a_body_not_taking_run_is_refused_at_import():
+    from django.core.exceptions import ImproperlyConfigured
+
+    with pytest.raises(ImproperlyConfigured, match="第一个参数应为 run"):
+
+        @dossiers.step("旧写法", source=[Dossier.Status.OPEN], roles=["clerk"])
+        def old_style(dossier, *, by):
+            pass
+
+    assert "old_style" not in dossiers.steps
+
+
+def test_a_step_open_to_everyone_is_refused_at_import():
+    from django.core.exceptions import ImproperlyConfigured
+
+    with pytest.raises(ImproperlyConfigured, match="没有声明 roles、grant 或 rule"):
+
+        @dossiers.step("谁都可以", source=[Dossier.Status.OPEN])
+        def anyone(run, dossier):
+            pass
+
+    assert "anyone" not in dossiers.steps
 
 
 def test_start_is_the_one_rule_for_creating_a_record(people, clerk, staff):

@@ -81,3 +81,27 @@ def test_no_import_circle_among_the_core_modules():
 
 def test_the_circle_finder_finds_a_circle():
     assert _circles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_the_step_machinery_keeps_no_context_variables():
+    """What a step did is read from its ``run``, never from context variables (the client address of the audit log,
+    request-scoped, is the one context variable of the core)."""
+    for name in ("steps.py", "worklist.py"):
+        assert "ContextVar" not in (ROOT / name).read_text(encoding="utf-8"), name
+    audit = (ROOT / "audit.py").read_text(encoding="utf-8")
+    assert audit.count("ContextVar(") == 1 and "client_address: ContextVar" in audit
+
+
+def test_no_label_is_written_when_work_is_given():
+    """A work item's label comes from its step's declaration (``work=``), never written a second time: the apps
+    give work only through ``run.hand_to`` (which takes no label), never through the worklist's own ``assign``."""
+    import re
+
+    for app in ("documents", "visitors", "seals", "reception"):
+        for path in (ROOT.parent / app).rglob("*.py"):
+            if "tests" in path.parts or "migrations" in path.parts:
+                continue
+            text = path.read_text(encoding="utf-8")
+            assert not re.search(r"worklist\.(assign|hand_to)\(", text), path
+            if path.stem in ("workflow", "services") or path.parent.name == "workflow":  # forms have field labels
+                assert not re.search(r"\blabel=", text), path

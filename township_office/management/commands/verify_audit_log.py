@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from township_office import auditchain
+from township_office import auditchain, backup
 
 
 class Command(BaseCommand):
@@ -29,7 +29,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         anchors = []
         if not options["no_anchors"]:
-            anchors = auditchain.anchors_outside_database(options["anchors"], options["backups"])
+            anchors = backup.anchors_outside_database(options["anchors"], options["backups"])
         ok, broken, count = auditchain.verify(anchors=anchors)
         if not ok:
             raise CommandError(f"审计日志校验失败：{broken}")
