@@ -80,8 +80,12 @@ run: seed
 
 test: venv test-only
 
+# Lint, formatting and migrations are checked before the suite: an unformatted file or a model change without
+# its migration fails `make test` as a failing test does.
 test-only:
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(MANAGE) makemigrations --check --dry-run
 	$(VENV)/bin/pytest --create-db -n 2 $(PYTEST_ARGS)
 
 # The SQLite suite, browser tests included, under a clock a year ahead (libfaketime, Debian faketime): no test

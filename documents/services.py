@@ -84,4 +84,3 @@ def record_delivery_read(user, document):
 def can_batch_print(user):
     """批量打印收文处理笺 is office work; leaders and departments open the files one by one."""
     return has_role(user, Role.CLERK, Role.OFFICE_DIRECTOR)
-

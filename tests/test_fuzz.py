@@ -104,8 +104,6 @@ def _marked(test_id, value, known):
     return pytest.param(value, marks=marks, id=test_id)
 
 
-
-
 def _client(username):
     client = Client(raise_request_exception=True)
     client.force_login(User.objects.get(username=username))
@@ -139,7 +137,6 @@ def _request(client, method, url, data=None):
     if response.status_code >= 500:
         return None, f"HTTP {response.status_code}"
     return response, None
-
 
 
 # --- list and report pages --------------------------------------------------------------------------
@@ -333,7 +330,9 @@ def test_forms_never_give_a_server_error_and_a_refusal_changes_nothing(world, db
         pytest.skip("no POST form on these pages for any persona")
     failures = []
     clients = {username: _client(username) for username in {username for username, _ in forms.values()}}
-    before = database_state(audit=False)  # after the logins (they write last_login); every submission is rolled back to it
+    before = database_state(
+        audit=False
+    )  # after the logins (they write last_login); every submission is rolled back to it
     for (action, _), (username, form) in sorted(forms.items()):
         for i, value in enumerate(["9" * 25, "abc", "a\x00b", "0001-01-01", "9999-12-31T23:59"]):
             _submit(clients[username], action, _fill(form, _hostile(value, i)), failures, before)

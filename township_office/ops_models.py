@@ -129,4 +129,3 @@ def _audit_flush_switch(sender, connection, **kwargs):
 
 
 connection_created.connect(_audit_flush_switch, dispatch_uid="township_office.audit_flush_switch")
-

@@ -65,7 +65,6 @@ def villages_and_resources(to_issue):
     return to_issue([*VILLAGES, "自然资源所"])
 
 
-
 def _member(name, department_name):
     user = User.objects.create_user(name, password=DEMO_PASSWORD, full_name=name)
     user.department = Department.objects.get(name=department_name)

@@ -42,7 +42,6 @@ def in_state(register, office_director, deputy, principal, staff, clerk, departm
     return make
 
 
-
 def arguments(step, people, departments):
     return {
         "correct": {"changes": {"title": "更正后的标题"}},

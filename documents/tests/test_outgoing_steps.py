@@ -82,7 +82,6 @@ def out_state(new_draft, staff, deputy, office_director, clerk, stamped, departm
     return make
 
 
-
 def arguments(name, departments, pdf_upload):
     return {
         "edit_draft": {"changes": {"title": "关于农田水利建设的实施意见（修改稿）"}},

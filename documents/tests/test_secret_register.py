@@ -48,7 +48,6 @@ def _copies(entry):
     return first, second
 
 
-
 def _refused(step, copy, *, by, message, **kwargs):
     before = database_state()
     with pytest.raises(Refused) as error:

@@ -126,9 +126,7 @@ def correct(run, document, *, changes, files=(), reason=""):
             changed.append(name)
     for upload in files:
         kind = validate_upload(upload)
-        Attachment.objects.create(
-            document=document, file=upload, name=upload.name[:200], kind=kind, uploaded_by=run.by
-        )
+        Attachment.objects.create(document=document, file=upload, name=upload.name[:200], kind=kind, uploaded_by=run.by)
         lines.append(f"补充附件：{upload.name[:200]}")
     if not lines:
         raise Refused("没有需要更正的内容。")

@@ -41,7 +41,9 @@ secret = steps.Flow(
     kind=KIND,
     url_name="documents:secret_copy_step",
     on_reassign=_reassign_secret,
-    start=steps.Start("登记密件", "documents:secret_register", REGISTER_KEEPERS, refusal="只有文书或办公室主任可以登记密件。"),
+    start=steps.Start(
+        "登记密件", "documents:secret_register", REGISTER_KEEPERS, refusal="只有文书或办公室主任可以登记密件。"
+    ),
 )
 
 

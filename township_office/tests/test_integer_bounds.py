@@ -63,7 +63,8 @@ def _project_forms():
     found = {}
     for config in apps.get_app_configs():
         path = Path(config.path).resolve()
-        if base not in path.parents or "tests" in path.relative_to(base).parts:
+        # a virtualenv inside the checkout (.venv) holds installed apps too: only the project's own count
+        if base not in path.parents or {"tests", "site-packages"} & set(path.relative_to(base).parts):
             continue
         for module_info in pkgutil.walk_packages([str(path)], prefix=f"{config.name}."):
             name = module_info.name

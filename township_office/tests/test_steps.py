@@ -21,7 +21,6 @@ def dossier(township, office_director):
     return d
 
 
-
 # (step, persona, prepare) → allowed?
 CASES = [
     ("send", "office_director", None, True),
