@@ -8,7 +8,9 @@ from township_office.forms import (
     StaffedDepartmentsField,
     departments_with_accounts,
 )
-from township_office.models import IssuerCode, User
+from township_office.gbdoc import body_text
+from township_office.gbdoc.forms import BodyField, DocxField
+from township_office.models import IssuerCode, Township, User
 from township_office.phrases import PhraseStepForm, instruction_field
 from township_office.roles import LEADERS
 from township_office.signatures import SignatureField
@@ -363,26 +365,20 @@ class CatalogueForm(forms.Form):
 
 OUTGOING_FIELDS = [
     "issuer_code",
-    "title",
+    "issuer_bodies",
     "doc_type",
     "importance",
     "secrecy",
     "urgency",
-    "drafter_phone",
+    "title",
     "main_recipients",
-    "cc_recipients",
+    "text",
     "attachments_note",
+    "signatures",
+    "cc_recipients",
+    "printed_by",
+    "drafter_phone",
 ]
-
-
-def _body_field(required=False, label="正文"):
-    return forms.FileField(label=label, required=required, help_text="Word、PDF 或 OFD 正文")
-
-
-def _clean_body(body):
-    if body:
-        validate_upload(body, kinds=BODY_KINDS)
-    return body
 
 
 class RecipientDepartmentsField(SafeMultipleChoice, forms.ModelMultipleChoiceField):
@@ -394,10 +390,30 @@ class RecipientDepartmentsField(SafeMultipleChoice, forms.ModelMultipleChoiceFie
 
 
 class OutgoingFields:
-    """The drafting fields shared by 拟稿 and 修改草稿."""
+    """The drafting fields shared by 拟稿 and 修改草稿: the 发文's particulars and its composed document (typed, or
+    imported from a .docx whose file is kept as 原稿)."""
 
     def add_drafting_fields(self):
         guard_secrecy(self)
+        self.fields["issuer_bodies"] = forms.MultipleChoiceField(
+            label="发文机关标志",
+            choices=IssuerCode.Body.choices,
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            help_text="红头上的机关，可多选（联合行文）；不选即为所选代字的机关。",
+        )
+        self.fields["title"].widget = forms.TextInput(attrs={"placeholder": "长官镇人民政府关于……的通知"})
+        self.fields["main_recipients"].required = False  # checked in clean(): a .docx may bring it
+        self.fields["main_recipients"].help_text = "如：各村（居）委会，镇直各单位"
+        self.fields["text"] = BodyField(required=False, widget=forms.Textarea(attrs={"rows": 14}))
+        self.fields["docx"] = DocxField(
+            help_text="仅限 .docx：导入后正文、标题、主送机关、附件说明按文件填入，原文件保存为原稿可下载。"
+        )
+        self.fields["attachments_note"].widget = forms.Textarea(attrs={"rows": 2})
+        self.fields["attachments_note"].help_text = "每个附件一行，只写名称，如：全镇防火责任人名单"
+        self.fields["signatures"].help_text = "不填即为发文机关名称；联合行文用顿号分隔"
+        self.fields["printed_by"].help_text = "不填即为本镇党政办公室"
+        self.fields["printed_by"].widget.attrs["placeholder"] = Township.current().office_name
         self.fields["recipient_departments"] = RecipientDepartmentsField(
             label="主送/抄送单位（本镇）",
             queryset=departments_with_accounts(),
@@ -422,15 +438,51 @@ class OutgoingFields:
             help_text="标注「无账号」的部门没有可用账号，不能选择",
         )
 
-    def clean_body(self):
-        return _clean_body(self.cleaned_data.get("body"))
+    def clean_issuer_bodies(self):
+        chosen = self.cleaned_data.get("issuer_bodies") or []
+        return [body for body in IssuerCode.Body.values if body in chosen]  # 党委, 政府, 办公室: the standard's order
+
+    def clean(self):
+        data = super().clean()
+        blocks = data.get("text")
+        imported = data.get("docx")
+        if imported is not None and "text" in data:
+            if blocks and body_text(blocks) != self.composed_text():
+                self.add_error(
+                    "docx",
+                    "正文框里已有内容，导入 Word 文档会替换它：请先清空正文（或撤销对正文的修改）再导入，"
+                    "以免输入的内容丢失。",
+                )
+                return data
+            blocks = imported.blocks
+            for name, value in (
+                ("title", imported.title),
+                ("main_recipients", imported.main_recipients),
+                ("attachments_note", "\n".join(imported.attachments)),
+                ("signatures", imported.signature),
+            ):
+                if value and not (data.get(name) or "").strip():
+                    data[name] = value
+        if "text" in data:
+            data["text"] = body_text(blocks or [])
+        if "main_recipients" in data and not data["main_recipients"].strip():
+            self.add_error("main_recipients", "请填写主送机关。")
+        return data
+
+    def composed_text(self):
+        """The 正文 the form started from (empty for a new draft)."""
+        return ""
+
+    def drafting_data(self):
+        """The model fields to save and the file imported as 原稿 (or None)."""
+        data = self.cleaned_data
+        imported = data.get("docx")
+        return {name: data[name] for name in OUTGOING_FIELDS}, (imported.file if imported else None)
 
 
 class OutgoingForm(OutgoingFields, forms.ModelForm):
-    """拟稿: 保存草稿 keeps it with the drafter; 提交 sends it to the department's review (the body is then
+    """拟稿: 保存草稿 keeps it with the drafter; 提交 sends it to the department's review (the 正文 is then
     required, checked by the 提交 step)."""
-
-    body = _body_field()
 
     class Meta:
         model = OutgoingDocument
@@ -451,7 +503,6 @@ class EditDraftForm(OutgoingFields, StepForm):
         for name in OUTGOING_FIELDS:
             self.fields[name] = fields[name]
         self.add_drafting_fields()
-        self.fields["body"] = _body_field(label="新的正文（不换可不选）")
         if not self.is_bound:
             for name in OUTGOING_FIELDS:
                 value = getattr(self.obj, name)
@@ -459,21 +510,21 @@ class EditDraftForm(OutgoingFields, StepForm):
             self.initial["countersign_departments"] = [d.pk for d in self.obj.countersign_departments.all()]
             self.initial["recipient_departments"] = [d.pk for d in self.obj.recipient_departments.all()]
 
+    def composed_text(self):
+        return self.obj.text
+
     def arguments(self):
-        data = dict(self.cleaned_data)
+        changes, original = self.drafting_data()
         return {
-            "changes": {name: data[name] for name in OUTGOING_FIELDS},
-            "countersign_departments": list(data["countersign_departments"]),
-            "recipient_departments": list(data["recipient_departments"]),
-            "body": data.get("body"),
+            "changes": changes,
+            "countersign_departments": list(self.cleaned_data["countersign_departments"]),
+            "recipient_departments": list(self.cleaned_data["recipient_departments"]),
+            "body": original,
         }
 
 
 class SubmitForm(StepForm):
-    body = _body_field(label="新的正文（不换可不选）")
-
-    def clean_body(self):
-        return _clean_body(self.cleaned_data.get("body"))
+    """提交: the draft as saved (修改草稿 changes it first)."""
 
 
 class OpinionForm(StepForm):

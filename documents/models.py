@@ -365,10 +365,22 @@ class OutgoingDocument(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="拟稿人", on_delete=models.PROTECT, related_name="+"
     )
     drafter_phone = models.CharField("联系电话", max_length=30, blank=True)
-    body = models.FileField("正文", upload_to="outgoing/%Y/%m/", blank=True)  # a draft may have none yet
-    attachments_note = models.CharField("附件", max_length=200, blank=True)
-    main_recipients = models.CharField("主送", max_length=300)
-    cc_recipients = models.CharField("抄送", max_length=300, blank=True)
+    # The composed document (GB/T 9704): typed in the page or imported from a .docx, typeset by the system
+    # (documents.official). ``body`` keeps the Word file it was imported from (原稿), or an older upload.
+    issuer_bodies = models.JSONField("发文机关", default=list, blank=True)  # IssuerCode.Body values; [] = the 代字's
+    text = models.TextField("正文", blank=True)  # one paragraph a line, headings 一、 （一） 1. （1）
+    body = models.FileField("原稿", upload_to="outgoing/%Y/%m/", blank=True)
+    attachments_note = models.TextField("附件说明", blank=True)  # one attachment a line
+    main_recipients = models.CharField("主送机关", max_length=300)
+    cc_recipients = models.CharField("抄送机关", max_length=300, blank=True)
+    signatures = models.CharField("发文机关署名", max_length=200, blank=True)  # blank: the 发文机关
+    printed_by = models.CharField("印发机关", max_length=50, blank=True)  # blank: the township's office
+    date_of_issue = models.DateField("成文日期", null=True, blank=True)  # the 签发 date
+    # The typeset PDF, kept while its inputs (``typeset_key``) are unchanged; frozen from 编号 on: the file sealed,
+    # issued and archived.
+    typeset = models.FileField("公文", upload_to="outgoing/typeset/%Y/", blank=True)
+    typeset_key = models.CharField(max_length=64, blank=True, editable=False)
+    typeset_sha256 = models.CharField(max_length=64, blank=True, editable=False)
     countersign_departments = models.ManyToManyField(Department, blank=True, related_name="+", verbose_name="会签部门")
     # 印发 delivers to these departments of the township (a 签收 each); 主送/抄送 above stay for outside units
     recipient_departments = models.ManyToManyField(
@@ -460,6 +472,32 @@ class Opinion(models.Model):
 
     def __str__(self):
         return f"{self.get_step_display()} {self.author}"
+
+
+class DraftVersion(models.Model):
+    """One saved version of a 发文's composed text (拟稿, every 修改草稿): who saved what, kept for good."""
+
+    document = models.ForeignKey(OutgoingDocument, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField("版本")
+    title = models.CharField("标题", max_length=200)
+    main_recipients = models.CharField("主送机关", max_length=300)
+    text = models.TextField("正文", blank=True)
+    attachments_note = models.TextField("附件说明", blank=True)
+    signatures = models.CharField("发文机关署名", max_length=200, blank=True)
+    cc_recipients = models.CharField("抄送机关", max_length=300, blank=True)
+    changed = models.CharField("修改内容", max_length=200, blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    FIELDS = ("title", "main_recipients", "text", "attachments_note", "signatures", "cc_recipients")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "发文稿版本"
+        ordering = ["document", "number"]
+        constraints = [models.UniqueConstraint(fields=["document", "number"], name="draft_version_once")]
+
+    def __str__(self):
+        return f"第{self.number}稿"
 
 
 class BatchPrint(models.Model):

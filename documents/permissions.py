@@ -1,6 +1,7 @@
 """Who sees which documents, and the role model permissions of the documents app."""
 
 from django.db.models import Q
+from django.http import Http404
 
 from township_office import permissions
 from township_office.roles import OFFICE, Role, has_role
@@ -80,6 +81,37 @@ def sees_all_deliveries(user, document):
     """Who received an issued 发文, who signed and read it: the issuing office (office director, clerk) and the
     drafter see every department's row; anyone else at most their own department's."""
     return has_role(user, *OFFICE) or document.drafter_id == user.pk
+
+
+def reads_as_recipient(user, document):
+    """A member of a department the 发文 was delivered to who had no part in making it: they see the issued
+    document, its 文号 and their own 签收, never the office's file (opinions, 流转记录, 稿纸, drafts, 原稿)."""
+    if sees_all_deliveries(user, document) or document.signer_id == user.pk:
+        return False
+    department = getattr(user, "department_id", None)
+    if not department or delivery_of_department(document, department) is None:
+        return False
+    return not document.opinions.filter(Q(author=user) | Q(department=department)).exists()
+
+
+def delivery_of_department(document, department):
+    """The delivery of ``document`` to ``department`` (None when there is none), read once per request."""
+    cache = document.__dict__.setdefault("_deliveries", {})
+    if department not in cache:
+        cache[department] = (
+            document.deliveries.filter(department=department).select_related("department").first()
+            if department
+            else None
+        )
+    return cache[department]
+
+
+def get_outgoing_file_for_user(user, code):
+    """The 发文 for its office's file (稿纸, 原稿, versions): 404 to a recipient, as to anyone without access."""
+    document = get_outgoing_for_user(user, code)
+    if reads_as_recipient(user, document):
+        raise Http404("未找到该发文")
+    return document
 
 
 def deliveries_for(user, document):

@@ -57,6 +57,7 @@ def draft_outgoing(*, by, data, body=None, countersign_departments=(), recipient
     document.save()
     document.countersign_departments.set(countersign_departments)
     document.recipient_departments.set(recipient_departments)
+    workflow.keep_version(document, by=by)
     audit.record("拟稿", by=by, obj=document, to_state=document.status, comment=document.title)
     workflow.start_draft(document, by=by)
     if submit:

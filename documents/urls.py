@@ -24,6 +24,8 @@ urlpatterns = [
     path("outgoing/<uuid:code>/step/<slug:name>/", views.outgoing_step, name="outgoing_step"),
     path("outgoing/<uuid:code>/sheet.pdf", views.outgoing_sheet, name="outgoing_sheet"),
     path("outgoing/<uuid:code>/body/", views.outgoing_body, name="outgoing_body"),
+    path("outgoing/<uuid:code>/document.pdf", views.outgoing_document, name="outgoing_document"),
+    path("outgoing/<uuid:code>/versions/", views.outgoing_versions, name="outgoing_versions"),
     path("archive/", views.archive_catalogue, name="archive_catalogue"),
     # 密件登记: the paper register of state-secret files
     path("secret/", secret_views.secret_list, name="secret_list"),

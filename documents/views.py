@@ -16,7 +16,7 @@ from township_office.pagination import paginate
 from township_office.pdf import pdf_response
 from township_office.roles import OFFICE, has_role
 
-from . import pdf, services, workflow
+from . import official, pdf, previews, services, workflow
 from .forms import (
     CatalogueForm,
     IncomingFilterForm,
@@ -29,6 +29,9 @@ from .forms import (
 from .models import BatchPrint, Circulation, IncomingDocument, OutgoingDocument
 from .permissions import (
     deliveries_for,
+    delivery_of_department,
+    get_outgoing_file_for_user,
+    reads_as_recipient,
     get_incoming_for_user,
     get_outgoing_for_user,
     received_by_department,
@@ -285,13 +288,12 @@ def outgoing_create(request):
     form = OutgoingForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         submit = request.POST.get("action") != "draft"
-        departments = ("body", "countersign_departments", "recipient_departments")
-        data = {k: v for k, v in form.cleaned_data.items() if k not in departments}
+        data, original = form.drafting_data()
         try:
             document = services.draft_outgoing(
                 by=request.user,
                 data=data,
-                body=form.cleaned_data["body"],
+                body=original,
                 countersign_departments=form.cleaned_data["countersign_departments"],
                 recipient_departments=form.cleaned_data["recipient_departments"],
                 submit=submit,
@@ -308,10 +310,12 @@ def outgoing_page(request, document, *, bound=None, refusal=None, status=200):
     """The 发文 page: the draft, the opinions, and the steps the person may take now (from the flow). Who
     received it (送达, 签收, 阅读): every department to the issuing office, one's own department to a recipient;
     a recipient does not see the other departments' 签收 in the timeline or among the current holders either."""
+    page_steps = steps.page_context(workflow.outgoing, document, request.user, bound=bound, refusal=refusal)
+    if reads_as_recipient(request.user, document):
+        return _received_page(request, document, page_steps, status=status)
     all_deliveries = sees_all_deliveries(request.user, document)
     deliveries = list(deliveries_for(request.user, document))
     events = audit.history(document)
-    page_steps = steps.page_context(workflow.outgoing, document, request.user, bound=bound, refusal=refusal)
     if not all_deliveries:
         own = request.user.department_id
         events = events.exclude(Q(action=workflow.sign_for.step.label) & ~Q(actor__department=own))
@@ -332,9 +336,26 @@ def outgoing_page(request, document, *, bound=None, refusal=None, status=200):
         "new_seal_request_url": workflow.new_seal_request_url(document)
         if workflow.outgoing.allows(document, request.user, "seal")
         else "",
+        "composed": official.is_composed(document),
+        "versions": document.versions.count(),
         **page_steps,
     }
     return render(request, "documents/outgoing_detail.html", context, status=status)
+
+
+def _received_page(request, document, page_steps, *, status):
+    """What a recipient unit sees: the issued document, its 文号 and date, and its own 签收 and reading; its own
+    work item and the 签收 step, nothing of how the office made it."""
+    own = request.user.department_id
+    page_steps["work_items"] = [item for item in page_steps["work_items"] if item.department_id == own]
+    context = {
+        "document": document,
+        "delivery": delivery_of_department(document, own),
+        "issuers": official.issuer_names_of(document),
+        "composed": official.is_composed(document),
+        **page_steps,
+    }
+    return render(request, "documents/outgoing_received.html", context, status=status)
 
 
 def _named_departments(document):
@@ -366,16 +387,37 @@ def outgoing_detail(request, code):
 outgoing_step = actions.step_view(workflow.outgoing, get_outgoing_for_user, outgoing_page)
 
 
-def outgoing_sheet(request, code):
+def outgoing_document(request, code):
+    """The 发文 as typeset (GB/T 9704): a draft with 「〔　　〕号」 and 草稿 before 编号, the numbered file after."""
     document = get_outgoing_for_user(request.user, code)
+    if not official.is_composed(document):
+        raise Http404("该发文没有系统排版的正文")
+    services.record_restricted_read(request.user, document)
+    services.record_delivery_read(request.user, document)
+    name = f"{document.doc_number or document.title}.pdf"
+    return uploads.serve(request, official.ensure_typeset(document), filename=name, as_attachment=False)
+
+
+def outgoing_versions(request, code):
+    """Every saved version of the text, who saved it and what changed (the drafting file: not for recipients)."""
+    document = get_outgoing_file_for_user(request.user, code)
+    services.record_restricted_read(request.user, document)
+    versions = document.versions.select_related("author").order_by("-number")
+    return render(request, "documents/outgoing_versions.html", {"document": document, "versions": versions})
+
+
+def outgoing_sheet(request, code):
+    document = get_outgoing_file_for_user(request.user, code)
     audit.record("打印发文稿纸", by=request.user, obj=document)
     return pdf_response(pdf.draft_sheet(document), f"发文稿纸-{document.code}.pdf")
 
 
 def outgoing_body(request, code):
-    document = get_outgoing_for_user(request.user, code)
+    """The 原稿: the Word file the text was imported from — the office's file, not for recipients — or an older
+    发文's uploaded 正文, which was what it issued."""
+    document = previews.original_for_user(request.user, code)
     if not document.body:
-        raise Http404("该发文尚无正文")
+        raise Http404("该发文没有原稿")
     services.record_restricted_read(request.user, document)
     services.record_delivery_read(request.user, document)
     return uploads.serve(

@@ -54,6 +54,7 @@ def _build():
         data={
             "issuer_code": IssuerCode.objects.order_by("pk").first(),
             "title": f"{MARK}发文",
+            "text": "为做好有关工作，现通知如下。\n一、总体要求\n请结合实际抓好落实。",
             "doc_type": "通知",
             "main_recipients": "各村（居）委会",
         },

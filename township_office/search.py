@@ -149,6 +149,32 @@ class CreateSearchIndex(Operation):
                 schema_editor.execute(f"DROP INDEX IF EXISTS {table}_{column}_trgm")
 
 
+class RestoreSearchTriggers(CreateSearchIndex):
+    """Migration operation, after one that rebuilt an indexed table on SQLite (an AlterField or an AddField with a
+    default copies the table into a new one, and the copy has no triggers): the triggers again and the index
+    refilled. On PostgreSQL the indexes survive such changes: nothing to do."""
+
+    def describe(self):
+        return f"Restore the search triggers of {self.model_name} on SQLite"
+
+    @property
+    def migration_name_fragment(self):
+        return f"{self.model_name}_search_triggers"
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor != "sqlite":
+            return
+        table, columns = self._table_and_columns(app_label, to_state)
+        fts = fts_table(table)
+        for suffix in ("ai", "ad", "au"):
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {fts}_{suffix}")
+        for statement in sqlite_statements(table, columns)[1:]:  # the FTS table itself is still there
+            schema_editor.execute(statement)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        pass
+
+
 def sqlite_statements(table, columns):
     """The FTS5 external-content table over ``table``'s ``columns``, its triggers, and its first fill."""
     fts = fts_table(table)

@@ -60,6 +60,7 @@ def drafted(staff, pdf_upload, township):
         data={
             "issuer_code": IssuerCode.objects.get(code="长政发"),
             "title": "关于秋冬季农田水利建设的实施意见",
+            "text": "为做好有关工作，现通知如下。\n一、总体要求\n请结合实际抓好落实。",
             "doc_type": "意见",
             "main_recipients": "各村（居）委会",
             "cc_recipients": "县农业农村局",

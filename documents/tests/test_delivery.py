@@ -41,6 +41,7 @@ def to_issue(staff, deputy, office_director, clerk, pdf_upload, departments, sta
             data={
                 "issuer_code": IssuerCode.objects.get(code="长政发"),
                 "title": title,
+                "text": "为做好有关工作，现通知如下。\n一、总体要求\n请结合实际抓好落实。",
                 "main_recipients": "各村（社区）",
             },
             body=pdf_upload(),
@@ -222,7 +223,7 @@ def test_reading_after_signing_records_the_first_reader(villages_and_resources, 
     response = client.post(reverse("documents:outgoing_step", args=[document.code, "sign_for"]))
     assert response.status_code == 302
     colleague = _member("cgc2", "长官村村民委员会")
-    client_for(colleague).get(reverse("documents:outgoing_body", args=[document.code]))
+    assert client_for(colleague).get(reverse("documents:outgoing_document", args=[document.code])).status_code == 200
     client_for(village_staff).get(document.get_absolute_url())
     delivery = document.deliveries.get(department=village_staff.department)
     assert delivery.first_read_by == colleague and delivery.first_read_at >= delivery.signed_at
@@ -232,7 +233,7 @@ def test_the_preview_viewer_counts_as_reading(villages_and_resources, village_st
     document = villages_and_resources
     workflow.sign_for(document, by=village_staff)
     client = client_for(village_staff)
-    assert client.get(f"/preview/outgoing-body/{document.code}/").status_code == 200
+    assert client.get(f"/preview/outgoing-document/{document.code}/").status_code == 200
     assert document.deliveries.get(department=village_staff.department).first_read_by == village_staff
 
 
@@ -271,16 +272,16 @@ def test_a_recipient_sees_only_its_own_row(villages_and_resources, village_staff
     document = villages_and_resources
     workflow.sign_for(document, by=resources_staff)
     page = client_for(village_staff).get(document.get_absolute_url()).content.decode()
-    section = page[page.index('data-testid="deliveries"') :]
+    section = page[page.index('data-testid="received"') :]
     section = section[: section.index("</section>")]
-    assert "本单位签收" in section and "长官村村民委员会" in section
-    assert "自然资源所" not in section and "柳林村" not in section
-    assert "马涛" not in page  # nor who signed elsewhere, in the timeline or among the current holders
-    events = page[page.index("流转记录") :]
-    assert "自然资源所" not in events
+    assert "长官村村民委员会" in section and "未签收" in section
+    assert "自然资源所" not in page and "柳林村" not in page
+    assert "马涛" not in page  # nor who signed elsewhere, among the current holders
+    assert "流转记录" not in page  # the office's file is not shown to a recipient
     workflow.sign_for(document, by=village_staff)
     page = client_for(village_staff).get(document.get_absolute_url()).content.decode()
-    assert "林红" in page[page.index("流转记录") :]  # its own 签收 is in its timeline
+    section = page[page.index('data-testid="received"') :]
+    assert "已签收" in section and "林红" in section  # its own 签收
     assert "马涛" not in page
 
 

@@ -38,6 +38,7 @@ def new_draft(staff, pdf_upload, township):
             data={
                 "issuer_code": IssuerCode.objects.get(code="长政发"),
                 "title": "关于秋冬季农田水利建设的实施意见",
+                "text": "为做好有关工作，现通知如下。\n一、总体要求\n请结合实际抓好落实。",
                 "main_recipients": "各村（居）委会",
                 **data,
             },
@@ -305,7 +306,12 @@ def test_office_director_does_not_check_her_own_draft(office_director, principal
     drafter = _give_staff_role(office_director, Department.objects.get(name="党政办公室"))
     document = services.draft_outgoing(
         by=drafter,
-        data={"issuer_code": IssuerCode.objects.get(code="长政发"), "title": "办公室自拟", "main_recipients": "各村"},
+        data={
+            "issuer_code": IssuerCode.objects.get(code="长政发"),
+            "title": "办公室自拟",
+            "main_recipients": "各村",
+            "text": "正文。",
+        },
         body=pdf_upload(),
     )
     workflow.review(document, by=deputy_secretary, text="同意")
@@ -323,7 +329,12 @@ def test_a_leader_does_not_sign_his_own_draft(deputy, principal, mayor, office_d
     drafter = _give_staff_role(deputy, departments["农业农村办公室"])
     document = services.draft_outgoing(
         by=drafter,
-        data={"issuer_code": IssuerCode.objects.get(code="长政发"), "title": "分管领导自拟", "main_recipients": "各村"},
+        data={
+            "issuer_code": IssuerCode.objects.get(code="长政发"),
+            "title": "分管领导自拟",
+            "main_recipients": "各村",
+            "text": "正文。",
+        },
         body=pdf_upload(),
     )
     OutgoingDocument.objects.filter(pk=document.pk).update(status=S.OFFICE_CHECK)

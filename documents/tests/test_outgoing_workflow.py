@@ -48,7 +48,12 @@ def test_numbers_are_gapless_per_issuer_code(staff, pdf_upload, deputy, office_d
     for code in ("长政发", "长政发", "长委发"):
         document = services.draft_outgoing(
             by=staff,
-            data={"issuer_code": IssuerCode.objects.get(code=code), "title": "文", "main_recipients": "各村"},
+            data={
+                "issuer_code": IssuerCode.objects.get(code=code),
+                "title": "文",
+                "main_recipients": "各村",
+                "text": "正文。",
+            },
             body=pdf_upload(),
         )
         document = _to_numbering(document, deputy, office_director, clerk)
@@ -89,9 +94,11 @@ def test_return_for_changes_and_resubmit(drafted, deputy, staff, resources_staff
     assert drafted.status == S.DRAFT
     with pytest.raises(Refused):
         workflow.submit(drafted, by=resources_staff)
-    workflow.submit(drafted, by=staff, body=pdf_upload("修改稿.pdf"))
+    workflow.edit_draft(drafted, by=staff, changes={"text": "修改后的正文。"})
+    workflow.submit(drafted, by=staff)
     drafted.refresh_from_db()
     assert drafted.status == S.DEPT_REVIEW
+    assert [v.text for v in drafted.versions.order_by("number")][-1] == "修改后的正文。"
 
 
 def test_countersign_by_every_department_before_sign_off(
@@ -99,7 +106,12 @@ def test_countersign_by_every_department_before_sign_off(
 ):
     document = services.draft_outgoing(
         by=staff,
-        data={"issuer_code": IssuerCode.objects.get(code="长政发"), "title": "联合发文", "main_recipients": "各村"},
+        data={
+            "issuer_code": IssuerCode.objects.get(code="长政发"),
+            "title": "联合发文",
+            "main_recipients": "各村",
+            "text": "请会签。",
+        },
         body=pdf_upload(),
         countersign_departments=[departments["自然资源所"]],
     )

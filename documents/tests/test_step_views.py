@@ -141,8 +141,10 @@ def test_save_a_draft_then_submit_it(client_for, staff, deputy, pdf_upload, town
     assert "关于秋冬季农田水利建设的实施意见" in started
     assert offered(client, document) == {"edit_draft", "submit"}
     response = client.post(step_url(document, "submit"))
-    assert response.status_code == 400 and "请先上传正文再提交" in response.content.decode()
-    response = client.post(step_url(document, "submit"), {"submit-body": pdf_upload()})
+    assert response.status_code == 400 and "请先填写或导入正文再提交" in response.content.decode()
+    edit = {f"edit_draft-{k}": v for k, v in _draft_form(text="为做好有关工作，现通知如下。").items()}
+    assert client.post(step_url(document, "edit_draft"), edit).status_code == 302
+    response = client.post(step_url(document, "submit"))
     assert response.status_code == 302
     assert OutgoingDocument.objects.get().status == S.DEPT_REVIEW
     assert worklist.waiting(deputy).get().step == "review"
@@ -183,7 +185,12 @@ def countersigning(staff, pdf_upload, deputy, office_director, departments, town
 
     document = services.draft_outgoing(
         by=staff,
-        data={"issuer_code": IssuerCode.objects.get(code="长政发"), "title": "联合发文", "main_recipients": "各村"},
+        data={
+            "issuer_code": IssuerCode.objects.get(code="长政发"),
+            "title": "联合发文",
+            "main_recipients": "各村",
+            "text": "请会签。",
+        },
         body=pdf_upload(),
         countersign_departments=[departments["自然资源所"]],
     )

@@ -42,6 +42,7 @@ from .outgoing_steps import (  # noqa: F401
     delivery_of,
     edit_draft,
     issue,
+    keep_version,
     new_seal_request_url,
     number,
     outgoing,

@@ -10,6 +10,7 @@ from township_office.models import Department, User
 from township_office.roles import LEADERS, Role, has_role, role_users
 from township_office.steps import Refused
 
+from .. import official
 from ..forms import (
     ApproveForm,
     ArchiveForm,
@@ -23,9 +24,11 @@ from ..forms import (
 )
 from ..models import (
     Delivery,
+    DraftVersion,
     Opinion,
     OutgoingDocument,
 )
+from ..permissions import delivery_of_department
 from .common import Out, _members, archive_code_for, refuse_state_secret
 
 # --- 发文 -------------------------------------------------------------------------------------------------
@@ -152,6 +155,8 @@ def start_draft(document, *, by):
     "修改草稿", source=[Out.DRAFT], rule=_drafter_rule, form=EditDraftForm, style="secondary", success="草稿已保存。"
 )
 def edit_draft(run, document, *, changes, countersign_departments=(), recipient_departments=None, body=None):
+    """修改草稿 by the drafter: the fields changed, a new version of the text when its wording changed, and the
+    流转记录 says what was changed (「修改了：标题、正文」)."""
     refuse_state_secret(changes.get("secrecy"))
     fields = [name for name, value in changes.items() if getattr(document, name) != value]
     for name in fields:
@@ -164,7 +169,34 @@ def edit_draft(run, document, *, changes, countersign_departments=(), recipient_
     document.countersign_departments.set(countersign_departments)
     if recipient_departments is not None:
         document.recipient_departments.set(recipient_departments)
-    run.audit(comment=document.title)
+    version = keep_version(document, by=run.by)
+    changed = [str(OutgoingDocument._meta.get_field(name).verbose_name) for name in fields]
+    run.audit(
+        comment=f"修改了：{'、'.join(changed)}" + (f"（第{version.number}稿）" if version else "")
+        if changed
+        else "未修改内容"
+    )
+
+
+def keep_version(document, *, by):
+    """A new :class:`DraftVersion` when the composed text differs from the last one kept (the first: always);
+    returns it, or None when nothing of the text changed."""
+    last = document.versions.order_by("-number").first()
+    values = {name: getattr(document, name) for name in DraftVersion.FIELDS}
+    if last is not None and all(getattr(last, name) == value for name, value in values.items()):
+        return None
+    changed = (
+        [str(DraftVersion._meta.get_field(n).verbose_name) for n, v in values.items() if getattr(last, n) != v]
+        if last
+        else []
+    )
+    return DraftVersion.objects.create(
+        document=document,
+        number=(last.number + 1) if last else 1,
+        changed="、".join(changed) or "初稿",
+        author=by,
+        **values,
+    )
 
 
 @outgoing.step(
@@ -176,13 +208,10 @@ def edit_draft(run, document, *, changes, countersign_departments=(), recipient_
     work="待修改后重新提交",
     success="已提交部门审核。",
 )
-def submit(run, document, *, body=None):
-    """提交 / 重新提交 by the drafter (optionally with a new body): to the deputy leader in charge."""
-    if body:
-        document.body = body
-        document.save(update_fields=["body"])
-    if not document.body:
-        raise Refused("请先上传正文再提交。")
+def submit(run, document):
+    """提交 / 重新提交 by the drafter: to the deputy leader in charge. The composed 正文 is required."""
+    if not document.text.strip():
+        raise Refused("请先填写或导入正文再提交。")
     reviewers = reviewers_for(document)
     if not reviewers:
         raise Refused("所在部门没有分管领导，无法送部门审核，请联系系统管理员。")
@@ -366,7 +395,8 @@ def sign_off(run, document, *, text="同意"):
     """签发: by the right leader; opinion, name and full date are recorded."""
     text = text.strip() or "同意"  # approving without typing records 同意
     _opinion(document, Opinion.Step.SIGN_OFF, run.by, text)
-    run.advance(comment=text, signer=run.by)
+    # 成文日期 is the day the leader signed it (GB/T 9704-2012 7.3.5.1): printed under the 署名
+    run.advance(comment=text, signer=run.by, date_of_issue=timezone.localdate())
     permissions.set_grants(document, "sign_off")
     _to_clerks(run, document, "recheck")
 
@@ -420,6 +450,8 @@ def number(run, document):
     serial = get_next_value(f"documents.outgoing.{document.issuer_code.code}.{year}")
     doc_number = f"{document.issuer_code.code}〔{year}〕{serial}号"
     run.advance(comment=doc_number, year=year, serial=serial, doc_number=doc_number)
+    if official.is_composed(document):
+        official.freeze(document)  # the numbered document, typeset once: what is sealed and issued
     _to_clerks(run, document, "seal")
     return doc_number
 
@@ -530,15 +562,7 @@ def issue(run, document, *, copies, issued_on, proofreader):
 
 def delivery_of(document, user):
     """The delivery of ``document`` to the user's department (None when there is none), read once per page."""
-    cache = document.__dict__.setdefault("_deliveries", {})
-    department = getattr(user, "department_id", None)
-    if department not in cache:
-        cache[department] = (
-            document.deliveries.filter(department=department).select_related("department").first()
-            if department
-            else None
-        )
-    return cache[department]
+    return delivery_of_department(document, getattr(user, "department_id", None))
 
 
 def _sign_for_rule(document, user):

@@ -123,6 +123,7 @@ def _submitted(countersign=()):
         data={
             "issuer_code": IssuerCode.objects.get(code="长政发"),
             "title": "关于秋冬季农田水利建设的实施意见",
+            "text": "为做好有关工作，现通知如下。\n一、总体要求\n请结合实际抓好落实。",
             "main_recipients": "各村（居）委会",
         },
         body=SimpleUploadedFile("正文.pdf", PDF["buffer"], content_type="application/pdf"),

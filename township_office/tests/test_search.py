@@ -95,3 +95,24 @@ def test_short_words_fall_back_to_like(dossiers):
     with CaptureQueriesContext(connection) as captured:
         list(search.matching(Dossier.objects.all(), "防火", ["title"]))
     assert "_fts" not in captured.captured_queries[0]["sql"]
+
+
+@pytest.mark.django_db
+def test_every_search_table_keeps_its_triggers_after_all_migrations():
+    """A migration that rebuilds an indexed table on SQLite (AddField with a default, AlterField) loses the triggers
+    that keep its FTS5 table current, and search then silently finds nothing new: every FTS table has its three
+    triggers once all migrations ran (RestoreSearchTriggers after such a migration)."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the FTS5 tables and their triggers exist on SQLite only")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type='table' AND sql LIKE 'CREATE VIRTUAL TABLE%fts5%'")
+        tables = [row[0] for row in cursor.fetchall()]
+        cursor.execute("SELECT name FROM sqlite_master WHERE type='trigger'")
+        triggers = {row[0] for row in cursor.fetchall()}
+    assert tables
+    missing = [
+        f"{table}_{suffix}" for table in tables for suffix in ("ai", "ad", "au") if f"{table}_{suffix}" not in triggers
+    ]
+    assert missing == []
