@@ -30,10 +30,10 @@ from .models import BatchPrint, Circulation, IncomingDocument, OutgoingDocument
 from .permissions import (
     deliveries_for,
     delivery_of_department,
-    get_outgoing_file_for_user,
-    reads_as_recipient,
     get_incoming_for_user,
+    get_outgoing_file_for_user,
     get_outgoing_for_user,
+    reads_as_recipient,
     received_by_department,
     sees_all_deliveries,
     visible_incoming,
