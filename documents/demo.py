@@ -2,21 +2,12 @@
 
 from datetime import timedelta
 
-from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from township_office.models import Department, IssuerCode, User
 
 from . import services, workflow
 from .models import IncomingDocument
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-def _pdf(name):
-    upload = ContentFile(PDF, name=name)
-    upload.size = len(PDF)
-    return upload
 
 
 def seed():
@@ -91,11 +82,44 @@ def seed():
             "main_recipients": "各村（居）委会，镇属各站所",
             "cc_recipients": "县农业农村局",
             "drafter_phone": "13868000030",
+            "text": "为加快补齐农田水利设施短板，提升农业综合生产能力，结合我镇实际，提出如下实施意见。\n"
+            "一、目标任务\n今冬明春全镇新建和维修渠道十二公里，清淤山塘二十座，确保明年春耕用水。\n"
+            "二、工作措施\n（一）科学规划。各村摸清水利设施现状，提出项目清单，报农业农村办公室汇总。\n"
+            "（二）强化监管。项目实行公示制度，接受群众监督，确保工程质量。",
         },
-        body=_pdf("农田水利实施意见.pdf"),
         recipient_departments=[d for d in dept.values() if d.kind != Department.Kind.OFFICE],
     )
+    _seed_issued_outgoing(people, dept)
     _seed_secret_register(people, today)
+
+
+def _seed_issued_outgoing(people, dept):
+    """A 发文 composed in the page, through 审核, 核稿, 签发, 复核 and 编号: its document (three pages and the 版记 on
+    the fourth) carries its 文号 and waits for 用印."""
+    from pathlib import Path
+
+    from .workflow import checkers_for, reviewers_for, signers_for
+
+    text = (Path(__file__).parent / "demo_texts" / "forest_fire_notice.txt").read_text(encoding="utf-8")
+    document = services.draft_outgoing(
+        by=people["department_staff"],
+        data={
+            "issuer_code": IssuerCode.objects.get(code="长政发"),
+            "title": "长官镇人民政府关于切实做好2026年冬季森林防火工作的通知",
+            "doc_type": "通知",
+            "main_recipients": "各村（居）委会，镇直各单位",
+            "text": text,
+            "attachments_note": "长官镇森林防火责任人名单\n长官镇森林火灾应急预案（2026年修订）",
+            "cc_recipients": "县应急管理局，县林业局",
+            "drafter_phone": "13868000030",
+        },
+        recipient_departments=[d for d in dept.values() if d.kind == Department.Kind.VILLAGE],
+    )
+    workflow.review(document, by=reviewers_for(document)[0], text="同意，请办公室核稿。")
+    workflow.check(document, by=checkers_for(document)[0], text="核稿无误。")
+    workflow.sign_off(document, by=signers_for(document)[0], text="同意印发。")
+    workflow.recheck(document, by=people["clerk"])
+    workflow.number(document, by=people["clerk"])
 
 
 def _seed_secret_register(people, today):
