@@ -381,6 +381,28 @@ OUTGOING_FIELDS = [
 ]
 
 
+# The compose form top to bottom: the particulars, then the document as it is printed, then who gets it.
+DRAFTING_ORDER = [
+    "issuer_code",
+    "issuer_bodies",
+    "doc_type",
+    "importance",
+    "secrecy",
+    "urgency",
+    "title",
+    "main_recipients",
+    "text",
+    "docx",
+    "attachments_note",
+    "signatures",
+    "cc_recipients",
+    "printed_by",
+    "recipient_departments",
+    "countersign_departments",
+    "drafter_phone",
+]
+
+
 class RecipientDepartmentsField(SafeMultipleChoice, forms.ModelMultipleChoiceField):
     """The township's departments a 发文 is delivered to at 印发. One without an active account may be chosen (the
     office then delivers the paper copy): it is marked 「无账号」 here and named again at 印发."""
@@ -404,6 +426,7 @@ class OutgoingFields:
         )
         self.fields["title"].widget = forms.TextInput(attrs={"placeholder": "长官镇人民政府关于……的通知"})
         self.fields["main_recipients"].required = False  # checked in clean(): a .docx may bring it
+        self.fields["main_recipients"].shows_required = True
         self.fields["main_recipients"].help_text = "如：各村（居）委会，镇直各单位"
         self.fields["text"] = BodyField(required=False, widget=forms.Textarea(attrs={"rows": 14}))
         self.fields["docx"] = DocxField(
@@ -422,9 +445,6 @@ class OutgoingFields:
             help_text="印发后送达所选站所、村（居）的账号签收；标注「无账号」的单位需纸质送达。"
             "上面的主送、抄送填写镇外单位。",
         )
-        order = [name for name in self.fields if name != "recipient_departments"]
-        order.insert(order.index("cc_recipients") + 1, "recipient_departments")
-        self.order_fields(order)
         self.fields["issuer_code"] = SafeModelChoiceField(
             label="发文机关代字",
             queryset=IssuerCode.objects.filter(is_active=True),
@@ -437,6 +457,7 @@ class OutgoingFields:
             widget=DepartmentPicker,
             help_text="标注「无账号」的部门没有可用账号，不能选择",
         )
+        self.order_fields(DRAFTING_ORDER)
 
     def clean_issuer_bodies(self):
         chosen = self.cleaned_data.get("issuer_bodies") or []

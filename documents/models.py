@@ -376,10 +376,8 @@ class OutgoingDocument(models.Model):
     signatures = models.CharField("发文机关署名", max_length=200, blank=True)  # blank: the 发文机关
     printed_by = models.CharField("印发机关", max_length=50, blank=True)  # blank: the township's office
     date_of_issue = models.DateField("成文日期", null=True, blank=True)  # the 签发 date
-    # The typeset PDF, kept while its inputs (``typeset_key``) are unchanged; frozen from 编号 on: the file sealed,
-    # issued and archived.
+    # The numbered document typeset by 编号 (documents.official.freeze): the file sealed, issued and archived.
     typeset = models.FileField("公文", upload_to="outgoing/typeset/%Y/", blank=True)
-    typeset_key = models.CharField(max_length=64, blank=True, editable=False)
     typeset_sha256 = models.CharField(max_length=64, blank=True, editable=False)
     countersign_departments = models.ManyToManyField(Department, blank=True, related_name="+", verbose_name="会签部门")
     # 印发 delivers to these departments of the township (a 签收 each); 主送/抄送 above stay for outside units

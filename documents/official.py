@@ -1,9 +1,10 @@
 """The 发文 as the document that goes out: its GB/T 9704 typesetting (township_office.gbdoc) from the record.
 
-The PDF is kept in ``OutgoingDocument.typeset`` together with ``typeset_key``, a digest of everything printed on
-it: while the draft is being written the file is typeset again whenever that digest changes (on the first read
-after a change, not on every save), and from 编号 on it is frozen — the file that is sealed, issued, signed for and
-archived is the one 编号 typeset, with the 文号 in it, whatever is read later.
+While the draft is being written its PDF is a cache, not part of the record: kept in the storage under a digest of
+everything printed on it (``outgoing/typeset/drafts/<digest>.pdf``), typeset on the first read after a change, and
+reading never writes to the database. 编号 typesets the numbered document once, inside its step, into
+``OutgoingDocument.typeset`` with its SHA-256: from then on that file is the document — sealed, issued, signed for
+and archived — whatever is read or changed in the settings later.
 """
 
 import hashlib
@@ -11,7 +12,7 @@ import json
 from dataclasses import asdict
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from township_office import gbdoc
@@ -80,19 +81,34 @@ def is_composed(document):
 def freeze(document):
     """编号: typeset the numbered document once, with the 印发日期 of today, and keep it for good (inside the
     step's transaction: a failure leaves the 发文 unnumbered)."""
-    _store(document, official_document(document, printed_on=timezone.localdate()))
+    pdf = gbdoc.render_pdf(official_document(document, printed_on=timezone.localdate()))
+    document.typeset.save(f"{document.code}.pdf", ContentFile(pdf), save=False)
+    document.typeset_sha256 = hashlib.sha256(pdf).hexdigest()
+    OutgoingDocument.objects.filter(pk=document.pk).update(
+        typeset=document.typeset.name, typeset_sha256=document.typeset_sha256
+    )
 
 
 def ensure_typeset(document):
-    """The stored PDF, typeset again first when a draft's printed content changed since it was made."""
+    """The document's PDF as a stored file: the frozen one from 编号 on, else the draft's cached typesetting (made
+    first when its printed content changed since)."""
     if document.status in FROZEN and document.typeset:
         return document.typeset
-    official = official_document(document)
-    if document.typeset and document.typeset_key == key_of(official):
-        return document.typeset
-    with transaction.atomic():
-        _store(document, official)
-    return document.typeset
+    field = OutgoingDocument._meta.get_field("typeset")
+    name = f"outgoing/typeset/drafts/{key_of(official_document(document))}.pdf"
+    if not field.storage.exists(name):
+        saved = field.storage.save(name, ContentFile(gbdoc.render_pdf(official_document(document))))
+        if saved != name:  # typeset twice at the same moment: the same content, keep one
+            field.storage.delete(saved)
+    return FieldFile(document, field, name)
+
+
+def sha256_of(fieldfile):
+    digest = hashlib.sha256()
+    with fieldfile.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 16), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def document_pdf(document):
@@ -100,17 +116,3 @@ def document_pdf(document):
     fieldfile = ensure_typeset(document)
     with fieldfile.open("rb") as handle:
         return handle.read()
-
-
-def _store(document, official):
-    pdf = gbdoc.render_pdf(official)
-    old = document.typeset.name if document.typeset else ""
-    name = f"{document.code}.pdf"
-    document.typeset.save(name, ContentFile(pdf), save=False)
-    document.typeset_key = key_of(official)
-    document.typeset_sha256 = hashlib.sha256(pdf).hexdigest()
-    OutgoingDocument.objects.filter(pk=document.pk).update(
-        typeset=document.typeset.name, typeset_key=document.typeset_key, typeset_sha256=document.typeset_sha256
-    )
-    if old and old != document.typeset.name:
-        transaction.on_commit(lambda: document.typeset.storage.delete(old))

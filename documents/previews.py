@@ -62,7 +62,7 @@ def describe_document(user, document):
         file=official.ensure_typeset(document),
         name=document.doc_number or f"{document.title}（草稿）",
         download_url=reverse("documents:outgoing_document", args=[document.code]),
-        sha256=document.typeset_sha256,
+        sha256=document.typeset_sha256 if document.status in official.FROZEN else "",
         record_read=lambda: _outgoing_read(user, document),
     )
 

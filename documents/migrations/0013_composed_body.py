@@ -48,11 +48,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='outgoingdocument',
-            name='typeset_key',
-            field=models.CharField(blank=True, editable=False, max_length=64),
-        ),
-        migrations.AddField(
-            model_name='outgoingdocument',
             name='typeset_sha256',
             field=models.CharField(blank=True, editable=False, max_length=64),
         ),

@@ -18,6 +18,7 @@ from django.urls import reverse
 from documents import official, services, workflow
 from documents.models import OutgoingDocument
 from documents.workflow import checkers_for, reviewers_for, signers_for
+from tests.unchanged import assert_unchanged, database_state
 from township_office.models import AuditEvent, IssuerCode, Township, WorkItem
 from township_office.tests.pdf_geometry import embedded_fonts, find, ink, line_text, open_pdf, rules, spans
 
@@ -116,19 +117,19 @@ def test_the_numbered_file_is_frozen_what_is_sealed_is_what_is_issued(numbered, 
     assert hashlib.sha256(_pdf(client_for(clerk), document)).hexdigest() == before
 
 
-def test_a_draft_is_typeset_again_after_a_change_only(composed, staff, client_for):
+def test_a_draft_is_typeset_again_after_a_change_only_and_reading_writes_nothing(composed, staff, client_for):
     workflow.withdraw(composed, by=staff)  # back to 拟稿, to be changed
     client = client_for(staff)
-    first = _pdf(client, composed)
     composed.refresh_from_db()
-    name = composed.typeset.name
-    assert _pdf(client, composed) == first  # nothing changed: the kept file
+    before = database_state(audit=False)
+    first = _pdf(client, composed)
+    assert _pdf(client, composed) == first  # nothing changed: the cached file
+    client.get(composed.get_absolute_url())
+    assert_unchanged(before, audit=False)  # reading the draft's document is not a change
     workflow.edit_draft(composed, by=staff, changes={"title": "长官镇人民政府关于森林防火的紧急通知"})
     composed.refresh_from_db()
-    changed = open_pdf(_pdf(client, composed))
-    assert "紧急通知" in "".join(s.text for s in spans(changed[0]))
-    composed.refresh_from_db()
-    assert composed.typeset.name != name or composed.typeset_sha256 != hashlib.sha256(first).hexdigest()
+    changed = _pdf(client, composed)
+    assert changed != first and "紧急通知" in "".join(s.text for s in spans(open_pdf(changed)[0]))
 
 
 def test_every_version_is_kept_and_the_timeline_says_what_changed(composed, staff, client_for):
