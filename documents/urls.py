@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import secret_views, views
+from . import paper_views, secret_views, views
 
 app_name = "documents"
 
@@ -24,6 +24,8 @@ urlpatterns = [
     path("outgoing/<uuid:code>/step/<slug:name>/", views.outgoing_step, name="outgoing_step"),
     path("outgoing/<uuid:code>/sheet.pdf", views.outgoing_sheet, name="outgoing_sheet"),
     path("outgoing/<uuid:code>/body/", views.outgoing_body, name="outgoing_body"),
+    path("outgoing/<uuid:code>/receipt/<int:pk>/", paper_views.receipt_scan, name="outgoing_receipt_scan"),
+    path("outgoing/<uuid:code>/countersign/<int:pk>/", paper_views.countersign_scan, name="outgoing_countersign_scan"),
     path("archive/", views.archive_catalogue, name="archive_catalogue"),
     # 密件登记: the paper register of state-secret files
     path("secret/", secret_views.secret_list, name="secret_list"),
