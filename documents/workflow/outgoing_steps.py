@@ -28,6 +28,7 @@ from ..models import (
     OutgoingDocument,
 )
 from ..paper_forms import PaperCountersignForm, PaperDeliveryForm
+from ..seal_forms import SealRequestForm
 from .common import Out, archive_code_for, refuse_state_secret
 
 # --- 发文 -------------------------------------------------------------------------------------------------
@@ -514,9 +515,70 @@ def seal_requests_for(document):
     return api.requests_for("documents.outgoingdocument", str(document.code)) if api else []
 
 
-def new_seal_request_url(document):
-    api = _seals_api()
-    return api.new_request_url("documents.outgoingdocument", str(document.code), document.title) if api else ""
+def _document_pdf(document):
+    """The issued document as PDF (its 红头 and 文号), typeset by ``documents.official``."""
+    from ..official import document_pdf
+
+    return document_pdf(document)
+
+
+def _live_seal_request(document):
+    """A seal-use request of the document that is not void or rejected (one is enough), or None."""
+    ended = ("void", "rejected")
+    return next((r for r in seal_requests_for(document) if r.status not in ended), None)
+
+
+def _request_seal_rule(document, user):
+    if not document.doc_number:
+        return Refused("该文尚未编号，编号后才能申请用印。")
+    if _seals_api() is None:
+        return Refused("本系统未启用印信管理，请线下办理用印。")
+    live = _live_seal_request(document)
+    if live is not None:
+        return Refused(f"该文已有用印申请 {live.number}（{live.status_label}），不能重复申请。")
+    return None
+
+
+@outgoing.step(
+    "申请用印",
+    source=[Out.SEALING],
+    roles=[Role.CLERK],
+    rule=_request_seal_rule,
+    form=SealRequestForm,
+    style="secondary",
+    refusal="只有办公室文书可以为发文申请用印。",
+    confirm="将以本文编号后的正式文件申请用印，签发领导可审批的级别视为已批准。确定申请吗？",
+    success="用印申请已提交，待用印文件即本文正式文件。",
+)
+def request_seal(run, document, *, seals, copies):
+    """申请用印 from the numbered 发文: the seal-use request is made and submitted at once with the issued PDF as its
+    file (its SHA-256 bound); the 签发 leader's approval counts for the levels that leader may approve."""
+    if not copies or copies < 1:
+        raise Refused("用印份数至少为 1。")
+    signed = (
+        document.opinions.filter(step=Opinion.Step.SIGN_OFF, approved=True, author=document.signer_id)
+        .order_by("-created_at")
+        .first()
+    )
+    if signed is None:
+        raise Refused("该文没有签发记录，不能申请用印。")
+    summary = _seals_api().request_for_document(
+        by=run.by,
+        department=document.drafting_department,
+        object_type="documents.outgoingdocument",
+        object_code=str(document.code),
+        label=f"发文 {document.doc_number}",
+        title=document.title,
+        recipient=document.main_recipients,
+        copies=copies,
+        seal_ids=seals,
+        pdf=_document_pdf(document),
+        filename=f"{document.doc_number}.pdf",
+        signed_off_by=document.signer,
+        signed_off_at=signed.created_at,
+    )
+    run.audit(comment=summary.number)
+    return summary
 
 
 @outgoing.step(
