@@ -490,3 +490,222 @@ def test_receipt_scan_is_the_offices(issued, clerk, village_staff, client_for):
     assert AuditEvent.objects.filter(action="查看回执扫描件").count() == 0
     assert client_for(clerk).get(url).status_code == 200
     assert AuditEvent.objects.filter(action="查看回执扫描件", actor=clerk).count() == 1
+
+
+# --- 用印 of the issued document ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def issued_pdf():
+    """A small real PDF typeset by the core (the lead's documents.official.document_pdf returns such a one)."""
+    from township_office.gbdoc import Block, OfficialDocument, render_pdf
+
+    return render_pdf(
+        OfficialDocument(
+            issuers=["长官镇人民政府"],
+            title="关于做好冬季森林防火工作的通知",
+            main_recipients="各村（社区）",
+            body=[Block("请各村做好冬季森林防火工作。")],
+            issuer_code="长政发",
+            doc_number="长政发〔2026〕1号",
+        )
+    )
+
+
+@pytest.fixture
+def seals(township, seal_keeper):
+    from seals.demo import SEALS
+    from seals.models import Seal
+
+    made = {}
+    for name, kind, tier, _ in SEALS:
+        made[name] = Seal.objects.create(name=name, kind=kind, tier=tier)
+        made[name].custodians.add(seal_keeper)
+    return made
+
+
+@pytest.fixture
+def at_sealing(draft, deputy, principal, office_director, clerk, monkeypatch, issued_pdf, seals):
+    """at_sealing(importance) → a numbered 发文 waiting for 用印 (the real seals app), signed by 陈刚 (routine) or
+    王建国 (important) at 07:30 Beijing time; its PDF is ``issued_pdf``."""
+    monkeypatch.setattr(workflow.outgoing_steps, "_document_pdf", lambda document: issued_pdf)
+
+    def make(importance=OutgoingDocument.Importance.ROUTINE):
+        document = draft()
+        OutgoingDocument.objects.filter(pk=document.pk).update(importance=importance)
+        document.refresh_from_db()
+        workflow.review(document, by=deputy, text="同意")
+        workflow.check(document, by=office_director, text="核稿无误")
+        signer = deputy if importance == OutgoingDocument.Importance.ROUTINE else principal
+        workflow.sign_off(document, by=signer, text="同意印发")
+        workflow.recheck(document, by=clerk)
+        workflow.number(document, by=clerk)
+        return OutgoingDocument.objects.get(pk=document.pk)
+
+    return make
+
+
+def seal_request_of(document):
+    from seals.models import SealRequest
+
+    return SealRequest.objects.get(linked_object_code=str(document.code))
+
+
+def test_request_seal_uses_the_issued_document_and_the_sign_off(
+    at_sealing, clerk, deputy, principal, seals, client_for, issued_pdf
+):
+    import hashlib
+
+    from seals.models import SealRequest
+
+    document = at_sealing()
+    assert document.status == S.SEALING and document.doc_number == "长政发〔2026〕1号"
+    page = client_for(clerk).get(document.get_absolute_url()).content.decode()
+    assert step_url(document, "request_seal") in page and "seals/new/" not in page  # no upload form any more
+    response = client_for(clerk).post(
+        step_url(document, "request_seal"),
+        {"request_seal-seals": [seals["长官镇人民政府"].pk], "request_seal-copies": 20},
+        follow=True,
+    )
+    assert "用印申请已提交，待用印文件即本文正式文件。" in response.content.decode()
+    request = seal_request_of(document)
+    assert request.status == SealRequest.Status.PENDING and request.applicant == clerk
+    assert request.department == document.drafting_department  # whose document it is: the deputy level is 陈刚
+    with request.document.open("rb") as f:
+        assert f.read() == issued_pdf
+    assert request.document_sha256 == hashlib.sha256(issued_pdf).hexdigest()
+    assert request.linked_label == "发文 长政发〔2026〕1号" and request.copies == 20
+    first, second = request.steps.order_by("order")
+    assert (first.level, first.by_sign_off, first.decided_by, first.decision) == ("deputy", True, deputy, "approved")
+    assert first.document_sha256 == request.document_sha256
+    assert first.comment == "签发即批准：陈刚 2026年12月8日 07:30（发文 长政发〔2026〕1号）"
+    assert (second.level, second.by_sign_off, second.decided_by) == ("principal", False, None)
+    # only the missing level is asked: the principal leaders, not 陈刚 again
+    assert {i.assignee for i in worklist.open_items(request, "approve_principal")} >= {principal}
+    assert not worklist.open_items(request, "approve_deputy").exists()
+    assert AuditEvent.objects.filter(action="申请用印", object_code=str(document.code), comment=request.number).exists()
+    page = client_for(principal).get(request.get_absolute_url()).content.decode()
+    assert "签发即批准：陈刚 2026年12月8日 07:30（发文 长政发〔2026〕1号）" in page
+    assert "下载待用印文件" in page
+
+
+def test_the_chain_asks_only_the_levels_still_missing(
+    at_sealing, clerk, deputy, principal, seals, seal_keeper, client_for
+):
+    from seals import workflow as seal_flow
+    from seals.models import SealRequest
+
+    document = at_sealing(OutgoingDocument.Importance.IMPORTANT)  # signed off by 王建国
+    workflow.request_seal(document, by=clerk, seals=[seals["长官镇人民政府"].pk], copies=2)
+    request = seal_request_of(document)
+    first, second = request.steps.order_by("order")
+    assert (first.level, first.by_sign_off) == ("deputy", False)  # 王建国 is not the deputy in charge
+    assert (second.level, second.by_sign_off, second.decided_by) == ("principal", True, principal)
+    assert {i.assignee for i in worklist.open_items(request, "approve_deputy")} == {deputy}
+    seal_flow.approve_deputy(request, by=deputy, comment="同意")
+    request.refresh_from_db()
+    assert request.status == SealRequest.Status.APPROVED  # the principal level was the 签发
+    assert worklist.open_items(request, "stamp").filter(assignee=seal_keeper).exists()
+    seal_flow.stamp(request, by=seal_keeper, seal=seals["长官镇人民政府"], copies=2)
+    register = client_for(seal_keeper).get(reverse("seals:register") + "?month=2026-12").content.decode()
+    assert "发文 长政发〔2026〕1号" in register
+    workflow.seal(document, by=clerk)
+    assert OutgoingDocument.objects.get(pk=document.pk).status == S.ISSUING
+
+
+def test_a_sign_off_covering_every_level_approves_at_once(at_sealing, clerk, deputy, principal, seals, seal_keeper):
+    from seals.models import SealRequest
+
+    document = at_sealing(OutgoingDocument.Importance.IMPORTANT)
+    deputy.position.in_charge_of.remove(document.drafting_department)  # no deputy: the principal decides alone
+    workflow.request_seal(document, by=clerk, seals=[seals["长官镇人民政府"].pk], copies=2)
+    request = seal_request_of(document)
+    assert request.status == SealRequest.Status.APPROVED
+    assert [(s.level, s.by_sign_off) for s in request.steps.all()] == [("principal", True)]
+    assert not worklist.open_items(request).filter(step__startswith="approve_").exists()
+    assert worklist.open_items(request, "stamp").filter(assignee=seal_keeper).exists()
+
+
+def test_the_office_seal_is_still_the_office_directors(at_sealing, clerk, office_director, seals):
+    document = at_sealing()
+    workflow.request_seal(document, by=clerk, seals=[seals["长官镇党政办公室"].pk], copies=2)
+    request = seal_request_of(document)
+    assert [(s.level, s.by_sign_off) for s in request.steps.all()] == [("office", False)]
+    assert {i.assignee for i in worklist.open_items(request, "approve_office")} == {office_director}
+
+
+def test_request_seal_refusals_change_nothing(at_sealing, clerk, staff, deputy, office_director, seals):
+    document = at_sealing()
+    arguments = dict(seals=[seals["长官镇人民政府"].pk], copies=2)
+    for user in (staff, deputy, office_director):  # 申请用印 of a 发文 is the clerk's
+        before = database_state(audit=True)
+        with pytest.raises(Refused) as refused:
+            workflow.request_seal(document, by=user, **arguments)
+        assert refused.value.forbidden and "只有办公室文书可以为发文申请用印" in refused.value.message
+        assert_unchanged(before)
+    for bad, reason in [
+        ({"seals": [seals["长官镇人民政府合同专用章"].pk]}, "请选择发文所用的印章"),
+        ({"seals": [10**9]}, "请选择发文所用的印章"),
+        ({"copies": 0}, "用印份数至少为 1"),
+    ]:
+        before = database_state(audit=True)
+        with pytest.raises(Refused) as refused:
+            workflow.request_seal(document, by=clerk, **{**arguments, **bad})
+        assert reason in refused.value.message
+        assert_unchanged(before)
+    workflow.request_seal(document, by=clerk, **arguments)
+    before = database_state(audit=True)
+    with pytest.raises(Refused) as refused:
+        workflow.request_seal(document, by=clerk, **arguments)
+    assert "该文已有用印申请 用印〔2026〕1号（审批中），不能重复申请" in refused.value.message
+    assert_unchanged(before)
+
+
+def test_request_seal_refused_before_numbering_and_without_a_number(at_sealing, draft, clerk, seals):
+    arguments = dict(seals=[seals["长官镇人民政府"].pk], copies=2)
+    in_review = draft()
+    before = database_state(audit=True)
+    with pytest.raises(Refused) as refused:
+        workflow.request_seal(in_review, by=clerk, **arguments)
+    assert "该发文当前为「待部门审核」，不能申请用印" in refused.value.message
+    assert_unchanged(before)
+    document = at_sealing()
+    OutgoingDocument.objects.filter(pk=document.pk).update(doc_number="")
+    document.refresh_from_db()
+    before = database_state(audit=True)
+    with pytest.raises(Refused) as refused:
+        workflow.request_seal(document, by=clerk, **arguments)
+    assert "该文尚未编号，编号后才能申请用印" in refused.value.message
+    assert_unchanged(before)
+
+
+def test_a_rejected_request_may_be_made_again(at_sealing, clerk, principal, seals):
+    from seals import workflow as seal_flow
+
+    document = at_sealing()
+    workflow.request_seal(document, by=clerk, seals=[seals["长官镇人民政府"].pk], copies=2)
+    seal_flow.reject(seal_request_of(document), by=principal, reason="份数有误")
+    assert "request_seal" in [s.name for s in workflow.outgoing.available(document, clerk)]
+
+
+def test_a_file_replaced_after_sign_off_is_asked_in_full(at_sealing, clerk, deputy, seals):
+    from seals import workflow as seal_flow
+
+    document = at_sealing()
+    workflow.request_seal(document, by=clerk, seals=[seals["长官镇人民政府"].pk], copies=2)
+    request = seal_request_of(document)
+    seal_flow.withdraw(request, by=clerk)  # the 签发 is not an approver's decision: the clerk may withdraw
+    request.refresh_from_db()
+    seal_flow.edit(
+        request,
+        by=clerk,
+        data={"title": request.title},
+        seals=[seals["长官镇人民政府"]],
+        document=SimpleUploadedFile("另一份.pdf", b"%PDF-1.4\n% another file\n%%EOF\n"),
+    )
+    seal_flow.submit(request, by=clerk)
+    assert [(s.level, s.by_sign_off) for s in request.steps.order_by("order")] == [
+        ("deputy", False),
+        ("principal", False),
+    ]
+    assert {i.assignee for i in worklist.open_items(request, "approve_deputy")} == {deputy}
