@@ -39,7 +39,7 @@ def frozen():
 @pytest.fixture
 def stamped(monkeypatch):
     class Stamped:
-        number, status_label, url, fully_stamped = "用印〔2026〕1号", "已用印", "/seals/x/", True
+        number, status, status_label, url, fully_stamped = "用印〔2026〕1号", "stamped", "已用印", "/seals/x/", True
 
     class Api:  # the seals app's narrow interface, with one fully stamped request
         requests_for = staticmethod(lambda object_type, code: [Stamped()])

@@ -38,7 +38,7 @@ def _to_issuing(document, monkeypatch):
     workflow.number(document, by=people["clerk"])
 
     class Stamped:
-        number, status_label, url, fully_stamped = "用印〔2026〕1号", "已用印", "/seals/", True
+        number, status, status_label, url, fully_stamped = "用印〔2026〕1号", "stamped", "已用印", "/seals/", True
 
     class Api:
         requests_for = staticmethod(lambda object_type, code: [Stamped()])
