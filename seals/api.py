@@ -56,7 +56,7 @@ def request_for_document(
     department,
     object_type,
     object_code,
-    label,
+    linked_label,
     title,
     recipient,
     copies,
@@ -69,7 +69,7 @@ def request_for_document(
     """用印申请 for an issued document, made and submitted at once: ``pdf`` (the document as issued) is the file, its
     SHA-256 bound as for any request; the 签发 by ``signed_off_by`` at ``signed_off_at`` counts for the levels of
     the chain that leader may approve (``workflow.submit``). ``department``: whose document it is (the chain's
-    deputy level is the leader in charge of it). ``label`` names the document in the request and the
+    deputy level is the leader in charge of it). ``linked_label`` names the document in the request and the
     register (发文 长政发〔2026〕3号). Returns the request's summary; a refusal (``Refused``) changes nothing."""
     from . import workflow
 
@@ -82,12 +82,12 @@ def request_for_document(
             data={
                 "title": title[:200],
                 "recipient": recipient[:100],
-                "purpose": f"{label}用印"[:300],
+                "purpose": f"{linked_label}用印"[:300],
                 "copies": copies,
                 "use_type": SealRequest.UseType.DOCUMENT,
                 "linked_object_type": object_type,
                 "linked_object_code": str(object_code),
-                "linked_label": label[:80],
+                "linked_label": linked_label[:80],
                 "signed_off_by": signed_off_by,
                 "signed_off_at": signed_off_at,
             },

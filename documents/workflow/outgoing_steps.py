@@ -567,7 +567,7 @@ def request_seal(run, document, *, seals, copies):
         department=document.drafting_department,
         object_type="documents.outgoingdocument",
         object_code=str(document.code),
-        label=f"发文 {document.doc_number}",
+        linked_label=f"发文 {document.doc_number}",
         title=document.title,
         recipient=document.main_recipients,
         copies=copies,
