@@ -16,7 +16,7 @@ from documents.models import Delivery, Opinion, OutgoingDocument
 from documents.pdf import draft_sheet
 from tests.unchanged import assert_unchanged, database_state
 from township_office import worklist
-from township_office.models import AuditEvent, IssuerCode, WorkItem
+from township_office.models import AuditEvent, IssuerCode, User, WorkItem
 from township_office.steps import Refused
 from township_office.tests.pdf_geometry import find_all, open_pdf
 
@@ -31,7 +31,10 @@ def local(*args):
 
 
 @pytest.fixture(autouse=True)
-def frozen():
+def frozen(request):
+    if request.node.get_closest_marker("browser"):  # a live server and a browser keep the real clock
+        yield
+        return
     with time_machine.travel(NOW, tick=False):
         yield
 
@@ -709,3 +712,58 @@ def test_a_file_replaced_after_sign_off_is_asked_in_full(at_sealing, clerk, depu
         ("principal", False),
     ]
     assert {i.assignee for i in worklist.open_items(request, "approve_deputy")} == {deputy}
+
+
+# --- On a phone (390×844) -------------------------------------------------------------------------------------
+
+
+def _open(page, name):
+    step = page.locator(f"#step-{name}")
+    if step.get_attribute("open") is None:
+        step.locator("summary").click()
+
+
+@pytest.mark.browser
+def test_the_office_records_paper_on_a_phone(browser_login, at_countersign, departments, draft, stamped):
+    from conftest import screenshot
+
+    clerk = browser_login("clerk", phone=True)
+    # 纸质会签 of 财政所
+    clerk.goto(clerk.base_url + at_countersign.get_absolute_url())
+    _open(clerk, "countersign_on_paper")
+    clerk.select_option("#id_countersign_on_paper-department", label="财政所")
+    clerk.fill("#id_countersign_on_paper-signer", "周平")
+    clerk.fill("#id_countersign_on_paper-signed_on", timezone.localdate().isoformat())
+    clerk.fill("#id_countersign_on_paper-text", "同意，资金按预算执行")
+    clerk.set_input_files(
+        "#id_countersign_on_paper-scan", files=[{"name": "会签.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
+    clerk.click("#step-countersign_on_paper button:has-text('登记纸质会签') >> nth=0")
+    assert "纸质会签已登记" in clerk.locator(".messages").inner_text()
+    paper = clerk.get_by_test_id("paper").inner_text()
+    assert "财政所" in paper and "已纸质会签" in paper and "周平" in paper
+    screenshot(clerk, "paper-countersign-recorded-phone")
+
+    # 纸质送达 to 柳林村
+    document = draft(recipients=["柳林村村民委员会"])
+    people = {u.username: u for u in User.objects.all()}
+    workflow.review(document, by=people["deputy_leader"], text="同意")
+    workflow.check(document, by=people["office_director"], text="核稿无误")
+    workflow.sign_off(document, by=people["deputy_leader"], text="同意印发")
+    workflow.recheck(document, by=people["clerk"])
+    workflow.number(document, by=people["clerk"])
+    workflow.seal(document, by=people["clerk"])
+    workflow.issue(document, by=people["clerk"], copies=5, issued_on=timezone.localdate(), proofreader="孙悦")
+    clerk.goto(clerk.base_url + document.get_absolute_url())
+    assert "无账号，需纸质送达" in clerk.get_by_test_id("deliveries").inner_text()
+    _open(clerk, "record_paper_delivery")
+    now = timezone.localtime().replace(second=0, microsecond=0)
+    clerk.fill("#id_record_paper_delivery-delivered_at", f"{now:%Y-%m-%dT%H:%M}")
+    clerk.fill("#id_record_paper_delivery-receiver", "王秀兰")
+    clerk.click("#step-record_paper_delivery button:has-text('登记纸质送达') >> nth=0")
+    assert "纸质送达已登记" in clerk.locator(".messages").inner_text()
+    row = clerk.get_by_test_id("deliveries").locator("tr", has_text="柳林村村民委员会").inner_text()
+    assert "已纸质送达" in row and "王秀兰" in row and f"{now:%H:%M}" in row
+    width = clerk.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390  # nothing wider than the phone
+    screenshot(clerk, "paper-delivery-recorded-phone")
