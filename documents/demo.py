@@ -7,7 +7,7 @@ from django.utils import timezone
 from township_office.models import Department, IssuerCode, User
 
 from . import services, workflow
-from .models import IncomingDocument
+from .models import IncomingDocument, OutgoingDocument
 
 
 def seed():
@@ -162,3 +162,39 @@ def _seed_secret_register(people, today):
             "nature": IncomingDocument.Nature.FOR_READING,
         },
     )
+
+
+def seed_after_others():
+    """The demo 发文 sealed from its own numbered file and issued: 申请用印 (the 签发 counts for the levels its
+    leader may approve), the rest approved, stamped, 确认用印, 印发 to the villages; 长官村 signs for it and the
+    paper copy to 柳林村 (no account) is recorded."""
+    from django.apps import apps as registry
+
+    document = OutgoingDocument.objects.filter(status=OutgoingDocument.Status.SEALING).exclude(doc_number="").first()
+    if document is None:
+        return
+    people = {u.username: u for u in User.objects.all()}
+    clerk = people["clerk"]
+    if registry.is_installed("seals"):
+        from seals import workflow as seals_workflow
+        from seals.models import Seal, SealRequest
+
+        seal = Seal.objects.get(kind="government")
+        workflow.request_seal(document, by=clerk, seals=[seal.pk], copies=20)
+        request = SealRequest.objects.get(linked_object_code=str(document.code))
+        for step in ("approve_office", "approve_deputy", "approve_principal"):
+            request.refresh_from_db()
+            for user in User.objects.filter(is_active=True):
+                if seals_workflow.requests.allows(request, user, step):
+                    getattr(seals_workflow, step)(request, by=user, comment="同意")
+                    break
+        request.refresh_from_db()
+        seals_workflow.stamp(request, by=people["seal_keeper"], seal=seal, copies=20)
+    workflow.seal(document, by=clerk)
+    workflow.issue(document, by=clerk, copies=20, issued_on=timezone.localdate(), proofreader="孙悦")
+    workflow.sign_for(document, by=people["village_staff"])
+    paper = document.deliveries.filter(on_paper=True).select_related("department").first()
+    if paper is not None:
+        workflow.record_paper_delivery(
+            document, by=clerk, delivery=paper, delivered_at=timezone.now(), receiver="王秀兰"
+        )

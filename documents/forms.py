@@ -450,12 +450,12 @@ class OutgoingFields:
             queryset=IssuerCode.objects.filter(is_active=True),
             initial=self.initial.get("issuer_code"),
         )
-        self.fields["countersign_departments"] = DepartmentsField(
+        self.fields["countersign_departments"] = RecipientDepartmentsField(
             label="会签部门",
             queryset=departments_with_accounts(),
             required=False,
             widget=DepartmentPicker,
-            help_text="标注「无账号」的部门没有可用账号，不能选择",
+            help_text="标注「无账号」的部门在纸上会签，由办公室登记其会签意见",
         )
         self.order_fields(DRAFTING_ORDER)
 

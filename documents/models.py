@@ -463,6 +463,11 @@ class Opinion(models.Model):
     approved = models.BooleanField(default=True)
     skipped = models.BooleanField("已跳过", default=False)  # 会签 skipped by the office director (text: the reason)
     created_at = models.DateTimeField(default=timezone.now)
+    # 纸质会签: a department without an account signed on paper; the office recorded it (``author``)
+    on_paper = models.BooleanField("纸质会签", default=False)
+    paper_signer = models.CharField("会签人（纸质）", max_length=30, blank=True)
+    paper_signed_on = models.DateField("会签日期（纸质）", null=True, blank=True)
+    paper_scan = models.FileField("会签扫描件", upload_to="outgoing/countersign/%Y/%m/", blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "发文意见"
@@ -757,6 +762,17 @@ class Delivery(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # 纸质送达: recorded by the office (``signed_at`` is then the time on the 回执, the line is closed)
+    paper_receiver = models.CharField("签收人（回执）", max_length=30, blank=True)
+    paper_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="登记人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    paper_receipt = models.FileField("回执扫描件", upload_to="outgoing/receipts/%Y/%m/", blank=True)
     first_read_at = models.DateTimeField("首次阅读时间", null=True, blank=True)
     first_read_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

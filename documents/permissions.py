@@ -116,7 +116,7 @@ def get_outgoing_file_for_user(user, code):
 
 def deliveries_for(user, document):
     """The delivery rows of ``document`` the user may read (one query)."""
-    rows = document.deliveries.select_related("department", "signed_by", "first_read_by")
+    rows = document.deliveries.select_related("department", "signed_by", "first_read_by", "paper_recorded_by")
     if sees_all_deliveries(user, document):
         return rows
     return rows.filter(department=user.department_id) if getattr(user, "department_id", None) else rows.none()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import secret_views, views
+from . import paper_views, secret_views, views
 
 app_name = "documents"
 
@@ -26,6 +26,8 @@ urlpatterns = [
     path("outgoing/<uuid:code>/body/", views.outgoing_body, name="outgoing_body"),
     path("outgoing/<uuid:code>/document.pdf", views.outgoing_document, name="outgoing_document"),
     path("outgoing/<uuid:code>/versions/", views.outgoing_versions, name="outgoing_versions"),
+    path("outgoing/<uuid:code>/receipt/<int:pk>/", paper_views.receipt_scan, name="outgoing_receipt_scan"),
+    path("outgoing/<uuid:code>/countersign/<int:pk>/", paper_views.countersign_scan, name="outgoing_countersign_scan"),
     path("archive/", views.archive_catalogue, name="archive_catalogue"),
     # 密件登记: the paper register of state-secret files
     path("secret/", secret_views.secret_list, name="secret_list"),

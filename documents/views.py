@@ -333,9 +333,6 @@ def outgoing_page(request, document, *, bound=None, refusal=None, status=200):
         "all_deliveries": all_deliveries,
         "events": events,
         "seal_requests": workflow.seal_requests_for(document) if document.at_sealing_or_later else [],
-        "new_seal_request_url": workflow.new_seal_request_url(document)
-        if workflow.outgoing.allows(document, request.user, "seal")
-        else "",
         "composed": official.is_composed(document),
         "versions": document.versions.count(),
         **page_steps,

@@ -108,6 +108,19 @@ class SealRequest(models.Model):
     # A record of another app this request is for (e.g. an outgoing document); no FK between apps.
     linked_object_type = models.CharField(max_length=60, blank=True, db_index=True)
     linked_object_code = models.CharField(max_length=64, blank=True, db_index=True)
+    linked_label = models.CharField("关联文件", max_length=80, blank=True)  # e.g. 发文 长政发〔2026〕3号
+    # The leader who signed the linked record off (签发) and when, and the file that was: at 提交 their approval
+    # counts for each level of the chain they may approve, as long as the file is still that one.
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="签发人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    signed_off_at = models.DateTimeField("签发时间", null=True, blank=True)
+    signed_off_sha256 = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "用印申请"
@@ -197,6 +210,8 @@ class ApprovalStep(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     # The SHA-256 of the file the approver saw: the approval is bound to that file.
     document_sha256 = models.CharField(max_length=64, blank=True)
+    # Approved by the 签发 of the linked record (the leader may approve this level): nobody was asked again.
+    by_sign_off = models.BooleanField("签发即批准", default=False)
 
     class Meta:
         ordering = ["order"]
@@ -209,11 +224,19 @@ class ApprovalStep(models.Model):
     def opinion(self):
         """The opinion as printed: the decision, then the comment — once when the comment already says it
         (「同意」, 「同意，请按规定用印」), never 「同意：同意」."""
+        if self.by_sign_off:
+            return self.comment
         decision = self.get_decision_display()
         comment = self.comment.strip()
         if not comment or comment.startswith(decision):
             return comment or decision
         return f"{decision}：{comment}"
+
+    @property
+    def sign_off_text(self):
+        """签发即批准：<leader> <time>（发文 <文号>）, in Beijing time."""
+        when = timezone.localtime(self.decided_at)
+        return f"签发即批准：{self.decided_by} {when:%Y年%-m月%-d日 %H:%M}（{self.request.linked_label}）"
 
 
 class StampingQuerySet(models.QuerySet):

@@ -145,7 +145,7 @@ def _undecided(request, user):
     refused = _own_request(request, user)
     if refused:
         return refused
-    if request.steps.exclude(decision=ApprovalStep.Decision.PENDING).exists():
+    if request.steps.exclude(decision=ApprovalStep.Decision.PENDING).exclude(by_sign_off=True).exists():
         return "已有审批意见，不能撤回。"
     return None
 
@@ -231,7 +231,7 @@ def edit(run, request, *, data, seals, document=None):
 @requests.step(
     "提交申请",
     source=[R.DRAFT],
-    target=R.PENDING,
+    target=[R.PENDING, R.APPROVED],
     roles=APPLICANT_ROLES,
     rule=_own_request,
     confirm="提交后进入审批，审批开始后不能修改。确定提交吗？",
@@ -270,14 +270,38 @@ def submit(run, request):
         year = timezone.localdate().year
         numbering = {"year": year, "serial": get_next_value(f"seals.request.{year}")}
     request.steps.all().delete()  # a request withdrawn and submitted again gets a fresh chain
+    signed = _signed_off_levels(request, chain, fingerprint)
     for order, (level, people) in enumerate(chain):
-        ApprovalStep.objects.create(request=request, order=order, level=level).approvers.set(people)
-    run.advance(
-        comment=f"{'、'.join(s.name for s in seals)} {request.copies}份",
-        document_sha256=fingerprint,
-        **numbering,
-    )
-    _ask(run, *chain[0])
+        step = ApprovalStep(request=request, order=order, level=level)
+        if level in signed:
+            step.by_sign_off, step.decision = True, ApprovalStep.Decision.APPROVED
+            step.decided_by, step.decided_at, step.document_sha256 = (
+                request.signed_off_by,
+                request.signed_off_at,
+                fingerprint,
+            )
+            step.comment = step.sign_off_text
+        step.save()
+        step.approvers.set(people)
+    comment = f"{'、'.join(s.name for s in seals)} {request.copies}份"
+    if signed:
+        comment += f"；签发即批准：{'、'.join(Level(level).label for level in signed)}（{request.signed_off_by}）"
+    missing = [(level, people) for level, people in chain if level not in signed]
+    if not missing:  # the 签发 leader may approve every level: nobody is asked again
+        run.advance(R.APPROVED, comment=comment, document_sha256=fingerprint, **numbering)
+        _approved(run)
+        return
+    run.advance(R.PENDING, comment=comment, document_sha256=fingerprint, **numbering)
+    _ask(run, *missing[0])
+
+
+def _signed_off_levels(request, chain, fingerprint):
+    """The levels of ``chain`` the 签发 of the linked record approves: those whose approvers include the leader who
+    signed it off, while the file is still the one signed off (a file replaced since is asked for in full)."""
+    signer = request.signed_off_by
+    if signer is None or request.signed_off_at is None or request.signed_off_sha256 != fingerprint:
+        return []
+    return [level for level, people in chain if any(p.pk == signer.pk for p in people)]
 
 
 def _ask(run, level, people):
@@ -322,6 +346,12 @@ def _approve(run, *, level, comment=""):
         _ask(run, following.level, list(following.approvers.all()))
         return
     run.advance(R.APPROVED, comment=comment)
+    _approved(run)
+
+
+def _approved(run):
+    """Every level approved: nobody holds ``approve``; the custodians are asked to stamp, the applicant is told."""
+    request = run.obj
     permissions.set_grants(request, "approve")
     keepers = custodians_of(request)
     # 用印 and 登记带出 are the custodians' by rule, not by grant: they are shown the request for 用印 only.
@@ -593,12 +623,13 @@ def overdue_returns(now=None):
 
 
 @transaction.atomic
-def save_draft(*, by, data, seals, document=None):
-    """保存草稿: a request only its applicant sees, in 我发起的, until submitted."""
+def save_draft(*, by, data, seals, document=None, department=None):
+    """保存草稿: a request only its applicant sees, in 我发起的, until submitted. ``department``: whose file it is
+    when not the applicant's own (a 发文 is its drafting department's; the clerk applies)."""
     requests.start.require(by)
     if by.department_id is None:
         raise ValidationError("您没有所在部门，不能申请用印。")
-    request = SealRequest(**data, applicant=by, department=by.department, status=R.DRAFT)
+    request = SealRequest(**data, applicant=by, department=department or by.department, status=R.DRAFT)
     if document:
         request.document = document
         request.document_sha256 = sha256_of(document)

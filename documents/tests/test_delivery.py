@@ -22,7 +22,7 @@ VILLAGES = ["长官村村民委员会", "柳林村村民委员会", "石桥村�
 @pytest.fixture
 def stamped(monkeypatch):
     class Stamped:
-        number, status_label, url, fully_stamped = "用印〔2026〕1号", "已用印", "/seals/x/", True
+        number, status, status_label, url, fully_stamped = "用印〔2026〕1号", "stamped", "已用印", "/seals/x/", True
 
     class Api:  # the seals app's narrow interface, with one fully stamped request
         requests_for = staticmethod(lambda object_type, code: [Stamped()])
@@ -286,7 +286,7 @@ def test_a_recipient_sees_only_its_own_row(villages_and_resources, village_staff
 
 
 def test_detail_queries_do_not_grow_with_recipients(to_issue, clerk, village_staff, client_for, count_queries):
-    one = to_issue(["长官村村民委员会"])
+    one = to_issue(["长官村村民委员会", "柳林村村民委员会"])  # one on paper: the 登记纸质送达 form is on both pages
     many = to_issue([*VILLAGES, "自然资源所", "财政所", "司法所"], title="送达多个单位的通知")
     client = client_for(clerk)
     assert count_queries(client, one.get_absolute_url()) == count_queries(client, many.get_absolute_url())

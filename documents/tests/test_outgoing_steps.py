@@ -24,7 +24,7 @@ def field_error(response, name):
 @pytest.fixture
 def stamped(monkeypatch):
     class Stamped:
-        number, status_label, url, fully_stamped = "用印〔2026〕1号", "已用印", "/seals/x/", True
+        number, status, status_label, url, fully_stamped = "用印〔2026〕1号", "stamped", "已用印", "/seals/x/", True
 
     monkeypatch.setattr(workflow.outgoing_steps, "seal_requests_for", lambda d: [Stamped()])
     monkeypatch.setattr(workflow.outgoing_steps, "_seals_api", lambda: object())

@@ -30,7 +30,7 @@ def test_outgoing_story_with_numbering(drafted, deputy, office_director, clerk, 
     document.refresh_from_db()
 
     class Stamped:
-        number, status_label, url, fully_stamped = "用印〔2026〕1号", "已用印", "/seals/x/", True
+        number, status, status_label, url, fully_stamped = "用印〔2026〕1号", "stamped", "已用印", "/seals/x/", True
 
     monkeypatch.setattr(workflow.outgoing_steps, "seal_requests_for", lambda d: [Stamped()])
     monkeypatch.setattr(workflow.outgoing_steps, "_seals_api", lambda: object())

@@ -150,17 +150,18 @@ def test_save_a_draft_then_submit_it(client_for, staff, deputy, pdf_upload, town
     assert worklist.waiting(deputy).get().step == "review"
 
 
-def test_submit_at_once_with_countersign_department_without_accounts_is_refused(
+def test_submit_at_once_with_countersign_department_without_accounts_is_accepted(
     client_for, staff, pdf_upload, departments, township
 ):
+    """A department without an account signs the 会签 on paper (the office records it: documents/test_paper.py)."""
     response = client_for(staff).post(
         reverse("documents:outgoing_create"),
-        _draft_form(action="submit", body=pdf_upload(), countersign_departments=[departments["财政所"].pk]),
+        _draft_form(action="submit", text="请财政所会签。", countersign_departments=[departments["财政所"].pk]),
     )
-    assert response.status_code == 400
-    page = response.content.decode()
-    assert "财政所 没有可用的用户账号" in page and "关于秋冬季农田水利建设的实施意见" in page
-    assert not OutgoingDocument.objects.exists()
+    assert response.status_code == 302
+    document = OutgoingDocument.objects.get()
+    assert document.status == S.DEPT_REVIEW
+    assert [d.name for d in document.countersign_departments.all()] == ["财政所"]
 
 
 def test_draft_is_the_drafters_own(client_for, staff, resources_staff, office_director, pdf_upload, township):

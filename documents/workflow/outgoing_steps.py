@@ -1,4 +1,5 @@
-"""发文 steps: 修改草稿, 提交, 撤回, 审核, 核稿, 会签 (and 跳过), 签发, 复核, 编号, 用印, 印发, 归档."""
+"""发文 steps: 修改草稿, 提交, 撤回, 审核, 核稿, 会签 (跳过, 登记纸质会签), 签发, 复核, 编号, 用印, 印发 (登记纸质送达),
+归档."""
 
 from django.apps import apps
 from django.utils import timezone
@@ -28,8 +29,10 @@ from ..models import (
     Opinion,
     OutgoingDocument,
 )
+from ..paper_forms import PaperCountersignForm, PaperDeliveryForm
 from ..permissions import delivery_of_department
-from .common import Out, _members, archive_code_for, refuse_state_secret
+from ..seal_forms import SealRequestForm
+from .common import Out, archive_code_for, refuse_state_secret
 
 # --- 发文 -------------------------------------------------------------------------------------------------
 
@@ -101,9 +104,18 @@ def _not_own_draft(document, user):
     return "不能核稿或签发自己拟稿的发文，由下一位审批人办理。" if document.drafter_id == user.pk else None
 
 
-def pending_countersign(document):
+def _unsigned_countersign(document):
     signed = document.opinions.filter(step=Opinion.Step.COUNTERSIGN).values("department")
-    return list(document.countersign_departments.exclude(pk__in=signed))
+    return document.countersign_departments.exclude(pk__in=signed)
+
+
+def pending_countersign(document):
+    return list(_unsigned_countersign(document))
+
+
+def paper_countersign_pending(document):
+    """The 会签 departments still to sign that have no active account: the office records their paper opinion."""
+    return departments_with_accounts(_unsigned_countersign(document)).filter(has_accounts=False)
 
 
 def _drafter_rule(document, user):
@@ -143,6 +155,12 @@ def _to_sign_off(run, document):
 def _to_clerks(run, document, step):
     """The clerks' work items of the office's steps (复核, 编号, 用印, 印发, 归档): their ``workers_for``."""
     run.hand_to(step, users=role_users(*outgoing[step].workers_for(document)))
+
+
+def _to_office(run, document, step, *, notify=""):
+    """What the office records from paper (纸质会签, 纸质送达): the clerks' item while any is left to record; the
+    last one recorded (or the last such department skipped) closes everyone's item."""
+    run.hand_to(step, users=role_users(*outgoing[step].workers_for(document)), notify=notify)
 
 
 def start_draft(document, *, by):
@@ -215,9 +233,6 @@ def submit(run, document):
     reviewers = reviewers_for(document)
     if not reviewers:
         raise Refused("所在部门没有分管领导，无法送部门审核，请联系系统管理员。")
-    unstaffed = [str(d) for d in document.countersign_departments.all() if not _members([d])]
-    if unstaffed:
-        raise Refused(f"会签部门 {'、'.join(unstaffed)} 没有可用的用户账号，请修改草稿后再提交。")
     run.advance(comment=document.title)
     run.hand_to("review", users=reviewers, notify=f"请部门审核：{document.title}")
 
@@ -289,10 +304,13 @@ def check(run, document, *, text="同意"):
     after the decision, in the step's transaction: a refused or returned 核稿 grants nothing."""
     text = text.strip() or "同意"  # approving without typing records 同意
     _opinion(document, Opinion.Step.OFFICE_CHECK, run.by, text)
-    countersign = list(document.countersign_departments.all())
+    countersign = list(departments_with_accounts(document.countersign_departments.all()))
     if countersign:
         run.advance(Out.COUNTERSIGN, comment=text)
-        run.hand_to("countersign", departments=countersign, notify=f"请会签：{document.title}")
+        online = [d for d in countersign if d.has_accounts]
+        run.hand_to("countersign", departments=online, notify=f"请会签：{document.title}")
+        if len(online) < len(countersign):  # a department without an account signs on paper
+            _to_office(run, document, "countersign_on_paper", notify=f"请登记纸质会签：{document.title}")
     else:
         run.advance(Out.SIGN_OFF, comment=text)
         _to_sign_off(run, document)
@@ -328,6 +346,8 @@ def _after_countersign(run, document, *, comment):
     permissions.set_grants(document, "countersign", departments=pending)
     if pending:
         run.audit(comment=comment)
+        if not paper_countersign_pending(document).exists():
+            run.finish("countersign_on_paper", everyone=True, decision="纸质会签已登记完毕")
     else:
         run.advance(Out.SIGN_OFF, comment=f"{comment}（会签完毕）")
         _to_sign_off(run, document)
@@ -368,6 +388,60 @@ def skip_countersign(run, document, *, department, reason):
     _opinion(document, Opinion.Step.COUNTERSIGN, run.by, reason, department=department, skipped=True)
     run.withdraw("countersign", departments=[department], decision=f"跳过会签：{reason}"[:200])
     _after_countersign(run, document, comment=f"{department}：{reason}")
+
+
+def _paper_countersign_rule(document, user):
+    if not paper_countersign_pending(document).exists():
+        return Refused("没有待登记纸质会签的部门（无账号的会签部门均已会签或跳过）。")
+    return None
+
+
+@outgoing.step(
+    "登记纸质会签",
+    work="待登记纸质会签",
+    source=[Out.COUNTERSIGN],
+    target=Out.SIGN_OFF,
+    roles=[Role.CLERK, Role.OFFICE_DIRECTOR],
+    work_roles=[Role.CLERK],
+    rule=_paper_countersign_rule,
+    form=PaperCountersignForm,
+    style="secondary",
+    refusal="只有办公室文书或办公室主任可以登记纸质会签。",
+    success="纸质会签已登记。",
+)
+def countersign_on_paper(run, document, *, department, signer, signed_on, text, scan=None):
+    """A department without an account signed the 会签 on paper: the office records who signed, the date, the
+    opinion and (optionally) the scan. It counts as that department's 会签, as an online one does."""
+    _need_text(text)
+    if not signer.strip():
+        raise Refused("请填写会签人姓名。")
+    if signed_on > timezone.localdate():
+        raise Refused("会签日期不能晚于今天，请核对。")
+    if not document.countersign_departments.filter(pk=department.pk).exists():
+        raise Refused(f"{department} 不是该文的会签部门。")
+    if document.opinions.filter(step=Opinion.Step.COUNTERSIGN, department=department.pk).exists():
+        raise Refused(f"{department} 已会签，不能重复登记。")
+    if not paper_countersign_pending(document).filter(pk=department.pk).exists():
+        raise Refused(f"{department} 有可用账号，应由该部门在线会签。")
+    opinion = Opinion(
+        document=document,
+        step=Opinion.Step.COUNTERSIGN,
+        author=run.by,
+        text=text.strip(),
+        department=department,
+        on_paper=True,
+        paper_signer=signer.strip(),
+        paper_signed_on=signed_on,
+    )
+    if scan:
+        opinion.paper_scan = scan
+    opinion.save()
+    scanned = "，附扫描件" if scan else ""
+    _after_countersign(
+        run, document, comment=f"{department}（纸质，{opinion.paper_signer} {signed_on:%Y-%m-%d}{scanned}）：{text}"
+    )
+    if document.status == Out.COUNTERSIGN and paper_countersign_pending(document).exists():
+        _to_office(run, document, "countersign_on_paper")  # the office's item stays open for the others
 
 
 def _signer_rule(document, user):
@@ -473,9 +547,65 @@ def seal_requests_for(document):
     return api.requests_for("documents.outgoingdocument", str(document.code)) if api else []
 
 
-def new_seal_request_url(document):
-    api = _seals_api()
-    return api.new_request_url("documents.outgoingdocument", str(document.code), document.title) if api else ""
+def _live_seal_request(document):
+    """A seal-use request of the document that is not void or rejected (one is enough), or None."""
+    ended = ("void", "rejected")
+    return next((r for r in seal_requests_for(document) if r.status not in ended), None)
+
+
+def _request_seal_rule(document, user):
+    if not document.doc_number:
+        return Refused("该文尚未编号，编号后才能申请用印。")
+    if not official.is_composed(document):  # an older 发文 with an uploaded 正文: its file goes through 印信管理
+        return Refused("该文正文为上传文件，没有系统排版的正式文件，请在印信管理中上传该文件申请用印。")
+    if _seals_api() is None:
+        return Refused("本系统未启用印信管理，请线下办理用印。")
+    live = _live_seal_request(document)
+    if live is not None:
+        return Refused(f"该文已有用印申请 {live.number}（{live.status_label}），不能重复申请。")
+    return None
+
+
+@outgoing.step(
+    "申请用印",
+    source=[Out.SEALING],
+    roles=[Role.CLERK],
+    rule=_request_seal_rule,
+    form=SealRequestForm,
+    style="secondary",
+    refusal="只有办公室文书可以为发文申请用印。",
+    confirm="将以本文编号后的正式文件申请用印，签发领导可审批的级别视为已批准。确定申请吗？",
+    success="用印申请已提交，待用印文件即本文正式文件。",
+)
+def request_seal(run, document, *, seals, copies):
+    """申请用印 from the numbered 发文: the seal-use request is made and submitted at once with the issued PDF as its
+    file (its SHA-256 bound); the 签发 leader's approval counts for the levels that leader may approve."""
+    if not copies or copies < 1:
+        raise Refused("用印份数至少为 1。")
+    signed = (
+        document.opinions.filter(step=Opinion.Step.SIGN_OFF, approved=True, author=document.signer_id)
+        .order_by("-created_at")
+        .first()
+    )
+    if signed is None:
+        raise Refused("该文没有签发记录，不能申请用印。")
+    summary = _seals_api().request_for_document(
+        by=run.by,
+        department=document.drafting_department,
+        object_type="documents.outgoingdocument",
+        object_code=str(document.code),
+        linked_label=f"发文 {document.doc_number}",
+        title=document.title,
+        recipient=document.main_recipients,
+        copies=copies,
+        seal_ids=seals,
+        pdf=official.document_pdf(document),
+        filename=f"{document.doc_number}.pdf",
+        signed_off_by=document.signer,
+        signed_off_at=signed.created_at,
+    )
+    run.audit(comment=summary.number)
+    return summary
 
 
 @outgoing.step(
@@ -556,6 +686,10 @@ def issue(run, document, *, copies, issued_on, proofreader):
         [Delivery(outgoing=document, department=d, delivered_at=now, on_paper=not d.has_accounts) for d in recipients]
     )
     run.hand_to("sign_for", departments=staffed, notify=f"请签收：{document.doc_number} {document.title}")
+    if paper:
+        _to_office(
+            run, document, "record_paper_delivery", notify=f"请纸质送达并登记：{document.doc_number} {document.title}"
+        )
     _to_clerks(run, document, "archive_outgoing")
     run.notify([document.drafter], f"已印发：{document.doc_number} {document.title}")
 
@@ -596,6 +730,66 @@ def sign_for(run, document):
     unsigned = document.deliveries.filter(signed_at__isnull=True, on_paper=False).values("department")
     permissions.set_grants(document, "sign_for", departments=Department.objects.filter(pk__in=unsigned))
     run.audit(comment=str(delivery.department))
+
+
+def paper_deliveries_pending(document):
+    """The deliveries to units without an account whose paper delivery is not recorded yet."""
+    return document.deliveries.filter(on_paper=True, signed_at__isnull=True)
+
+
+def _paper_delivery_rule(document, user):
+    if not paper_deliveries_pending(document).exists():
+        return Refused("没有待登记纸质送达的单位。")
+    return None
+
+
+@outgoing.step(
+    "登记纸质送达",
+    work="待登记纸质送达",
+    source=[Out.ISSUED, Out.ARCHIVED],
+    roles=[Role.CLERK, Role.OFFICE_DIRECTOR],
+    work_roles=[Role.CLERK],
+    rule=_paper_delivery_rule,
+    form=PaperDeliveryForm,
+    style="secondary",
+    refusal="只有办公室文书或办公室主任可以登记纸质送达。",
+    success="纸质送达已登记。",
+)
+def record_paper_delivery(run, document, *, delivery, delivered_at, receiver, receipt=None):
+    """纸质送达 to a unit without an account: when, the name on the 回执 and (optionally) its scan; the clerk who
+    records it is kept. It closes that unit's line as a 签收 does (``signed_at`` is the time on the 回执)."""
+    row = Delivery.objects.select_for_update().filter(pk=delivery.pk, outgoing=document).first()
+    if row is None:
+        raise Refused("该单位不是本文的收文单位。")
+    if not row.on_paper:
+        raise Refused(f"{row.department} 有账号，由该单位在线签收，不登记纸质送达。")
+    if row.signed_at:
+        raise Refused(f"{row.department} 已签收或已登记纸质送达，不能重复登记。")
+    receiver = receiver.strip()
+    if not receiver:
+        raise Refused("请填写回执上的签收人姓名。")
+    if delivered_at > timezone.now():
+        raise Refused("送达时间不能晚于现在，请核对。")
+    if document.issued_on and timezone.localtime(delivered_at).date() < document.issued_on:
+        raise Refused(f"送达时间不能早于印发日期（{document.issued_on:%Y-%m-%d}），请核对。")
+    row.signed_at = delivered_at
+    row.paper_receiver = receiver
+    row.paper_recorded_by = run.by
+    fields = ["signed_at", "paper_receiver", "paper_recorded_by"]
+    if receipt:
+        row.paper_receipt = receipt
+        fields.append("paper_receipt")
+    row.save(update_fields=fields)
+    document.__dict__.pop("_deliveries", None)
+    scanned = "，附回执扫描件" if receipt else ""
+    run.audit(
+        comment=f"{row.department}：{timezone.localtime(delivered_at):%Y-%m-%d %H:%M} 纸质送达，签收人 {receiver}"
+        f"{scanned}"
+    )
+    if paper_deliveries_pending(document).exists():
+        _to_office(run, document, "record_paper_delivery")  # the office's item stays open for the others
+    else:
+        run.finish("record_paper_delivery", everyone=True, decision="纸质送达已登记完毕")
 
 
 @outgoing.step(

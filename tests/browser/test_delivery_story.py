@@ -6,7 +6,6 @@ import pytest
 from django.utils import timezone
 
 from conftest import screenshot
-from tests import preview_samples
 from township_office.models import IssuerCode, User
 
 pytestmark = pytest.mark.browser
@@ -38,7 +37,7 @@ def _to_issuing(document, monkeypatch):
     workflow.number(document, by=people["clerk"])
 
     class Stamped:
-        number, status_label, url, fully_stamped = "用印〔2026〕1号", "已用印", "/seals/", True
+        number, status, status_label, url, fully_stamped = "用印〔2026〕1号", "stamped", "已用印", "/seals/", True
 
     class Api:
         requests_for = staticmethod(lambda object_type, code: [Stamped()])
@@ -63,9 +62,7 @@ def test_a_village_receives_an_issued_document_and_signs_for_it(browser_login, m
     checked = picker.locator("input:checked")
     assert checked.count() == len(VILLAGES)
     assert "柳林村村民委员会（无账号）" in picker.inner_text()
-    staff.set_input_files(
-        "#id_body", files=[{"name": "正文.pdf", "mimeType": "application/pdf", "buffer": preview_samples.pdf(2)}]
-    )
+    staff.fill("#id_text", "为做好冬季森林草原防火工作，现通知如下。\n一、压实责任\n各村要层层落实防火责任。")
     screenshot(staff, "delivery-draft-to-all-villages-phone")
     staff.click("button:has-text('提交') >> nth=0")
     assert "已提交部门审核" in staff.locator(".messages").inner_text()
@@ -108,7 +105,7 @@ def test_a_village_receives_an_issued_document_and_signs_for_it(browser_login, m
     _open(village, "sign_for")  # on a phone the steps bar starts folded under the document
     _take(village, "sign_for", "签收")
     assert "已签收" in village.locator(".messages").inner_text()
-    own = village.get_by_test_id("deliveries").inner_text()
+    own = village.get_by_test_id("received").inner_text()
     assert "长官村村民委员会" in own and "已签收" in own and "林红" in own
     assert not any(name in own for name in ON_PAPER)  # never the other villages' rows
     assert village.locator("#step-sign_for").count() == 0

@@ -105,8 +105,11 @@ def test_a_draft_is_saved_then_submitted(browser_login):
     assert "关于秋冬季农田水利建设的实施意见" in staff.locator("main").inner_text()
     staff.click("a:has-text('关于秋冬季农田水利建设的实施意见')")
     assert staff.url == url
+    _open(staff, "edit_draft")  # the 正文 written later, in the draft's page
+    staff.fill("#id_edit_draft-text", "为加快农田水利建设，提出如下意见。\n一、目标任务\n今冬明春新建渠道十二公里。")
+    _take(staff, "edit_draft", "修改草稿")
+    assert "草稿已保存" in staff.locator(".messages").inner_text()
     _open(staff, "submit")
-    staff.set_input_files("#id_submit-body", files=[{**PDF, "name": "正文.pdf"}])
     _take(staff, "submit", "提交部门审核")
     assert "已提交部门审核" in staff.locator(".messages").inner_text()
     assert "待部门审核" in staff.locator("main").inner_text()

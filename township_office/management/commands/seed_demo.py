@@ -25,9 +25,17 @@ class Command(BaseCommand):
                 "如果这确实是演示安装，请加 --demo。"
             )
         seed_organisation()
-        for config in apps.get_app_configs():
-            if config.name != "township_office" and module_has_submodule(config.module, "demo"):
-                import_module(f"{config.name}.demo").seed()
+        modules = [
+            import_module(f"{config.name}.demo")
+            for config in apps.get_app_configs()
+            if config.name != "township_office" and module_has_submodule(config.module, "demo")
+        ]
+        for module in modules:
+            module.seed()
+        # what needs another app's demo records first (the 发文's 用印 needs the seals)
+        for module in modules:
+            if hasattr(module, "seed_after_others"):
+                module.seed_after_others()
         self.stdout.write(self.style.SUCCESS(f"演示乡镇“长官镇”已就绪。演示账号（密码均为 {DEMO_PASSWORD}）："))
         for username, name, title in DEMO_LOGINS:
             self.stdout.write(f"  {username:<22} {name}（{title}）")

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     triggers of their search index: records added since were not found by the list's search. Restore them and
     refill the index (nothing to do on PostgreSQL)."""
 
-    dependencies = [("seals", "0005_drafts")]
+    dependencies = [("seals", "0006_document_sign_off")]
 
     operations = [
         RestoreSearchTriggers("sealrequest", ["title", "recipient"]),
