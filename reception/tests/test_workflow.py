@@ -68,9 +68,10 @@ def prepared(make_reception, people, stranger, monkeypatch):
     people = {**people, "stranger": stranger}
     clerk, director = people["clerk"], people["office_director"]
 
-    def prepare(state):
+    def prepare(state, days_later=0):
+        """The plan brought to ``state`` by its steps; ``days_later`` moves its start (several plans at once)."""
         ended = state in ("ended", "closed")
-        start = timezone.now() - timedelta(days=2) if ended else None
+        start = timezone.now().replace(microsecond=0) + timedelta(days=-2 - days_later if ended else 5 + days_later)
         reception = make_reception(start=start, material="项目汇报材料", checklist=["确认用车"])
         if state == "cancelled":
             workflow.submit(reception, by=clerk)
