@@ -14,7 +14,7 @@ from documents.tests.test_incoming_steps import in_state  # noqa: F401 - brings 
 from documents.tests.test_outgoing_steps import new_draft, out_state, stamped  # noqa: F401 - likewise a 发文
 from documents.tests.test_secret_register import entry  # noqa: F401 - a 密件 with two copies at the office
 from tests.rebuild import difference, live_and_rebuilt
-from township_office import worklist
+from township_office import steps, worklist
 from township_office.models import Matter, WorkItem
 
 
@@ -54,6 +54,7 @@ def test_documents_in_every_state_are_rebuilt_as_they_were_live(
     entry,
     clerk,
     principal,
+    mayor,
     office_director,
 ):
     """收文, 发文 and 密件 records brought to their states by the steps: the rebuild gives the same open items
@@ -62,6 +63,8 @@ def test_documents_in_every_state_are_rebuilt_as_they_were_live(
 
     for state in IncomingDocument.Status.values:
         in_state(state)
+    waiting = worklist.open_items(in_state(IncomingDocument.Status.INSTRUCTING), "instruct").get()
+    steps.reassign(waiting, by=office_director, to_user=mayor, reason="陈副镇长出差")  # 转交: the rebuild follows it
     for state in OutgoingDocument.Status.values:
         out_state(state)
     first, second = entry.copy_set.order_by("pk")

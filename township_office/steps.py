@@ -41,7 +41,8 @@ from django.db.models import Q
 from django.urls import reverse
 
 from . import audit, notifications, permissions, worklist
-from .roles import Role, has_role
+from .models import Department, User, WorkItem
+from .roles import Role, has_role, role_users
 from .workflow import TransitionNotAllowed, transition
 
 __all__ = [
@@ -639,9 +640,6 @@ class Flow:
         For each step that is someone's work (``work=``) and leaves from the record's state: its ``holders(obj)`` when
         it declares them; otherwise the holders of its grant (people, and departments through their group) or,
         without a grant, the holders of its roles (``work_roles`` first), less those its rule refuses."""
-        from .models import Department, User
-        from .roles import role_users
-
         state = self.state_of(obj)
         found = []
         for step in self.steps.values():
@@ -732,10 +730,8 @@ def reassign(item, *, by, to_user=None, to_department=None, reason=""):
 
     The old holder's item closes ("转交"), they lose the step's grant (and ``view``, unless they took part in
     the record otherwise); the new holder gets the grant, ``view`` and a new item with the same deadline; the
-    flow's ``on_reassign`` hook updates the record's own list of people (e.g. the leaders to instruct)."""
-    from . import audit
-    from .models import WorkItem
-
+    flow's ``on_reassign`` hook updates the record's own list of people (e.g. the leaders to instruct), which the
+    steps' ``holders`` read: the rebuild then gives the item to whom it was handed."""
     if not has_role(by, Role.OFFICE_DIRECTOR):
         raise Refused("只有办公室主任可以转交待办。", forbidden=True)
     if not (reason or "").strip():
