@@ -261,6 +261,13 @@ class RegisterMonthForm(FilterForm):
         required=False,
         widget=forms.TextInput(attrs={"type": "month", "min": "2000-01", "max": "2099-12"}),
     )
+    format = forms.ChoiceField(
+        label="格式",
+        required=False,
+        choices=[("", "网页"), ("pdf", "PDF")],
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": "没有这种打印格式。"},
+    )
 
     def clean_month(self):
         raw = (self.cleaned_data.get("month") or "").strip()

@@ -120,7 +120,7 @@ def register(request):
         return render(request, "seals/register.html", {"form": listing.form, "page": None}, status=400)
     month = listing.data["month"]
     ok, broken, count = workflow.verify_month(month.year, month.month)
-    if request.GET.get("format") == "pdf":
+    if listing.data["format"] == "pdf":
         audit.record("打印用印登记簿", by=request.user, comment=f"{month:%Y年%m月}")
         content = pdf.monthly_register(list(listing.rows), month, ok, broken)
         return pdf_response(content, f"用印登记簿-{month:%Y-%m}.pdf")

@@ -14,26 +14,29 @@ from township_office.models import Matter, WorkItem
 
 def open_items():
     rows = WorkItem.objects.filter(done_at__isnull=True).select_related("matter", "assignee", "department")
-    return sorted(
+    return sorted(  # by repr: a deadline may be None beside a date
         (
-            item.matter.kind,
-            item.matter.title,
-            item.step,
-            item.label,
-            item.kind,
-            item.assignee.username if item.assignee else "",
-            item.department.name if item.department else "",
-            item.due,
-            item.urgent,
-        )
-        for item in rows
+            (
+                item.matter.kind,
+                item.matter.title,
+                item.step,
+                item.label,
+                item.kind,
+                item.assignee.username if item.assignee else "",
+                item.department.name if item.department else "",
+                item.due,
+                item.urgent,
+            )
+            for item in rows
+        ),
+        key=repr,
     )
 
 
 def matters():
     return sorted(
-        (m.kind, m.title, m.url, m.state, m.initiator.username if m.initiator else "")
-        for m in Matter.objects.select_related("initiator")
+        ((m.kind, m.title, m.url, m.state, m.initiator.username if m.initiator else "") for m in Matter.objects.all()),
+        key=repr,
     )
 
 

@@ -482,6 +482,7 @@ class CaseFilterForm(FilterForm):
         error_messages={"invalid_choice": "没有这个状态，请从列表中选择。"},
     )
     format = forms.ChoiceField(
+        label="导出格式",
         required=False,
         choices=[("", "网页"), *((fmt, fmt) for fmt in FORMATS)],
         widget=forms.HiddenInput,
