@@ -107,11 +107,11 @@ class Step:
     work_roles: tuple = ()
     refusal: str = ""  # the reason shown when role or grant is missing
     # The work item's deadline and urgency when they follow from the record: due(obj) → a date or None, urgent(obj) →
-    # a bool (default: the record's own ``is_urgent``). ``run.hand_to`` and the rebuild (``Flow.duties``) read them.
+    # a bool (default: the record's own ``is_urgent``). ``run.hand_to`` and the rebuild (``Flow.work_now``) read them.
     due: object = None
     urgent: object = None
     # Who holds the step's work now, when neither its grant nor its roles say it (the person who registered a
-    # contact, the materials' departments): holders(obj) → [Duty]. Read by ``Flow.duties`` only.
+    # contact, the materials' departments): holders(obj) → [Duty]. Read by ``Flow.work_now`` only.
     holders: object = None
     flow: object = field(default=None, compare=False, repr=False)
     func: object = field(default=None, compare=False, repr=False)
