@@ -441,8 +441,7 @@ def archive_catalogue(request):
         rows = pdf.catalogue_rows(request.user, year)
         return pdf_response(pdf.catalogue_pdf(rows, year), f"归档文件目录-{year}.pdf", inline=False)
     if fmt == "xlsx":
-        audit.record("导出归档文件目录", by=request.user, comment=f"{year}年 Excel")
-        return pdf.catalogue_xlsx(pdf.catalogue_rows(request.user, year), year)
+        return pdf.catalogue_xlsx(request, pdf.catalogue_rows(request.user, year), year)
     page = paginate(request, pdf.catalogue_entries(request.user, year), CATALOGUE_PAGE_SIZE)
     rows = pdf.catalogue_rows(request.user, year, entries=page.object_list)
     context = {"rows": rows, "page": page, "year": year, "form": form, "query": f"year={year}"}

@@ -2,9 +2,10 @@ from django import forms
 from django.forms import inlineformset_factory
 from django.utils import timezone
 
-from township_office import validators
+from township_office import search, validators
 from township_office.dates import chinese_date, format_time
 from township_office.forms import StaffedDepartmentField, departments_with_accounts
+from township_office.listing import FilterForm
 from township_office.models import User
 from township_office.phrases import APPROVAL_PHRASES, PhraseStepForm
 from township_office.roles import LEADERS
@@ -351,9 +352,25 @@ class MaterialDoneForm(StepForm):
 # --- Query parameters -------------------------------------------------------------------------------------------
 
 
-class ListFilterForm(forms.Form):
-    q = forms.CharField(label="搜索", required=False, max_length=100)
-    status = forms.ChoiceField(label="状态", choices=[("", "全部"), *Reception.Status.choices], required=False)
+class ListFilterForm(FilterForm):
+    q = forms.CharField(  # a NUL byte is refused beside the field, as a word too long is
+        label="搜索",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "来访单位、事由、公函编号"}),
+    )
+    status = forms.ChoiceField(
+        label="状态",
+        choices=[("", "全部"), *Reception.Status.choices],
+        required=False,
+        error_messages={"invalid_choice": "没有这个状态，请从列表中选择。"},
+    )
+
+    def filter(self, rows):
+        rows = search.matching(rows, self.cleaned_data["q"], ["visiting_unit", "purpose", "letter_number"])
+        if status := self.cleaned_data["status"]:
+            rows = rows.filter(status=status)
+        return rows
 
 
 class CalendarForm(forms.Form):

@@ -1,5 +1,4 @@
 import calendar as pycalendar
-import io
 from collections import defaultdict
 from datetime import timedelta
 
@@ -8,16 +7,15 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Sum
 from django.db.models.functions import ExtractMonth
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
-from township_office import actions, audit, search, steps, uploads
+from township_office import actions, audit, exports, steps, uploads
 from township_office.dates import day_range
-from township_office.pagination import paginate
+from township_office.listing import Listing
 from township_office.pdf import pdf_response
 
 from . import pdf, rules, workflow
@@ -27,31 +25,9 @@ from .permissions import get_reception_for_user, may_see_totals, visible_recepti
 
 
 def reception_list(request):
-    rows = visible_receptions(request.user)
-    form = ListFilterForm(request.GET)
-    valid = form.is_valid()
-    q, status = (form.cleaned_data["q"], form.cleaned_data["status"]) if valid else ("", "")
-    rows = search.matching(rows, q, ["visiting_unit", "purpose", "letter_number"])
-    if status:
-        rows = rows.filter(status=status)
-    page = paginate(request, rows.order_by("-start") if valid else rows.none(), 30)
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "reception/list.html",
-        {
-            "page": page,
-            "form": form,
-            "q": request.GET.get("q", "") if not valid else q,
-            "status": status,
-            "query": query.urlencode(),
-            "statuses": Reception.Status.choices,
-            "starts": steps.starts(request.user, workflow.plans),
-            "can_see_totals": may_see_totals(request.user),
-        },
-        status=200 if valid else 400,
-    )
+    listing = Listing(request, ListFilterForm, visible_receptions(request.user), order=("-start",))
+    context = {"starts": steps.starts(request.user, workflow.plans), "can_see_totals": may_see_totals(request.user)}
+    return listing.render("reception/list.html", context)
 
 
 PAGE_STEPS = ("edit", "revise")  # taken on the plan's own form page, not in the 办理 panel
@@ -340,28 +316,20 @@ def totals(request):
         height = round(float(m["total"]) / float(peak) * 120)
         m.update(x=m["month"] * 48, y=140 - height, h=height, count=counts.get(m["month"], 0))
     if form.cleaned_data["format"] == "xlsx":
-        return _totals_xlsx(year, months, year_values)
+        rows = [[f"{m['month']}月", *[float(v) for v in m["values"]], float(m["total"])] for m in months]
+        rows.append(["全年", *[float(v) for v in year_values], float(sum(year_values))])
+        return exports.export(
+            request,
+            fmt="xlsx",
+            name=f"接待费用-{year}",
+            sheet=f"{year}年接待费用",
+            header=["月份", "餐费", "住宿费", "交通费", "其他", "合计"],
+            rows=rows,
+            action="导出接待费用统计",
+            comment=f"{year}年",
+        )
     return render(
         request,
         "reception/totals.html",
         {"form": form, "year": year, "months": months, "year_values": year_values, "year_total": sum(year_values)},
     )
-
-
-def _totals_xlsx(year, months, year_values):
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = f"{year}年接待费用"
-    sheet.append(["月份", "餐费", "住宿费", "交通费", "其他", "合计"])
-    for m in months:
-        sheet.append([f"{m['month']}月", *[float(v) for v in m["values"]], float(m["total"])])
-    sheet.append(["全年", *[float(v) for v in year_values], float(sum(year_values))])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = content_disposition_header(True, f"接待费用-{year}.xlsx")
-    return response

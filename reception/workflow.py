@@ -17,6 +17,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from township_office import audit, permissions, steps, worklist
+from township_office.models import AuditEvent
 from township_office.roles import OFFICE, Role, has_role, role_users
 from township_office.steps import Refused
 
@@ -63,6 +64,41 @@ def only_the_drafter(reception, user):
 def material_step(material):
     """The work item of one material: a department preparing two materials holds two items."""
     return f"material-{material.pk}"
+
+
+def _start_day(reception):
+    return timezone.localtime(reception.start).date()
+
+
+def _material_due(material, reception):
+    return min(material.deadline, _start_day(reception))
+
+
+def _materials_to_prepare(reception):
+    """完成材料's work: one item per material not yet done, for its department (while the plan is in hand)."""
+    if reception.status not in (S.PENDING, S.APPROVED):
+        return []
+    undone = reception.materials.filter(done_at__isnull=True).select_related("department")
+    return [
+        steps.Duty(departments=[m.department], key=material_step(m), detail=m.title, due=_material_due(m, reception))
+        for m in undone
+    ]
+
+
+ACKNOWLEDGED = "陪同领导已阅接待方案"
+
+
+def _leaders_to_read(reception):
+    """已阅's work: the accompanying leaders who have not read the plan since it was last approved."""
+    read = set(
+        AuditEvent.objects.filter(
+            object_type=reception._meta.label_lower,
+            object_code=str(reception.code),
+            action=ACKNOWLEDGED,
+            created_at__gte=reception.approved_at,
+        ).values_list("actor_id", flat=True)
+    )
+    return [steps.Duty(users=[u for u in reception.accompanying_leaders.all() if u.pk not in read])]
 
 
 def close_blockers(reception, now=None):
@@ -133,12 +169,7 @@ def sync_participants(run):
         departments = {d for d in departments if d.group_id in groups}
     permissions.set_grants(reception, "view", users=list(viewers.values()), departments=departments)
 
-    run.hand_to(
-        "approve",
-        users=deciding,
-        due=timezone.localtime(reception.start).date(),
-        notify=f"请审批接待方案：{reception}",
-    )
+    run.hand_to("approve", users=deciding, notify=f"请审批接待方案：{reception}")
     _withdraw_others(run, "approve", keep_users={u.pk for u in deciding})
     _withdraw_others(run, "acknowledge", keep_users={u.pk for u in leaders})
 
@@ -147,7 +178,7 @@ def sync_participants(run):
         material = wanted.get(item.step)
         if material is None or material.department_id != item.department_id:
             run.withdraw(item.step, departments=[item.department], decision="材料已调整或方案已不在办理中")
-    starts = timezone.localtime(reception.start).date()
+    starts = _start_day(reception)
     for key, material in wanted.items():
         # One item per material, closed by 完成材料; the ``prepare`` grant of every department was set above.
         run.hand_to(
@@ -155,7 +186,7 @@ def sync_participants(run):
             key=key,
             detail=material.title,
             departments=[material.department],
-            due=min(material.deadline, starts),
+            due=_material_due(material, reception),
             notify=f"请准备接待材料：{material.title}（{reception.visiting_unit}，{starts:%m月%d日}）",
             exclusive=False,
             share=False,
@@ -253,6 +284,7 @@ def withdraw(run, reception):
 @plans.step(
     "批准",
     work="待审批接待方案",
+    due=_start_day,
     source=[S.PENDING],
     target=S.APPROVED,
     roles=approver_roles,
@@ -272,7 +304,6 @@ def approve(run, reception, *, comment=""):
     run.hand_to(
         "acknowledge",
         users=list(reception.accompanying_leaders.all()),
-        due=timezone.localtime(reception.start).date(),
         notify=f"请陪同接待：{reception}（{timezone.localtime(reception.start):%m月%d日 %H:%M}）",
     )
     run.notify([reception.created_by], f"接待方案已批准：{reception}")
@@ -300,6 +331,8 @@ def send_back(run, reception, *, reason):
     "已阅",
     work="陪同接待",
     reading=True,
+    due=_start_day,
+    holders=_leaders_to_read,
     source=[S.APPROVED],
     grant="accompany",
     rule=_has_unread,
@@ -307,12 +340,13 @@ def send_back(run, reception, *, reason):
     success="已阅。",
 )
 def acknowledge(run, reception):
-    run.audit("陪同领导已阅接待方案")
+    run.audit(ACKNOWLEDGED)
 
 
 @plans.step(
     "完成材料",
     work="准备材料",  # each material is its own item (material_step): 「准备材料：<title>」
+    holders=_materials_to_prepare,
     source=[S.PENDING, S.APPROVED],
     grant="prepare",
     rule=_has_material,

@@ -1,10 +1,13 @@
 import copy
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from django import forms
+from django.db.models import Q
 
-from township_office import validators
+from township_office import search, validators
+from township_office.dates import day_range
+from township_office.listing import FilterForm
 from township_office.phrases import APPROVAL_PHRASES, PhraseStepForm
 from township_office.steps import StepForm
 from township_office.uploads import validate_upload
@@ -212,30 +215,58 @@ class VoidForm(StepForm):
         return reason
 
 
-class RequestFilterForm(forms.Form):
-    q = forms.CharField(
-        label="搜索", required=False, widget=forms.TextInput(attrs={"placeholder": "文件名称、致送单位"})
-    )
+def serial_match(q):
+    """用印〔2026〕5号, 2026-5 or 5: the number's digits (the last one the serial, a four-digit one the year)."""
+    digits = [int(d) for d in re.findall(r"\d{1,9}", q)]
+    if not digits:
+        return Q(pk__in=[])
+    match = Q(serial=digits[-1])
+    years = [d for d in digits[:-1] if 1900 < d < 3000]
+    return match & Q(year=years[0]) if years else match
+
+
+class _NumberedFilterForm(FilterForm):
+    """搜索 (the text fields, or the record's number) and 状态."""
+
+    search_fields = ()
+
+    def filter(self, rows):
+        if q := self.cleaned_data["q"]:
+            rows = search.matching(rows, q, list(self.search_fields), extra=serial_match(q))
+        if status := self.cleaned_data["status"]:
+            rows = rows.filter(status=status)
+        return rows
+
+
+class RequestFilterForm(_NumberedFilterForm):
+    search_fields = ("title", "recipient")
+    q = validators.SearchField(widget=forms.TextInput(attrs={"placeholder": "文件名称、致送单位"}))
     status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部"), *SealRequest.Status.choices])
 
 
-class LetterFilterForm(forms.Form):
-    q = forms.CharField(
-        label="搜索", required=False, widget=forms.TextInput(attrs={"placeholder": "前往单位、被介绍人、事项、编号"})
-    )
+class LetterFilterForm(_NumberedFilterForm):
+    search_fields = ("recipient_unit", "persons", "purpose")
+    q = validators.SearchField(widget=forms.TextInput(attrs={"placeholder": "前往单位、被介绍人、事项、编号"}))
     status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部"), *IntroductionLetter.Status.choices])
 
 
 MONTH = re.compile(r"^([0-9]{4})-([0-9]{1,2})$")
 
 
-class RegisterMonthForm(forms.Form):
+class RegisterMonthForm(FilterForm):
     """The register's month: YYYY-MM from the month picker; anything else is answered beside the field (400)."""
 
     month = forms.CharField(
         label="月份",
         required=False,
         widget=forms.TextInput(attrs={"type": "month", "min": "2000-01", "max": "2099-12"}),
+    )
+    format = forms.ChoiceField(
+        label="格式",
+        required=False,
+        choices=[("", "网页"), ("pdf", "PDF")],
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": "没有这种打印格式。"},
     )
 
     def clean_month(self):
@@ -253,3 +284,10 @@ class RegisterMonthForm(forms.Form):
         if not 2000 <= year <= 2099:
             raise forms.ValidationError("年份应在 2000 年到 2099 年之间。")
         return date(year, month, 1)
+
+    def filter(self, rows):
+        """The stampings of the month (local time), as an indexable range."""
+        month = self.cleaned_data["month"]
+        following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        start, end = day_range(month, following - timedelta(days=1))
+        return rows.filter(stamped_at__gte=start, stamped_at__lt=end)

@@ -1,16 +1,14 @@
-import re
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from township_office import audit, search, steps, uploads
+from township_office import audit, steps, uploads
 from township_office.actions import step_view
-from township_office.pagination import CappedPaginator
+from township_office.listing import Listing
 from township_office.pdf import pdf_response
 from township_office.roles import Role, has_role
 
@@ -25,50 +23,11 @@ from .permissions import (
     visible_requests,
 )
 
-MAX_PAGE = 10000  # ?page= past this is read as the last page counted (a huge number would overflow SQL LIMIT)
-
-
-def paginate(request, rows, per_page):
-    """The core's capped paging, with ``?page=`` read safely (any text, any size)."""
-    raw = request.GET.get("page") or "1"
-    number = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 6 else 1
-    number = min(max(number, 1), MAX_PAGE)
-    return CappedPaginator(rows, per_page, number=number).get_page(number)
-
 
 def request_list(request):
-    form = RequestFilterForm(request.GET or None)
     rows = visible_requests(request.user).select_related("applicant", "department")
-    if form.is_valid():
-        if form.cleaned_data["q"]:
-            q = form.cleaned_data["q"]
-            rows = search.matching(rows, q, ["title", "recipient"], extra=_serial_match(q))
-        if form.cleaned_data["status"]:
-            rows = rows.filter(status=form.cleaned_data["status"])
-    page = paginate(request, rows.order_by("-created_at", "-pk"), 30)
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "seals/request_list.html",
-        {
-            "form": form,
-            "page": page,
-            "query": query.urlencode(),
-            "starts": steps.starts(request.user, workflow.requests),
-        },
-        status=400 if form.is_bound and not form.is_valid() else 200,
-    )
-
-
-def _serial_match(q):
-    """用印〔2026〕5号, 2026-5 or 5: the number's digits (the last one the serial, a four-digit one the year)."""
-    digits = [int(d) for d in re.findall(r"\d{1,9}", q)]
-    if not digits:
-        return Q(pk__in=[])
-    match = Q(serial=digits[-1])
-    years = [d for d in digits[:-1] if 1900 < d < 3000]
-    return match & Q(year=years[0]) if years else match
+    listing = Listing(request, RequestFilterForm, rows, order=("-created_at", "-pk"))
+    return listing.render("seals/request_list.html", {"starts": steps.starts(request.user, workflow.requests)})
 
 
 def request_create(request):
@@ -151,62 +110,31 @@ def register(request):
     data = request.GET.copy()
     if not data.get("month"):
         data["month"] = timezone.localdate().strftime("%Y-%m")  # the picker shows the month on the page
-    form = RegisterMonthForm(data)
-    if not form.is_valid():
-        return render(request, "seals/register.html", {"form": form, "page": None}, status=400)
-    month = form.cleaned_data["month"]
-    entries = (
-        Stamping.objects.filter(workflow.month_range(month.year, month.month))
-        .select_related("seal", "request__department", "request__applicant", "custodian")
-        .prefetch_related(
-            Prefetch("request__steps", queryset=ApprovalStep.objects.select_related("decided_by").order_by("order"))
-        )
+    entries = Stamping.objects.select_related(
+        "seal", "request__department", "request__applicant", "custodian"
+    ).prefetch_related(
+        Prefetch("request__steps", queryset=ApprovalStep.objects.select_related("decided_by").order_by("order"))
     )
+    listing = Listing(request, RegisterMonthForm, entries, order=("seq",), per_page=50, data=data)
+    if not listing.valid:
+        return render(request, "seals/register.html", {"form": listing.form, "page": None}, status=400)
+    month = listing.data["month"]
     ok, broken, count = workflow.verify_month(month.year, month.month)
-    if request.GET.get("format") == "pdf":
+    if listing.data["format"] == "pdf":
         audit.record("打印用印登记簿", by=request.user, comment=f"{month:%Y年%m月}")
-        return pdf_response(pdf.monthly_register(list(entries), month, ok, broken), f"用印登记簿-{month:%Y-%m}.pdf")
-    page = paginate(request, entries, 50)
-    return render(
-        request,
-        "seals/register.html",
-        {
-            "form": form,
-            "page": page,
-            "month": month,
-            "ok": ok,
-            "broken": broken,
-            "count": count,
-            "query": f"month={month:%Y-%m}",
-        },
-    )
+        content = pdf.monthly_register(list(listing.rows), month, ok, broken)
+        return pdf_response(content, f"用印登记簿-{month:%Y-%m}.pdf")
+    context = {"month": month, "ok": ok, "broken": broken, "count": count, "query": f"month={month:%Y-%m}"}
+    return render(request, "seals/register.html", listing.context() | context)
 
 
 # --- Introduction letters ---------------------------------------------------------------
 
 
 def letter_list(request):
-    form = LetterFilterForm(request.GET or None)
     rows = visible_letters(request.user).select_related("department", "applicant")
-    if form.is_valid():
-        if q := form.cleaned_data["q"]:
-            rows = search.matching(rows, q, ["recipient_unit", "persons", "purpose"], extra=_serial_match(q))
-        if form.cleaned_data["status"]:
-            rows = rows.filter(status=form.cleaned_data["status"])
-    page = paginate(request, rows.order_by("-year", "-serial"), 30)
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "seals/letter_list.html",
-        {
-            "form": form,
-            "page": page,
-            "query": query.urlencode(),
-            "starts": steps.starts(request.user, workflow.letters),
-        },
-        status=400 if form.is_bound and not form.is_valid() else 200,
-    )
+    listing = Listing(request, LetterFilterForm, rows, order=("-year", "-serial"))
+    return listing.render("seals/letter_list.html", {"starts": steps.starts(request.user, workflow.letters)})
 
 
 def letter_create(request):

@@ -307,7 +307,7 @@ def _signed_off_levels(request, chain, fingerprint):
 def _ask(run, level, people):
     """The people of ``level`` now decide: exactly they hold ``approve``; they read the request; each gets an item."""
     request = run.obj
-    run.hand_to(f"approve_{level}", users=people, urgent=request.is_take_out, notify=f"请审批用印：{request.title}")
+    run.hand_to(f"approve_{level}", users=people, notify=f"请审批用印：{request.title}")
 
 
 @requests.step(
@@ -385,6 +385,7 @@ _APPROVE = dict(
     grant="approve",
     form=ApproveForm,
     everyone=True,
+    urgent=lambda request: request.is_take_out,  # a seal going out waits on the approval
     refusal="您不是该用印申请当前环节的审批人。",
     confirm="同意后不能撤销。确定同意吗？",
     success="已同意。",
@@ -562,16 +563,14 @@ def take_out(run, request):
         raise Refused("印章已登记带出。")
     due = timezone.localtime(request.expected_return) if request.expected_return else None
     run.audit(comment=f"预计归还 {due:%Y-%m-%d %H:%M}" if due else "")
-    run.hand_to(
-        "sign_back_in",
-        users=custodians_of(request),
-        due=due.date() if due else None,
-        urgent=True,
-        notify=f"印章外带，待归还：{request.title}",
-    )
+    run.hand_to("sign_back_in", users=custodians_of(request), notify=f"印章外带，待归还：{request.title}")
     when = f"，请于{due:%Y年%-m月%-d日 %H:%M}前归还" if due else ""
     run.notify([request.applicant], f"印章已带出{when}：{request.title}")
     request.taken_out_at = now
+
+
+def _return_day(request):
+    return timezone.localtime(request.expected_return).date() if request.expected_return else None
 
 
 @requests.step(
@@ -580,6 +579,8 @@ def take_out(run, request):
     source=[R.APPROVED, R.STAMPED, R.VOID],
     roles=[Role.SEAL_KEEPER],
     rule=_may_sign_back_in,
+    due=_return_day,
+    urgent=True,  # a seal out of the office
     everyone=True,
     confirm="确认印章已归还并完好？",
     success="已登记归还。",
@@ -717,7 +718,7 @@ def apply_letter(*, by, data):
     permissions.grant(letter, "view", users=[by])
     audit.record("申请介绍信", by=by, obj=letter, to_state=letter.status, comment=letter.number)
     letters.begin(letter, by=by).hand_to(
-        "approve_letter", users=people, urgent=False, notify=f"请审批介绍信：{letter.recipient_unit}"
+        "approve_letter", users=people, notify=f"请审批介绍信：{letter.recipient_unit}"
     )
     return letter
 

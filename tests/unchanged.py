@@ -38,6 +38,15 @@ def changed_tables(before, after):
     return sorted(label for label in before.keys() | after.keys() if before.get(label) != after.get(label))
 
 
+def changes(before, *, audit=True):
+    """The tables whose rows differ from ``before`` now (an allowed step's: its record, the audit log, the items)."""
+    return changed_tables(before, database_state(audit=audit))
+
+
+AUDIT = "township_office.AuditEvent"
+WORK_ITEMS = "township_office.WorkItem"
+
+
 def assert_unchanged(before, *, audit=True):
-    changed = changed_tables(before, database_state(audit=audit))
+    changed = changes(before, audit=audit)
     assert not changed, f"a refused step changed {', '.join(changed)}"

@@ -108,10 +108,3 @@ def record_heartbeat(name="beat", at=None):
     from .models import Heartbeat
 
     Heartbeat.objects.update_or_create(name=name, defaults={"at": at or timezone.now()})
-
-
-def heartbeat_age(name="beat"):
-    from .models import Heartbeat
-
-    beat = Heartbeat.objects.filter(name=name).first()
-    return None if beat is None else timezone.now() - beat.at

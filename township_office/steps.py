@@ -41,10 +41,12 @@ from django.db.models import Q
 from django.urls import reverse
 
 from . import audit, notifications, permissions, worklist
-from .roles import Role, has_role
+from .models import Department, User, WorkItem
+from .roles import Role, has_role, role_users
 from .workflow import TransitionNotAllowed, transition
 
 __all__ = [
+    "Duty",
     "Flow",
     "Start",
     "Step",
@@ -104,6 +106,13 @@ class Step:
     # whose work it is when fewer than may take it: 归档 is the clerk's work, though the office director may take it
     work_roles: tuple = ()
     refusal: str = ""  # the reason shown when role or grant is missing
+    # The work item's deadline and urgency when they follow from the record: due(obj) → a date or None, urgent(obj) →
+    # a bool (default: the record's own ``is_urgent``). ``run.hand_to`` and the rebuild (``Flow.work_now``) read them.
+    due: object = None
+    urgent: object = None
+    # Who holds the step's work now, when neither its grant nor its roles say it (the person who registered a
+    # contact, the materials' departments): holders(obj) → [Duty]. Read by ``Flow.work_now`` only.
+    holders: object = None
     flow: object = field(default=None, compare=False, repr=False)
     func: object = field(default=None, compare=False, repr=False)
 
@@ -119,6 +128,19 @@ class Step:
         work = self.work(obj) if callable(self.work) else self.work
         return work or self.label
 
+    def item_label(self, obj, detail=""):
+        """The label of one work item of this step (``work=``, with ``：detail`` for one of several on a record)."""
+        label = self.work_for(obj)
+        return f"{label}：{detail}"[:40] if detail else label
+
+    def due_for(self, obj):
+        return self.due(obj) if self.due is not None else None
+
+    def urgent_for(self, obj):
+        if self.urgent is None:
+            return bool(getattr(obj, "is_urgent", False))
+        return bool(self.urgent(obj) if callable(self.urgent) else self.urgent)
+
     def url(self, obj):
         return reverse(self.flow.url_name, args=[obj.code, self.name])
 
@@ -130,6 +152,19 @@ class Step:
 
     def __call__(self, obj, *, by, **kwargs):
         return self.func(obj, by=by, **kwargs)
+
+
+@dataclass
+class Duty:
+    """Who holds one piece of a step's work now (``Step.holders``, ``Flow.duties``): people and departments, and,
+    for one of the flow's own items (one per material), its ``key`` and the ``detail`` its label ends with. ``due``:
+    this item's own deadline (default: the step's)."""
+
+    users: list = field(default_factory=list)
+    departments: list = field(default_factory=list)
+    key: str | None = None
+    detail: str = ""
+    due: object = None
 
 
 @dataclass(frozen=True)
@@ -266,8 +301,9 @@ class Run:
           before loses it, also when nobody is named), or they are added to its holders (``exclusive=False``);
         - they may read the record: ``view`` is added when the step has a grant, or when ``share=True`` (a step
           whose rule, not a grant, names them: the custodians of the seal);
-        - each gets a work item labelled with the step's ``work=`` (``：detail`` appended), urgent when the record
-          is (``urgent`` overrides), and a notification titled ``notify``. ``key``: the item's name when it is one
+        - each gets a work item labelled with the step's ``work=`` (``：detail`` appended), due and urgent as the
+          step declares (``due=``, ``urgent=``; by default when the record is urgent; the arguments override), and a
+          notification titled ``notify``. ``key``: the item's name when it is one
           of the flow's own items (``own_items``: one per material), closed by ``step``.
         Returns the items opened."""
         obj = self.obj if obj is None else obj
@@ -291,16 +327,15 @@ class Run:
             Q(assignee__in=[u.pk for u in users]) | Q(department__in=[d.pk for d in departments])
         )
         self.kept.update(held.values_list("pk", flat=True))
-        label = step.work_for(obj)
         return worklist.assign(
             obj,
             name,
-            label=f"{label}：{detail}"[:40] if detail else label,
+            label=step.item_label(obj, detail),
             kind=worklist.Kind.READ if step.reading else worklist.Kind.ACT,
             users=users,
             departments=departments,
-            due=due,
-            urgent=bool(getattr(obj, "is_urgent", False)) if urgent is None else urgent,
+            due=step.due_for(obj) if due is None else due,
+            urgent=step.urgent_for(obj) if urgent is None else urgent,
             notify=notify,
             body=body,
         )
@@ -441,7 +476,7 @@ class Flow:
         self.own_items = tuple(own_items)
         self.start = start  # a Start: who may create a record of this flow
         self.kind = kind
-        self.initiator = initiator  # the field naming who started a record (for 我发起的)
+        self.initiator = initiator  # who started a record (for 我发起的): a field's name, or a function of the record
         self.url_name = url_name
         self.status_field = status_field
         self.on_reassign = on_reassign
@@ -450,6 +485,12 @@ class Flow:
 
     def __iter__(self):
         return iter(self.steps.values())
+
+    def initiator_of(self, obj):
+        """Who started ``obj`` (``initiator=``), or None."""
+        if callable(self.initiator):
+            return self.initiator(obj)
+        return getattr(obj, self.initiator, None) if self.initiator else None
 
     def begin(self, obj, *, by, title=None):
         """A record of this flow was just created (not a step: there was no record to take one on): it is tracked
@@ -587,16 +628,25 @@ class Flow:
         worklist.settle(obj, by=by, still_open=still_open, decision=decision)
 
     def duties(self, obj):
-        """Who must act on ``obj`` now, derived from the declarations alone: for each step that is someone's
-        work (``work=``) and leaves from the record's state, the holders of its grant (people, and departments
-        through their group) or, without a grant, the holders of its roles, less those its rule refuses.
-        Used to rebuild the work items of records that predate them (``manage.py rebuild_worklist``)."""
-        from .models import Department, User
-        from .roles import role_users
+        """Who must act on ``obj`` now, derived from the declarations alone: (step, people, departments) for each step
+        that is someone's work (``work=``) and leaves from the record's state (see ``work_now``)."""
+        for step, duty in self.work_now(obj):
+            yield step, duty.users, duty.departments
 
+    def work_now(self, obj):
+        """[(step, Duty)]: the work items ``obj`` calls for now, from the declarations alone — what ``manage.py
+        rebuild_worklist`` gives records that predate the work items, and what a live run gives too (a test compares).
+
+        For each step that is someone's work (``work=``) and leaves from the record's state: its ``holders(obj)`` when
+        it declares them; otherwise the holders of its grant (people, and departments through their group) or,
+        without a grant, the holders of its roles (``work_roles`` first), less those its rule refuses."""
         state = self.state_of(obj)
+        found = []
         for step in self.steps.values():
             if not step.work or state not in step.source:
+                continue
+            if step.holders is not None:
+                found += [(step, duty) for duty in step.holders(obj) if duty.users or duty.departments]
                 continue
             roles = step.workers_for(obj)
             departments = []
@@ -608,7 +658,8 @@ class Flow:
                 users = role_users(*roles) if roles else User.objects.none()
             people = [u for u in users if (not roles or has_role(u, *roles)) and not (step.rule and step.rule(obj, u))]
             if people or departments:
-                yield step, people, departments
+                found.append((step, Duty(users=people, departments=departments)))
+        return found
 
     def _refresh_state(self, obj):
         """Read the state afresh, locking the row where the database can (PostgreSQL)."""
@@ -679,10 +730,8 @@ def reassign(item, *, by, to_user=None, to_department=None, reason=""):
 
     The old holder's item closes ("转交"), they lose the step's grant (and ``view``, unless they took part in
     the record otherwise); the new holder gets the grant, ``view`` and a new item with the same deadline; the
-    flow's ``on_reassign`` hook updates the record's own list of people (e.g. the leaders to instruct)."""
-    from . import audit
-    from .models import WorkItem
-
+    flow's ``on_reassign`` hook updates the record's own list of people (e.g. the leaders to instruct), which the
+    steps' ``holders`` read: the rebuild then gives the item to whom it was handed."""
     if not has_role(by, Role.OFFICE_DIRECTOR):
         raise Refused("只有办公室主任可以转交待办。", forbidden=True)
     if not (reason or "").strip():

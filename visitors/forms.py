@@ -2,10 +2,13 @@ from datetime import timedelta
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from township_office import validators
+from township_office.exports import FORMATS
 from township_office.forms import StaffedDepartmentField, StaffedDepartmentsField, departments_with_accounts
+from township_office.listing import FilterForm
 from township_office.models import Department, User
 from township_office.phrases import PhraseStepForm, instruction_field
 from township_office.roles import LEADERS, role_users
@@ -13,7 +16,7 @@ from township_office.steps import StepForm
 from township_office.uploads import validate_upload
 from township_office.widgets import DepartmentPicker, PhraseTextarea
 
-from . import rules
+from . import rules, services
 from .idnumber import validate_id_number
 from .models import Contact, PetitionCase
 from .phones import validate_phone
@@ -445,3 +448,52 @@ class ReviewForm(StepForm):
             if value < case.replied_on:
                 raise ValidationError("申请日期不能早于答复日期。")
         return value
+
+
+# --- The lists' filters ---------------------------------------------------------------------------------------
+
+
+class ContactFilterForm(FilterForm):
+    q = validators.SearchField(
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "姓名、电话、身份证号、问题"})
+    )
+    channel = forms.ChoiceField(
+        label="渠道",
+        required=False,
+        choices=[("", "全部"), *Contact.Channel.choices],
+        error_messages={"invalid_choice": "没有这个渠道，请从列表中选择。"},
+    )
+
+    def filter(self, rows):
+        rows = services.search_contacts(rows, self.cleaned_data["q"])
+        if channel := self.cleaned_data["channel"]:
+            rows = rows.filter(channel=channel)
+        return rows
+
+
+class CaseFilterForm(FilterForm):
+    q = validators.SearchField(
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "姓名、问题、电话、身份证号"})
+    )
+    status = forms.ChoiceField(
+        label="状态",
+        required=False,
+        choices=[("", "全部"), *PetitionCase.Status.choices],
+        error_messages={"invalid_choice": "没有这个状态，请从列表中选择。"},
+    )
+    format = forms.ChoiceField(
+        label="导出格式",
+        required=False,
+        choices=[("", "网页"), *((fmt, fmt) for fmt in FORMATS)],
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": "没有这种导出格式。"},
+    )
+
+    def filter(self, rows):
+        if q := self.cleaned_data["q"]:
+            # per case, so that a common surname finds the first page without listing every matching contact
+            contact = Contact.objects.filter(pk=OuterRef("contact_id"))
+            rows = rows.filter(Exists(services.search_contacts(contact, q)))
+        if status := self.cleaned_data["status"]:
+            rows = rows.filter(status=status)
+        return rows

@@ -1,7 +1,5 @@
 """Daily report data and exports."""
 
-import csv
-import io
 from datetime import datetime, timedelta
 
 from django.apps import apps
@@ -11,7 +9,6 @@ from django.utils import timezone
 
 from township_office import search
 from township_office.dates import day_range, format_date, format_datetime
-from township_office.exports import safe_row
 from township_office.roles import Role, has_role
 
 from . import rules
@@ -301,34 +298,6 @@ def export_rows(cases):
             c.get_satisfaction_display(),
             c.get_status_display(),
         ]
-
-
-def safe_rows(cases):
-    """The export's rows with every cell a person typed made inert (township_office.exports.safe_row)."""
-    for row in export_rows(cases):
-        yield safe_row(row)
-
-
-def export_csv(cases):
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(EXPORT_HEADER)
-    writer.writerows(safe_rows(cases))
-    return "\ufeff" + buffer.getvalue()  # BOM so that Excel opens the UTF-8 file correctly
-
-
-def export_xlsx(cases):
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "信访事项"
-    sheet.append(EXPORT_HEADER)
-    for row in safe_rows(cases):
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def search_contacts(queryset, q):

@@ -3,41 +3,28 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
-from township_office import audit, steps, uploads
+from township_office import audit, exports, steps, uploads
 from township_office.actions import REFUSALS, error_message, step_view
-from township_office.pagination import paginate
+from township_office.listing import Listing
 from township_office.pdf import pdf_response
 from township_office.roles import Role, has_role
 
 from . import daily, pdf, rules, services, workflow
-from .forms import LetterForm, RepresentativeFormSet, VisitForm, check_representatives
+from .forms import (
+    CaseFilterForm,
+    ContactFilterForm,
+    LetterForm,
+    RepresentativeFormSet,
+    VisitForm,
+    check_representatives,
+)
 from .models import Contact, DailyReport, PetitionCase
 from .permissions import DESK, get_case_for_user, get_contact_for_user, sees_full_id, visible_cases, visible_contacts
-
-MAX_QUERY = 100
-
-
-def _query_text(request, name="q"):
-    """A search text from the query string: trimmed, at most MAX_QUERY characters, with no NUL (which neither
-    SQLite's FTS nor PostgreSQL accepts in a string)."""
-    return request.GET.get(name, "").replace("\x00", "").strip()[:MAX_QUERY]
-
-
-def _page(request, queryset, per_page=30):
-    """``paginate`` with a sane ``?page=``: a number far past the end (or not a number) gives the last (or first)
-    page, never an integer the database cannot take."""
-    query = request.GET.copy()
-    number = query.get("page", "")
-    if number and (not number.isdigit() or len(number) > 6):
-        query["page"] = "99999" if number.isdigit() else "1"  # past the end: the last page
-        request.GET = query
-    return paginate(request, queryset, per_page)
 
 
 def _mark_repeats(contacts):
@@ -60,34 +47,12 @@ def _mark_repeats(contacts):
 
 
 def contact_list(request):
-    contacts = visible_contacts(request.user)
-    q = _query_text(request)
-    contacts = services.search_contacts(contacts, q)
-    channel = request.GET.get("channel", "")
-    errors = {}
-    if channel in Contact.Channel.values:
-        contacts = contacts.filter(channel=channel)
-    elif channel:
-        errors["channel"] = "没有这个渠道，请从列表中选择。"
-    page = _page(request, contacts.select_related("received_by").order_by("-received_at", "-pk"), 30)
+    rows = visible_contacts(request.user).select_related("received_by")
+    listing = Listing(request, ContactFilterForm, rows, order=("-received_at", "-pk"))
+    page = listing.page
     page.object_list = list(page.object_list)
     _mark_repeats(page.object_list)
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "visitors/contact_list.html",
-        {
-            "page": page,
-            "q": q,
-            "channel": channel,
-            "channels": Contact.Channel.choices,
-            "query": query.urlencode(),
-            "starts": steps.starts(request.user, workflow.contacts),
-            "errors": errors,
-        },
-        status=400 if errors else 200,
-    )
+    return listing.render("visitors/contact_list.html", {"starts": steps.starts(request.user, workflow.contacts)})
 
 
 def _outcome(contact, form, user):
@@ -262,50 +227,22 @@ def contact_form_pdf(request, code):
 
 
 def case_list(request):
-    cases = visible_cases(request.user).select_related("contact", "lead_department")
-    q = _query_text(request)
-    if q:
-        # per case, so that a common surname finds the first page without listing every matching contact
-        contact = Contact.objects.filter(pk=OuterRef("contact_id"))
-        cases = cases.filter(Exists(services.search_contacts(contact, q)))
-    status = request.GET.get("status", "")
-    errors = {}
-    if status in PetitionCase.Status.values:
-        cases = cases.filter(status=status)
-    elif status:
-        errors["status"] = "没有这个状态，请从列表中选择。"
-    if request.GET.get("format") in ("csv", "xlsx"):
-        if not has_role(request.user, Role.OFFICE_DIRECTOR, Role.FRONT_DESK):
+    rows = visible_cases(request.user).select_related("contact", "lead_department")
+    listing = Listing(request, CaseFilterForm, rows, order=("-year", "-serial"))
+    if fmt := listing.data.get("format"):
+        if not has_role(request.user, *DESK):
             raise PermissionDenied("只有办公室可以导出信访事项。")
-        audit.record("导出信访事项", by=request.user, comment=request.GET["format"])
-        if request.GET["format"] == "csv":
-            response = HttpResponse(services.export_csv(cases), content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = content_disposition_header(True, "信访事项.csv")
-        else:
-            response = HttpResponse(
-                services.export_xlsx(cases),
-                content_type=("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-            )
-            response["Content-Disposition"] = content_disposition_header(True, "信访事项.xlsx")
-        return response
-    page = _page(request, cases.order_by("-year", "-serial"), 30)
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "visitors/case_list.html",
-        {
-            "page": page,
-            "q": q,
-            "status": status,
-            "statuses": PetitionCase.Status.choices,
-            "query": query.urlencode(),
-            "today": timezone.localdate(),
-            "can_export": has_role(request.user, *DESK),
-            "errors": errors,
-        },
-        status=400 if errors else 200,
-    )
+        return exports.export(
+            request,
+            fmt=fmt,
+            name="信访事项",
+            sheet="信访事项",
+            header=services.EXPORT_HEADER,
+            rows=services.export_rows(listing.rows),
+            action="导出信访事项",
+        )
+    context = {"today": timezone.localdate(), "can_export": has_role(request.user, *DESK)}
+    return listing.render("visitors/case_list.html", context)
 
 
 def case_page(request, case, *, bound=None, refusal=None, status=200):

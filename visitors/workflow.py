@@ -80,7 +80,7 @@ def register_contact(*, by, data, representatives=(), draft=False):
     action = "保存登记草稿" if draft else "登记" + contact.get_channel_display()
     audit.record(action, by=by, obj=contact, to_state=contact.status, comment=contact.matter[:100])
     if not draft:  # not a step yet: the first item is given here, as 答复's declaration says
-        run.hand_to("answer", users=[by], urgent=False)
+        run.hand_to("answer", users=[by])
     return contact
 
 
@@ -98,6 +98,7 @@ def earlier_contacts(contact):
 
 contacts = steps.Flow(
     Contact,
+    initiator="received_by",
     kind="来访登记",
     url_name="visitors:contact_step",
     start=steps.Start("登记", "visitors:contact_register", DESK, refusal="只有信访接待员可以登记来访。"),
@@ -158,6 +159,13 @@ def withdraw_contact(run, contact):
     run.advance()
 
 
+def _answerer(contact):
+    """Whose work an open contact is: who took back the case opened from it, or else who registered it."""
+    withdrawn = contact.cases.filter(status=C.WITHDRAWN).select_related("opened_by").order_by("-pk").first()
+    holder = withdrawn.opened_by if withdrawn is not None else contact.received_by
+    return [steps.Duty(users=[holder])] if holder is not None else []
+
+
 @contacts.step(
     "当场答复办结",
     source=[K.OPEN],
@@ -167,6 +175,7 @@ def withdraw_contact(run, contact):
     everyone=True,
     confirm="当场答复后本次登记即办结，不能撤销。确定办结吗？",
     work="待答复或立案",
+    holders=_answerer,
 )
 def answer(run, contact, *, answer):
     if not answer.strip():
@@ -206,8 +215,6 @@ def open_case(run, contact, *, petition_type, category=None, accused_department=
         "accept",
         obj=case,
         users=office_directors(case),
-        due=case.notice_due,
-        urgent=case.severity == PetitionCase.Severity.MAJOR,
         notify=f"新信访事项待受理：{case.number}",
     )
     return case
@@ -224,6 +231,14 @@ def instructing_roles(case):
 def extension_approver(case):
     """The approver of an extension: the leader who instructed the case."""
     return case.instructing_leader
+
+
+def _major(case):
+    return case.severity == PetitionCase.Severity.MAJOR
+
+
+def _deadline(case):
+    return case.effective_deadline
 
 
 def office_directors(case):
@@ -323,6 +338,8 @@ cases = steps.Flow(
     confirm="受理后将书面告知信访人，并开始计算办理期限，不能撤销。确定受理并交办吗？",
     refusal="只有办公室主任可以受理信访事项。",
     work="待受理",
+    due=lambda case: case.notice_due,
+    urgent=_major,
 )
 def accept(
     run,
@@ -383,7 +400,6 @@ def accept(
     run.hand_to(
         "instruct",
         users=[leader],
-        urgent=severity == PetitionCase.Severity.MAJOR,
         notify=f"请批示信访事项：{case.number}",
     )
 
@@ -435,21 +451,18 @@ def withdraw(run, case):
     confirm="批示提交后不能修改，确定提交吗？",
     refusal="您不是该事项的批示领导。",
     work="待批示",
+    urgent=_major,
 )
 def instruct(run, case, *, text):
     if not text.strip():
         raise Refused("请填写批示内容。")
     run.advance(comment=text, instruction=text, instructed_at=timezone.now())
-    urgent = case.severity == PetitionCase.Severity.MAJOR
-    due = case.effective_deadline
     # 受理 already granted the departments their part (exclusive=False: the lead's item keeps the supports' grant).
     if case.lead_department_id:
         run.hand_to(
             "report_progress",
             departments=[case.lead_department],
             exclusive=False,
-            due=due,
-            urgent=urgent,
             notify=f"请办理信访事项：{case.number}",
             body=text,
         )
@@ -459,8 +472,6 @@ def instruct(run, case, *, text):
             "report_progress",
             departments=supports,
             exclusive=False,
-            due=due,
-            urgent=urgent,
             notify=f"请协办信访事项：{case.number}",
             body=text,
         )
@@ -475,6 +486,8 @@ def instruct(run, case, *, text):
     form=ProgressForm,
     refusal="该事项未交您所在部门办理。",
     work="待办理",
+    due=_deadline,
+    urgent=_major,
 )
 def report_progress(run, case, *, text):
     if not text.strip():
@@ -484,7 +497,6 @@ def report_progress(run, case, *, text):
     run.hand_to(
         "reply",
         users=office_directors(case),
-        due=case.effective_deadline,
         notify=f"信访事项有新进展，请审核答复：{case.number}",
         body=text,
     )
@@ -513,7 +525,6 @@ def request_extension(run, case, *, days, reason):
         "approve_extension",
         users=[extension_approver(case)],
         exclusive=False,
-        due=case.effective_deadline,
         notify=f"请审批信访事项延期：{case.number}",
         body=f"申请延长{days}日：{reason}",
     )
@@ -529,6 +540,7 @@ def request_extension(run, case, *, days, reason):
     refusal="只有批示领导可以批准延期。",
     everyone=True,
     work="待批准延期",
+    due=_deadline,
 )
 def approve_extension(run, case):
     days = case.extension_requested_days
@@ -588,6 +600,8 @@ def report_up(run, case, *, text):
     confirm="答复意见将书面告知信访人，确定答复吗？",
     refusal="只有办公室主任可以答复信访人。",
     work="待答复信访人",
+    due=_deadline,
+    holders=lambda case: [steps.Duty(users=office_directors(case))] if case.progress.exists() else [],
 )
 def reply(run, case, *, text):
     """答复意见 / 处理意见书 to the petitioner, in writing."""
@@ -611,6 +625,7 @@ SATISFACTION = {"satisfied": "满意", "basic": "基本满意", "unsatisfied": "
     confirm="办结后该信访事项结案，不能撤销。确定办结吗？",
     refusal="只有办公室可以办结。",
     work="待回访办结",
+    holders=lambda case: [steps.Duty(users=desk_for(case))],
 )
 def close(run, case, *, satisfaction):
     if satisfaction not in SATISFACTION:

@@ -173,9 +173,38 @@ def _assign_archive(run, document):
     run.hand_to("archive_incoming", users=role_users(*roles), urgent=False)
 
 
+# --- Who holds each step's work now, and by when (the rebuild, manage.py rebuild_worklist, reads these) ----------
+
+
+def _deadline(document):
+    return document.deadline
+
+
+def _to_instruct(document):
+    """批示's work: the leaders asked (拟办) who have not instructed yet."""
+    done = Instruction.objects.filter(document=document).values("leader")
+    return [steps.Duty(users=list(document.instructing_leaders.filter(is_active=True).exclude(pk__in=done)))]
+
+
+def _assigned(document, role):
+    return [a.department for a in document.assignments.select_related("department") if a.role == role]
+
+
+def _to_complete(document):
+    """办结's work: the lead department, or the office director for a file without one (as 拟办 gives it)."""
+    lead = _assigned(document, Assignment.Role.LEAD)
+    return [steps.Duty(departments=lead)] if lead else [steps.Duty(users=list(role_users(Role.OFFICE_DIRECTOR)))]
+
+
+def _to_support(document):
+    """报告进展's work: the support departments."""
+    return [steps.Duty(departments=_assigned(document, Assignment.Role.SUPPORT))]
+
+
 @incoming.step(
     "拟办",
     work="待拟办",
+    due=_deadline,
     source=[In.REGISTERED],
     target=[In.INSTRUCTING, In.HANDLING],
     roles=[Role.OFFICE_DIRECTOR],
@@ -244,6 +273,8 @@ def _send_copies(run, document, readers):
 @incoming.step(
     "批示",
     work="待批示",
+    due=_deadline,
+    holders=_to_instruct,
     source=[In.INSTRUCTING, In.HANDLING],
     roles=LEADERS,
     grant="instruct",
@@ -354,7 +385,14 @@ def _lead_rule(document, user):
 
 
 @incoming.step(
-    "报告进展", work="待协办", source=[In.HANDLING], rule=_handler_rule, form=ProgressForm, style="secondary"
+    "报告进展",
+    work="待协办",
+    due=_deadline,
+    holders=_to_support,
+    source=[In.HANDLING],
+    rule=_handler_rule,
+    form=ProgressForm,
+    style="secondary",
 )
 def report_progress(run, document, *, text):
     """承办 progress report by a member of an assigned department (record, audit and notice in one step)."""
@@ -372,6 +410,8 @@ def report_progress(run, document, *, text):
 @incoming.step(
     "办结",
     work="待办结",
+    due=_deadline,
+    holders=_to_complete,
     source=[In.HANDLING],
     target=In.COMPLETED,
     rule=_lead_rule,
@@ -422,6 +462,7 @@ def escalation_targets(document):
 @incoming.step(
     "归档",
     work="待归档",
+    urgent=False,  # the file's urgency was its handling's
     source=[In.COMPLETED, In.RETURNED],
     target=In.ARCHIVED,
     roles=[Role.CLERK, Role.OFFICE_DIRECTOR],

@@ -38,6 +38,7 @@ def _reassign_secret(copy, item, old, new):
 
 secret = steps.Flow(
     SecretCopy,
+    initiator=lambda copy: copy.entry.registered_by,
     kind=KIND,
     url_name="documents:secret_copy_step",
     on_reassign=_reassign_secret,
@@ -217,9 +218,16 @@ def withdraw_handover(run, copy):
             permissions.revoke(copy.entry, "view", users=[receiver])
 
 
+def _pending_person(copy):
+    """确认接收's and 确认销毁's work: the person the copy waits for (the receiver, the witness)."""
+    return [steps.Duty(users=[copy.pending_to])] if copy.pending_to_id else []
+
+
 @secret.step(
     "确认接收",
     work="确认接收密件",
+    urgent=True,  # a paper secret copy on its way between two people
+    holders=_pending_person,
     source=[Copy.HANDOVER],
     target=Copy.HELD,
     rule=_receiver_rule,
@@ -264,6 +272,7 @@ def give_back(run, copy):
 @secret.step(
     "确认退回",
     work="确认退回密件",
+    urgent=True,
     source=[Copy.RETURNING],
     target=Copy.AT_OFFICE,
     roles=REGISTER_KEEPERS,
@@ -318,6 +327,8 @@ def destroy(run, copy, *, witness):
 @secret.step(
     "确认销毁",
     work="监销确认",
+    urgent=False,
+    holders=_pending_person,
     source=[Copy.DESTROYING],
     target=Copy.DESTROYED,
     rule=_witness_rule,

@@ -15,6 +15,7 @@ from pypdf import PdfReader
 from reception import rules, workflow
 from reception.models import Reception
 from reception.permissions import visible_receptions
+from township_office.models import AuditEvent
 from township_office.steps import Refused
 
 S = Reception.Status
@@ -201,7 +202,9 @@ def test_calendar_and_totals(make_reception, client_for, clerk, office_director)
     from openpyxl import load_workbook
 
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
-    assert sheet.cell(14, 6).value == 120.0
+    assert sheet.cell(14, 6).value == 120.0 and sheet.title == f"{year}年接待费用"
+    assert xlsx["Content-Disposition"].endswith(f"-{year}.xlsx") and "filename*=utf-8''" in xlsx["Content-Disposition"]
+    assert AuditEvent.objects.filter(action="导出接待费用统计", comment=f"{year}年 Excel").count() == 1
 
 
 @pytest.mark.parametrize(

@@ -52,6 +52,11 @@ def test_bad_month_for_the_pdf_is_400_too(client_for, seal_keeper):
     assert response.status_code == 400
 
 
+def test_an_unknown_format_is_400_beside_the_form(client_for, seal_keeper):
+    response = client_for(seal_keeper).get(REGISTER, {"month": "2026-11", "format": "xls"})
+    assert response.status_code == 400 and "没有这种打印格式" in response.content.decode()
+
+
 def test_register_speaks_plain_words(client_for, approved, seal_keeper, office_director):
     workflow.stamp(approved, by=seal_keeper, seal=approved.seals.get(), copies=1)
     workflow.stamp(approved, by=seal_keeper, seal=approved.seals.get(), copies=1)

@@ -1,7 +1,7 @@
 """(state × step × persona) → allowed or refused, for the seal-use request and the introduction letter.
 
 An allowed step writes its audit event and the person's done item; a refused one changes neither the record, nor
-the grants, nor the work items (snapshot before/after). The flows' own offers (``available``) agree with the calls.
+the grants, nor the work items, nor the audit log (``tests.unchanged``). The flows' own offers (``available``) agree with the calls.
 """
 
 from datetime import timedelta
@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from seals import workflow
 from seals.models import ApprovalStep, IntroductionLetter, SealRequest, Stamping
+from tests.unchanged import assert_unchanged, database_state
 from township_office import permissions, worklist
 from township_office.models import AuditEvent, Notification, WorkItem
 from township_office.steps import Refused
@@ -21,31 +22,8 @@ from .conftest import PDF
 R = SealRequest.Status
 
 
-def snapshot(obj):
-    model = type(obj)
-    fresh = model.objects.get(pk=obj.pk)
-    rows = {
-        "state": [getattr(fresh, f, None) for f in ("status", "stamped_copies", "taken_out_at", "returned_at")],
-        "title": getattr(fresh, "title", None) or getattr(fresh, "recipient_unit", None),
-        "audit": AuditEvent.objects.filter(object_code=str(obj.code)).count(),
-        "items": sorted(WorkItem.objects.values_list("pk", "done_at", "assignee_id")),
-        "notes": Notification.objects.count(),
-        "stampings": Stamping.objects.count(),
-    }
-    name = model._meta.model_name
-    rows["user_grants"] = sorted(
-        getattr(fresh, f"{model.__name__.lower()}userobjectpermission_set").values_list(
-            "user_id", "permission__codename"
-        )
-    )
-    rows["group_grants"] = sorted(
-        getattr(fresh, f"{model.__name__.lower()}groupobjectpermission_set").values_list(
-            "group_id", "permission__codename"
-        )
-    )
-    if name == "sealrequest":
-        rows["approvals"] = sorted(ApprovalStep.objects.filter(request=fresh).values_list("pk", "decision"))
-    return rows
+def audit_count(obj):
+    return AuditEvent.objects.filter(object_code=str(obj.code)).count()
 
 
 def _draft(staff, seals, names=("长官镇农业农村办公室",), **extra):
@@ -189,16 +167,15 @@ def test_request_step_table(make, people, seals, state, name, persona, allowed):
     flow = workflow.requests
     assert flow.allows(request, user, name) is allowed
     assert (name in [s.name for s in flow.available(request, user)]) is allowed
-    before = snapshot(request)
+    before, audited = database_state(), audit_count(request)
     if allowed:
         flow[name](request, by=user, **arguments(name, request, seals))
-        after = snapshot(request)
-        assert after["audit"] > before["audit"]
+        assert audit_count(request) > audited
         assert WorkItem.objects.filter(matter=worklist.matter_of(request), step=name, done_by=user).exists()
     else:
         with pytest.raises(Refused):
             flow[name](request, by=user, **arguments(name, request, seals))
-        assert snapshot(request) == before
+        assert_unchanged(before)  # the record, its grants, the work items, the notifications, the audit log
 
 
 LETTER_CASES = [
@@ -241,14 +218,14 @@ def test_letter_step_table(people, state, name, persona, allowed):
         "reject_letter": {"reason": "不符"},
         "void_letter": {"reason": "取消"},
     }
-    before = snapshot(letter)
+    before, audited = database_state(), audit_count(letter)
     if allowed:
         flow[name](letter, by=user, **args[name])
-        assert snapshot(letter)["audit"] > before["audit"]
+        assert audit_count(letter) > audited
     else:
         with pytest.raises(Refused):
             flow[name](letter, by=user, **args[name])
-        assert snapshot(letter) == before
+        assert_unchanged(before)
 
 
 # --- What the allowed steps write --------------------------------------------------------------------------------
@@ -316,7 +293,7 @@ def test_take_out_gives_an_item_for_the_return_in_one_transaction(make, people, 
     keeper = people[KEEPER]
     request = make("approved_out")
     assert ("take_out", "seal_keeper") in _open(request)
-    before = snapshot(request)
+    before = database_state()
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
@@ -324,7 +301,7 @@ def test_take_out_gives_an_item_for_the_return_in_one_transaction(make, people, 
     monkeypatch.setattr(worklist, "assign", broken)  # run.hand_to gives the work through it
     with pytest.raises(RuntimeError):
         workflow.take_out(request, by=keeper)
-    assert snapshot(request) == before  # the record was not written without its audit event and item
+    assert_unchanged(before)  # the record was not written without its audit event and item
     monkeypatch.undo()
     request.refresh_from_db()
     workflow.take_out(request, by=keeper)

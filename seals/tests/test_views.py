@@ -270,3 +270,15 @@ def test_approvals_offer_the_office_phrases_then_the_leaders_own(client_for, app
     assert response.status_code == 302
     letter.refresh_from_db()
     assert letter.status == letter.Status.APPROVED
+
+
+def test_list_filters_are_a_form_and_a_bad_one_is_400_beside_the_field(client_for, apply, office_director):
+    request = apply()
+    client = client_for(office_director)
+    page = client.get(reverse("seals:request_list"), {"status": request.status}).content.decode()
+    assert request.number in page
+    for url in (reverse("seals:request_list"), reverse("seals:letter_list")):
+        response = client.get(url, {"status": "nosuch", "q": "农田"})
+        page = response.content.decode()
+        assert response.status_code == 400 and 'role="alert"' in page and "状态：" in page
+        assert request.number not in page and 'value="农田"' in page  # nothing listed, nothing typed lost

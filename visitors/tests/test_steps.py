@@ -1,13 +1,14 @@
 """The step declarations of both flows, table-driven: (state × step × persona) → allowed or refused.
 
 An allowed step writes its audit event and its work items; a refused one changes neither the record, nor the
-grants, nor the work items, nor the notifications."""
+grants, nor the work items, nor the notifications, nor the audit log (``tests.unchanged``)."""
 
 import pytest
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.unchanged import AUDIT, WORK_ITEMS, assert_unchanged, changes, database_state
 from township_office import permissions, worklist
 from township_office.models import AuditEvent, Notification, WorkItem
 from township_office.steps import Refused
@@ -19,25 +20,6 @@ from .conftest import registration_form
 S = PetitionCase.Status
 K = Contact.Status
 PERSONAS = ["front_desk", "office_director", "deputy", "deputy_mayor", "resources_staff", "staff", "clerk"]
-
-
-def snapshot(model, pk):
-    obj = model.objects.get(pk=pk)
-    fields = [f.attname for f in model._meta.concrete_fields]
-    grants = ()
-    if model is PetitionCase:
-        grants = (
-            sorted(obj.petitioncaseuserobjectpermission_set.values_list("user_id", "permission__codename")),
-            sorted(obj.petitioncasegroupobjectpermission_set.values_list("group_id", "permission__codename")),
-            obj.progress.count(),
-        )
-    return (
-        tuple(getattr(obj, f) for f in fields),
-        grants,
-        AuditEvent.objects.count(),
-        sorted(WorkItem.objects.values_list("pk", "done_at", "due")),
-        Notification.objects.filter(read_at__isnull=True).count(),
-    )
 
 
 @pytest.fixture
@@ -148,19 +130,19 @@ def test_case_step_table(state, case_in, people):
             allowed = persona in allowed_here.get(name, ())
             assert workflow.cases.allows(fresh, user, name) is allowed, (state, name, persona)
             assert (name in [s.name for s in workflow.cases.available(fresh, user)]) is allowed
-            before = snapshot(PetitionCase, case.pk)
+            before = database_state()
             arguments = CASE_ARGUMENTS[name](people)
             if allowed:
                 with transaction.atomic():
                     workflow.cases[name](fresh, by=user, **arguments)
-                    after = snapshot(PetitionCase, case.pk)
-                    assert after[2] > before[2], f"{name} wrote no audit event"
-                    assert after[3] != before[3], f"{name} changed no work item"
+                    changed = changes(before)
+                    assert AUDIT in changed, f"{name} wrote no audit event"
+                    assert WORK_ITEMS in changed, f"{name} changed no work item"
                     transaction.set_rollback(True)
             else:
                 with pytest.raises(Refused):
                     workflow.cases[name](fresh, by=user, **arguments)
-                assert snapshot(PetitionCase, case.pk) == before, (state, name, persona)
+                assert not changes(before), (state, name, persona)
 
 
 CONTACT_ARGUMENTS = {
@@ -199,17 +181,16 @@ def test_contact_step_table(state, register, front_desk, people):
             fresh = Contact.objects.get(pk=contact.pk)
             allowed = persona in CONTACT_TABLE[state].get(name, ())
             assert workflow.contacts.allows(fresh, user, name) is allowed, (state, name, persona)
-            before = snapshot(Contact, contact.pk)
+            before = database_state()
             if allowed:
                 with transaction.atomic():
                     workflow.contacts[name](fresh, by=user, **CONTACT_ARGUMENTS[name]())
-                    after = snapshot(Contact, contact.pk)
-                    assert after[2] > before[2] and after[3] != before[3], name
+                    assert {AUDIT, WORK_ITEMS} <= set(changes(before)), name
                     transaction.set_rollback(True)
             else:
                 with pytest.raises(Refused):
                     workflow.contacts[name](fresh, by=user, **CONTACT_ARGUMENTS[name]())
-                assert snapshot(Contact, contact.pk) == before, (state, name, persona)
+                assert not changes(before), (state, name, persona)
 
 
 # --- What the steps give: work items, grants, notifications -----------------------------------------------
@@ -410,10 +391,10 @@ def test_a_post_to_the_draft_edit_step_url_is_refused_not_a_server_error(registe
     """Issue 22 §8: 修改草稿 is taken on the draft's edit page (the whole registration form); its step URL has no
     form, and a POST there called the step without the data it needs (a 500). Now a refusal pointing to the page."""
     draft = register(draft=True, matter="")
-    before, events = snapshot(Contact, draft.pk), AuditEvent.objects.count()
+    before = database_state()
     url = reverse("visitors:contact_step", args=[draft.code, "save_draft"])
     response = client_for(front_desk).post(url, {"matter": "宅基地纠纷"})
     assert response.status_code == 400
     page = response.content.decode()
     assert "「修改草稿」不能在这里办理" in page and draft.get_edit_url() in page  # the page to use is linked
-    assert snapshot(Contact, draft.pk) == before and AuditEvent.objects.count() == events
+    assert_unchanged(before)

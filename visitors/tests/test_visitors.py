@@ -405,3 +405,18 @@ def test_the_morning_pdf_made_by_the_first_request_links_to_that_address(accepte
     daily.on_request_started(None, environ=environ("192.168.1.10:8000"))
     report = DailyReport.objects.get(recipient=principal)
     assert f"http://192.168.1.10:8000{accepted.get_absolute_url()}" in _pdf_links(report.file.read())
+
+
+def test_export_is_the_list_filtered_and_audited(accepted, register, client_for, office_director, front_desk, staff):
+    other = workflow.open_case(register(name="李四"), by=front_desk, petition_type="claim")
+    client = client_for(office_director)
+    csv = client.get(reverse("visitors:case_list"), {"status": accepted.status, "format": "csv"})
+    text = csv.content.decode("utf-8-sig")
+    assert accepted.number in text and other.number not in text
+    assert csv["Content-Disposition"] == "attachment; filename*=utf-8''%E4%BF%A1%E8%AE%BF%E4%BA%8B%E9%A1%B9.csv"
+    event = AuditEvent.objects.filter(action="导出信访事项").get()
+    assert (event.actor, event.comment) == (office_director, "CSV")
+    bad = client.get(reverse("visitors:case_list"), {"status": "nonsense", "format": "xlsx"})
+    assert bad.status_code == 400 and "没有这个状态" in bad.content.decode()  # no file, and no export audited
+    assert AuditEvent.objects.filter(action="导出信访事项").count() == 1
+    assert client_for(staff).get(reverse("visitors:case_list"), {"format": "csv"}).status_code == 403

@@ -2,7 +2,7 @@
 
 An office upgrading from a version without work items has files in flight: without this, 我的待办 would be
 empty for them. Each record of every declared flow gets its Matter (kind, title, state, initiator), and each
-open record the items its flow's declarations derive (``Flow.duties``). Records that already have a Matter are
+open record the items its flow's declarations derive (``Flow.work_now``: who, label, due, urgency). Records that already have a Matter are
 left alone, so the command can run again safely (it is also what ``migrate`` leaves to do, see the docs).
 """
 
@@ -27,18 +27,19 @@ class Command(BaseCommand):
             for start in range(0, len(pks), batch):
                 with transaction.atomic():
                     for obj in model._default_manager.filter(pk__in=pks[start : start + batch]):
-                        initiator = getattr(obj, flow.initiator, None) if flow.initiator else None
-                        worklist.track(obj, kind=flow.kind, initiator=initiator)
+                        worklist.track(obj, kind=flow.kind, initiator=flow.initiator_of(obj))
                         total_matters += 1
-                        for step, people, departments in flow.duties(obj):
+                        for step, duty in flow.work_now(obj):
                             total_items += len(
                                 worklist.assign(
                                     obj,
-                                    step.name,
-                                    label=step.work_for(obj),
+                                    duty.key or step.name,
+                                    label=step.item_label(obj, duty.detail),
                                     kind=worklist.Kind.READ if step.reading else worklist.Kind.ACT,
-                                    users=people,
-                                    departments=departments,
+                                    users=duty.users,
+                                    departments=duty.departments,
+                                    due=step.due_for(obj) if duty.due is None else duty.due,
+                                    urgent=step.urgent_for(obj),
                                 )
                             )
         self.stdout.write(f"已建立 {total_matters} 个事项、{total_items} 条待办。")
