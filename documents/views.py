@@ -3,6 +3,7 @@
 import logging
 import uuid
 
+from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
@@ -128,9 +129,19 @@ def incoming_page(request, document, *, bound=None, refusal=None, status=200):
         "reminders": document.reminders.select_related("sent_by"),
         "events": audit.history(document),
         "today": timezone.localdate(),
+        "supervision": _supervision_panel(request.user, document),
         **steps.page_context(workflow.incoming, document, request.user, bound=bound, refusal=refusal),
     }
     return render(request, "documents/incoming_detail.html", context, status=status)
+
+
+def _supervision_panel(user, document):
+    """The file's 督办事项 and 「列入督办」 (supervision/api.py), when that app is installed."""
+    if not apps.is_installed("supervision"):
+        return None
+    from supervision.api import for_source
+
+    return for_source(user, document._meta.label_lower, document.code)
 
 
 def incoming_detail(request, code):

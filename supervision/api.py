@@ -74,7 +74,7 @@ def daily_report_items(day, *, user):
         .select_related("lead_department")
         .order_by("deadline", "pk")
     )
-    out = {"overdue": [], "warning": []}
+    out = {"overdue": [], "warning": [], "count": 0}
     for item in titles(user, rows):
         line = {
             "number": item.number,
@@ -85,4 +85,5 @@ def daily_report_items(day, *, user):
             "note": item.light_note,
         }
         out["overdue" if item.light == Light.RED else "warning"].append(line)
+    out["count"] = len(out["overdue"]) + len(out["warning"])
     return out
