@@ -163,7 +163,8 @@ def open_item(data, *, by, milestones=(), support=(), source=None):
     units their grants and the 牵头单位 its work. ``data``: the item's fields; ``milestones``: (title, date) pairs;
     ``source``: a ``sources.Source`` the item comes from (列入督办), checked by the caller."""
     if source is None:
-        items.start.require(by)
+        if not items.start.allows(by):
+            raise Refused(items.start.refusal, forbidden=True)
         if data.get("source_kind") == SupervisionItem.Source.MANUAL and not (data.get("source_note") or "").strip():
             raise Refused("手工录入的督办事项须写明来源说明。")
     else:
