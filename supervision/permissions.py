@@ -1,6 +1,7 @@
 """Who sees which 督办事项.
 
-The office (办公室主任, 文书) sees every item; a leader the items he 交办'd; the 牵头单位 and 协办单位 theirs (a grant
+The office (办公室主任, 文书) and the principal leaders (书记, 镇长: 督办 is done in their name) see every item; a
+deputy leader the items he 交办'd; the 牵头单位 and 协办单位 theirs (a grant
 given when the item is opened). An item from an accusation (信访 检举控告) is never shown to the accused person, the
 members of the accused department or the leaders in charge of it (分管), whatever the grants. Its title is shown
 only to those who may open its source when the source is 内部/工作秘密 (``titles``).
@@ -10,7 +11,7 @@ from django.db.models import Q
 
 from township_office import permissions
 from township_office.models import Department
-from township_office.roles import OFFICE, has_role
+from township_office.roles import OFFICE, Role, has_role
 
 from . import sources
 from .models import SupervisionItem
@@ -19,7 +20,7 @@ MASKED_TITLE = "内部事项（请向办公室调阅来源文件）"
 
 
 def sees_all(user):
-    return has_role(user, *OFFICE)
+    return has_role(user, *OFFICE, Role.PRINCIPAL_LEADER)
 
 
 def accused_scope(user):

@@ -54,7 +54,8 @@ def _incoming(user, code):
         str(document.code),
         SupervisionItem.Source.INCOMING,
         title=document.title,
-        note=f"{document.number} {document.title}"[:200],
+        # a 内部/工作秘密 file is named by its number only: the note is read by everyone who may open the item
+        note=(document.number if document.is_restricted else f"{document.number} {document.title}")[:200],
         url=document.get_absolute_url(),
         restricted=document.is_restricted,
         deadline=document.deadline,
@@ -92,7 +93,7 @@ def _outgoing(user, code):
         str(document.code),
         SupervisionItem.Source.OUTGOING,
         title=document.title,
-        note=f"发文 {document.title}"[:200],
+        note="发文（内部）" if document.is_restricted else f"发文 {document.title}"[:200],
         url=document.get_absolute_url(),
         restricted=document.is_restricted,
         lead_department=document.drafting_department,

@@ -56,3 +56,37 @@ def make_item(clock, clerk, deputy, agriculture):
         return workflow.open_item(data, by=by or clerk, milestones=milestones, support=support, source=source)
 
     return make
+
+
+@pytest.fixture
+def instructed(clock, clerk, office_director, deputy, principal):
+    """A 收文 proposed to 陈刚 (主办 农业农村办公室, 协办 自然资源所) and instructed by him: ``make(secrecy=…)``."""
+    from documents import services as documents
+    from documents import workflow as incoming
+
+    def make(secrecy="none", title="关于开展秸秆禁烧督查的通知"):
+        document = documents.register_incoming(
+            by=clerk,
+            data={
+                "source_org": "县人民政府办公室",
+                "source_doc_number": "县政办发〔2026〕21号",
+                "title": title,
+                "doc_type": "通知",
+                "secrecy": secrecy,
+                "deadline": TODAY + timedelta(days=12),
+            },
+        )
+        incoming.propose(
+            document,
+            by=office_director,
+            proposal="拟请陈刚副镇长阅示。",
+            leaders=[deputy],
+            lead_department=Department.objects.get(name="农业农村办公室"),
+            support_departments=[Department.objects.get(name="自然资源所")],
+        )
+        document.refresh_from_db()
+        incoming.instruct(document, by=deputy, text="请农业农村办公室牵头落实，列入督办。")
+        document.refresh_from_db()
+        return document
+
+    return make
