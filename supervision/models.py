@@ -56,15 +56,9 @@ class SupervisionItem(models.Model):
     leader = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="交办领导", on_delete=models.PROTECT, related_name="+"
     )
-    delegated = models.BooleanField(
-        "委托办公室销号", default=False, help_text="交办领导委托办公室主任审核销号"
-    )
-    lead_department = models.ForeignKey(
-        Department, verbose_name="牵头单位", on_delete=models.PROTECT, related_name="+"
-    )
-    support_departments = models.ManyToManyField(
-        Department, verbose_name="协办单位", blank=True, related_name="+"
-    )
+    delegated = models.BooleanField("委托办公室销号", default=False, help_text="交办领导委托办公室主任审核销号")
+    lead_department = models.ForeignKey(Department, verbose_name="牵头单位", on_delete=models.PROTECT, related_name="+")
+    support_departments = models.ManyToManyField(Department, verbose_name="协办单位", blank=True, related_name="+")
     deadline = models.DateField("办结时限")
     extended_deadline = models.DateField("延期后时限", null=True, blank=True)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.OPEN)

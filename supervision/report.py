@@ -9,7 +9,6 @@ township's settings turn it on (督办通报排名); otherwise they are listed i
 """
 
 import calendar
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -66,9 +65,9 @@ def monthly(user, first, today=None):
         & ~Q(closed_at__lt=since)
     )
     rows = list(
-        visible.filter(opened | done | late | Q(pk__in=extended_ids)).select_related("lead_department").order_by(
-            "year", "serial"
-        )
+        visible.filter(opened | done | late | Q(pk__in=extended_ids))
+        .select_related("lead_department")
+        .order_by("year", "serial")
     )
     extended = set(extended_ids.values_list("item_id", flat=True))
     units, kinds = {}, {}

@@ -186,4 +186,3 @@ def monthly_pdf(request):
     r = report.monthly(request.user, first)
     audit.record("打印督办通报", by=request.user, comment=f"{first:%Y年%m月}")
     return pdf_response(pdf.monthly(r), f"督办通报-{first:%Y-%m}.pdf")
-

@@ -53,7 +53,9 @@ def _is_leader(item, user):
 
 
 def pending_extension(item):
-    return steps.cached(item, "pending_extension", lambda: item.extensions.filter(status=Extension.Status.PENDING).first())
+    return steps.cached(
+        item, "pending_extension", lambda: item.extensions.filter(status=Extension.Status.PENDING).first()
+    )
 
 
 def unfed_milestones(item):
@@ -189,7 +191,9 @@ def open_item(data, *, by, milestones=(), support=(), source=None):
     item.support_departments.set(support)
     _view_grants(item)
     run = items.begin(item, by=by)
-    audit.record("督办立项", by=by, obj=item, to_state=item.status, comment=item.source_note or item.get_source_kind_display())
+    audit.record(
+        "督办立项", by=by, obj=item, to_state=item.status, comment=item.source_note or item.get_source_kind_display()
+    )
     sync_work(run)
     run.notify([item.leader], f"已列入督办：{item}")
     return item
@@ -333,4 +337,6 @@ def decide_extension(run, item, *, agree, comment=""):
     run.audit(comment=f"{word}。{comment}".strip("。") if comment else word)
     run.hand_to("decide_extension", users=[])
     sync_work(run)
-    run.notify(list(item.lead_department.members.filter(is_active=True)), f"延期申请{word}：{item.number}", body=comment)
+    run.notify(
+        list(item.lead_department.members.filter(is_active=True)), f"延期申请{word}：{item.number}", body=comment
+    )

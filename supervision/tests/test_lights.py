@@ -99,4 +99,9 @@ def test_turning_red_tells_the_leader_and_the_unit_once(make_item, clock, deputy
     services.refresh_lights()
     services.refresh_lights()
     for person in (deputy, staff):
-        assert Notification.objects.filter(recipient=person, title__startswith="督办事项已逾期", url=it.get_absolute_url()).count() == 1
+        assert (
+            Notification.objects.filter(
+                recipient=person, title__startswith="督办事项已逾期", url=it.get_absolute_url()
+            ).count()
+            == 1
+        )

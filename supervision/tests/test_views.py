@@ -57,7 +57,9 @@ def test_the_instructing_leader_lists_a_file_for_supervision_with_two_milestones
     assert item.number in shown and 'data-testid="supervision-items"' in shown
 
 
-def test_bad_milestones_are_refused_beside_the_field_and_nothing_typed_is_lost(instructed, client_for, deputy, agriculture):
+def test_bad_milestones_are_refused_beside_the_field_and_nothing_typed_is_lost(
+    instructed, client_for, deputy, agriculture
+):
     document = instructed()
     client = client_for(deputy)
     data = post_data(leader=deputy.pk, lead_department=agriculture.pk, m2_due=(TODAY + timedelta(days=30)).isoformat())
@@ -179,7 +181,9 @@ def test_list_costs_the_same_queries_for_few_or_many_items(make_item, client_for
     assert count() == few
 
 
-def test_board_shows_the_leaders_items_by_light_with_the_last_feedback(make_item, client_for, deputy, mayor, staff, clock):
+def test_board_shows_the_leaders_items_by_light_with_the_last_feedback(
+    make_item, client_for, deputy, mayor, staff, clock
+):
     item = make_item()
     make_item(leader=mayor)
     workflow.feedback(item, by=staff, milestone=item.milestones.first(), text="已完成选址，待审批")
@@ -203,7 +207,9 @@ def test_feedback_refused_in_the_page_keeps_what_was_typed(make_item, client_for
     assert item.milestones.filter(fed_at__isnull=False).count() == 0
 
 
-def test_monthly_report_counts_and_lists_the_red_items_page_and_pdf(make_item, client_for, office_director, staff, deputy, clock):
+def test_monthly_report_counts_and_lists_the_red_items_page_and_pdf(
+    make_item, client_for, office_director, staff, deputy, clock
+):
     late = make_item(milestones=[], deadline=TODAY + timedelta(days=1))
     done = make_item(milestones=[])
     workflow.request_done(done, by=staff, result="完成")

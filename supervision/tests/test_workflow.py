@@ -46,7 +46,9 @@ def test_a_refused_opening_takes_no_number(make_item, staff):
     assert get_last_value("supervision.item.2026") is None
 
 
-def test_opening_gives_the_unit_one_item_per_milestone_and_the_leader_the_record(make_item, staff, deputy, village_staff):
+def test_opening_gives_the_unit_one_item_per_milestone_and_the_leader_the_record(
+    make_item, staff, deputy, village_staff
+):
     item = make_item()
     assert open_labels(item) == ["待反馈督办：完成招标", "待反馈督办：完成选址"]
     assert "handle" in permissions.held(staff, item)
@@ -81,11 +83,16 @@ def test_feedback_takes_an_attachment_checked_by_content(make_item, staff):
     milestone = item.milestones.first()
     fake = SimpleUploadedFile("照片.jpg", b"<html>not a photo</html>")
     form = FeedbackForm(
-        {"feedback-milestone": milestone.pk, "feedback-text": "完成"}, {"feedback-attachment": fake},
-        obj=item, user=staff, prefix="feedback",
+        {"feedback-milestone": milestone.pk, "feedback-text": "完成"},
+        {"feedback-attachment": fake},
+        obj=item,
+        user=staff,
+        prefix="feedback",
     )
     assert not form.is_valid() and "不是可接受的格式" in form.errors["attachment"][0]
-    form = FeedbackForm({"feedback-milestone": milestone.pk, "feedback-text": "完成"}, obj=item, user=staff, prefix="feedback")
+    form = FeedbackForm(
+        {"feedback-milestone": milestone.pk, "feedback-text": "完成"}, obj=item, user=staff, prefix="feedback"
+    )
     assert form.is_valid(), form.errors  # no attachment is needed
 
 
