@@ -1,15 +1,14 @@
 """The narrow interface other apps use.
 
-- ``for_source(user, object_type, object_code)``: what a source record's page shows of its 督办事项 — the items
-  linked to it that ``user`` may open (titles masked as their lists mask them) and, when ``user`` may, the address
-  of 「列入督办」 (the instructing leader or the office director, once the record has a 批示).
+- ``for_source(user, object_type, object_code, leaders=…)``: what a source record's page shows of its 督办事项 — the
+  address of its items in the supervision list and, when ``user`` may, of 「列入督办」 (the instructing leader or the
+  office director, once the record has a 批示); no query.
 - ``daily_report_items(day, user=)``: the red and yellow items ``user`` may open, for the morning daily report.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.http import Http404
 from django.urls import reverse
 
 from .models import Light, SupervisionItem
@@ -17,52 +16,29 @@ from .permissions import titles, visible_items
 
 
 @dataclass(frozen=True)
-class ItemSummary:
-    number: str
-    title: str
-    status_label: str
-    light: str
-    light_label: str
-    light_note: str
-    due: object
-    url: str
-
-
-@dataclass
 class SourcePanel:
-    items: list = field(default_factory=list)
-    new_url: str = ""
-
-
-def _summary(item):
-    return ItemSummary(
-        item.number,
-        item.shown_title,
-        item.get_status_display(),
-        item.light,
-        item.get_light_display(),
-        item.light_note,
-        item.due,
-        item.get_absolute_url(),
-    )
+    items_url: str  # the 督办事项 of the record, in the supervision list (its own visibility)
+    new_url: str = ""  # 「列入督办」, when the person may
 
 
 def new_item_url(object_type, object_code):
     return f"{reverse('supervision:create_from')}?{urlencode({'type': object_type, 'code': object_code})}"
 
 
-def for_source(user, object_type, object_code):
-    from . import sources, workflow
+def items_url(object_type, object_code):
+    return f"{reverse('supervision:list')}?{urlencode({'source_type': object_type, 'source_code': object_code})}"
 
-    rows = visible_items(user).filter(source_type=object_type, source_code=str(object_code)).order_by("year", "serial")
-    panel = SourcePanel(items=[_summary(i) for i in titles(user, rows)])
-    try:
-        source = sources.read(user, object_type, str(object_code))
-    except Http404:
-        return panel
-    if workflow.from_source_refusal(user, source) is None:
-        panel.new_url = new_item_url(object_type, object_code)
-    return panel
+
+def for_source(user, object_type, object_code, *, leaders):
+    """The links a source record's page shows, asking the database nothing: its items (listed by the supervision
+    list, which applies the items' visibility) and 「列入督办」 for the leaders who instructed it (``leaders``, read
+    by the page already) or the office director. None before any 批示: no item can come from it yet."""
+    from .workflow import may_list_from
+
+    if not leaders:
+        return None
+    new_url = new_item_url(object_type, object_code) if may_list_from(user, leaders) else ""
+    return SourcePanel(items_url(object_type, str(object_code)), new_url)
 
 
 def daily_report_items(day, *, user):

@@ -10,8 +10,10 @@ from township_office.steps import StepForm
 from township_office.uploads import validate_upload
 from township_office.widgets import DepartmentPicker
 
+from . import sources
 from .models import Light, Milestone, SupervisionItem
 
+SOURCE_LABELS = tuple(sources.READERS)
 D = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MAX_MILESTONES = 5  # 节点 in the one form of 立项 / 列入督办
 ATTACHMENT_KINDS = ("pdf", "image", "word", "excel", "ofd")
@@ -22,6 +24,14 @@ def _attachment(form, name):
     if file:
         validate_upload(file, kinds=ATTACHMENT_KINDS)
     return file
+
+
+class DepartmentField(StaffedDepartmentField, validators.ModelChoiceField):
+    """One department with an account; a key no row can have is refused in the field."""
+
+
+class DepartmentsField(StaffedDepartmentsField, validators.ModelMultipleChoiceField):
+    """Departments with accounts; a key no row can have is refused in the field."""
 
 
 class LeaderField(validators.ModelChoiceField):
@@ -46,8 +56,8 @@ class ItemForm(forms.Form):
     )
     leader = LeaderField(label="交办领导", queryset=User.objects.none())
     delegated = forms.BooleanField(label="委托办公室主任审核销号", required=False)
-    lead_department = StaffedDepartmentField(label="牵头单位", queryset=Department.objects.none())
-    support_departments = StaffedDepartmentsField(
+    lead_department = DepartmentField(label="牵头单位", queryset=Department.objects.none())
+    support_departments = DepartmentsField(
         label="协办单位", queryset=Department.objects.none(), required=False, widget=DepartmentPicker
     )
     deadline = validators.DayField(label="办结时限", widget=D)
@@ -198,6 +208,11 @@ class ListFilterForm(forms.Form):
     department = validators.ModelChoiceField(label="单位", queryset=Department.objects.none(), required=False)
     light = forms.ChoiceField(label="督办灯", choices=[("", "全部"), *Light.choices], required=False)
     status = forms.ChoiceField(label="状态", choices=[("", "全部"), *SupervisionItem.Status.choices], required=False)
+    # the items of one source record (the link on its page)
+    source_type = forms.ChoiceField(
+        choices=[("", ""), *((label, label) for label in SOURCE_LABELS)], required=False, widget=forms.HiddenInput
+    )
+    source_code = validators.SearchField(max_length=64, required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -42,6 +42,8 @@ def item_list(request):
             rows = rows.filter(light=data["light"])
         if data["status"]:
             rows = rows.filter(status=data["status"])
+        if data["source_type"] and data["source_code"]:
+            rows = rows.filter(source_type=data["source_type"], source_code=data["source_code"])
     rows = rows.select_related("leader", "lead_department").order_by("-year", "-serial")
     page = paginate(request, rows if valid else rows.none(), 30)
     titles(request.user, page)

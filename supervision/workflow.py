@@ -147,14 +147,19 @@ items = steps.Flow(
 # --- 立项 (not a step: there is no record yet) ----------------------------------------------------------------------
 
 
+def may_list_from(user, leaders):
+    """May ``user`` 列入督办 a record instructed by ``leaders``: one of them, or the office director."""
+    if not leaders:
+        return False
+    return has_role(user, Role.OFFICE_DIRECTOR) or (has_role(user, *LEADERS) and user in leaders)
+
+
 def from_source_refusal(user, source):
     """Why ``user`` may not 列入督办 from ``source`` (None when they may): the leader who instructed it, or the
     office director on the leader's behalf, once it has a 批示."""
     if not source.leaders:
         return "该文件尚无领导批示，不能列入督办。"
-    if has_role(user, Role.OFFICE_DIRECTOR):
-        return None
-    if has_role(user, *LEADERS) and user in source.leaders:
+    if may_list_from(user, source.leaders):
         return None
     return "只有作出批示的领导或办公室主任可以列入督办。"
 

@@ -53,8 +53,14 @@ def test_the_instructing_leader_lists_a_file_for_supervision_with_two_milestones
     assert (item.source_kind, item.source_type, item.source_code) == ("incoming", sources.INCOMING, str(document.code))
     assert item.leader == deputy and item.lead_department == agriculture
     assert [m.title for m in item.milestones.all()] == ["完成宣传发动", "完成巡查"]
-    shown = client.get(document.get_absolute_url()).content.decode()  # the file lists its item
-    assert item.number in shown and 'data-testid="supervision-items"' in shown
+    from supervision.api import items_url
+
+    shown = client.get(document.get_absolute_url()).content.decode()  # the file links to its items
+    assert items_url(sources.INCOMING, str(document.code)).replace("&", "&amp;") in shown
+    listed = client.get(items_url(sources.INCOMING, str(document.code)))
+    assert [i.pk for i in listed.context["page"]] == [item.pk]
+    other = client.get(reverse("supervision:list"), {"source_type": sources.INCOMING, "source_code": "x" * 32})
+    assert len(other.context["page"]) == 0
 
 
 def test_bad_milestones_are_refused_beside_the_field_and_nothing_typed_is_lost(
