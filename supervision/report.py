@@ -77,7 +77,7 @@ def monthly(user, first, today=None):
         marks = {
             "opened": since <= item.created_at < end,
             "done": item.closed_at is not None and since <= item.closed_at < end,
-            "overdue": is_overdue_in(item, until, since),
+            "overdue": is_overdue_in(item, until, first),
             "extended": item.pk in extended,
         }
         if not any(marks.values()):

@@ -252,3 +252,20 @@ def test_daily_report_lists_red_and_yellow_items(make_item, client_for, principa
     assert [line["number"] for line in report["overdue"]] == [red.number]
     assert [line["number"] for line in report["warning"]] == [yellow.number]
     assert visitors.daily_report(viewer=deputy)["supervision"]["count"] == 2  # his own items
+
+
+def test_an_item_signed_off_late_counts_as_overdue_in_its_month_and_not_the_next(
+    make_item, client_for, office_director, staff, deputy, clock
+):
+    from supervision import report
+
+    late = make_item(milestones=[], deadline=TODAY + timedelta(days=1))
+    clock.to_day(TODAY + timedelta(days=3))
+    workflow.request_done(late, by=staff, result="完成")
+    workflow.sign_off(late, by=deputy)
+    november = report.monthly(office_director, TODAY.replace(day=1))
+    assert (november.total.overdue, november.total.done) == (1, 1)
+    assert [i.pk for i in november.red] == [late.pk]
+    clock.to_day(TODAY.replace(month=12, day=5))
+    december = report.monthly(office_director, TODAY.replace(month=12, day=1))
+    assert (december.total.overdue, december.red) == (0, [])
