@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from supervision import services, sources, workflow
 from supervision.models import Light, SupervisionItem
@@ -269,3 +270,40 @@ def test_an_item_signed_off_late_counts_as_overdue_in_its_month_and_not_the_next
     clock.to_day(TODAY.replace(month=12, day=5))
     december = report.monthly(office_director, TODAY.replace(month=12, day=1))
     assert (december.total.overdue, december.red) == (0, [])
+
+
+def test_an_item_opened_from_a_real_accusation_is_hidden_from_the_accused(
+    make_item, client_for, front_desk, office_director, deputy_mayor, deputy, resources_staff, agriculture, clock
+):
+    from visitors import workflow as visitors
+
+    contact = visitors.register_contact(
+        by=front_desk,
+        data={
+            "channel": "visit",
+            "received_at": timezone.now(),
+            "name": "张建军",
+            "id_number": "330106197503120015",
+            "phone": "13905710003",
+            "address": "石桥村",
+            "matter": "反映自然资源所违规审批宅基地",
+            "category": "land",
+        },
+    )
+    resources = Department.objects.get(name="自然资源所")
+    case = visitors.open_case(contact, by=front_desk, petition_type="accusation", accused_department=resources)
+    visitors.accept(
+        case,
+        by=office_director,
+        notice_text="已受理",
+        severity="minor",
+        leader=deputy_mayor,
+        lead_department=agriculture,
+    )
+    source = sources.read(office_director, sources.PETITION, str(case.code))
+    assert source.accused_department == resources and source.leaders == [deputy_mayor]
+    item = make_item(by=office_director, source=source, leader=deputy_mayor)
+    assert item.source_kind == SupervisionItem.Source.PETITION
+    for accused in (resources_staff, deputy):
+        assert client_for(accused).get(item.get_absolute_url()).status_code == 404
+    assert client_for(deputy_mayor).get(item.get_absolute_url()).status_code == 200
