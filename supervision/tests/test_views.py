@@ -307,3 +307,30 @@ def test_an_item_opened_from_a_real_accusation_is_hidden_from_the_accused(
     for accused in (resources_staff, deputy):
         assert client_for(accused).get(item.get_absolute_url()).status_code == 404
     assert client_for(deputy_mayor).get(item.get_absolute_url()).status_code == 200
+
+
+def test_an_approved_extension_counts_in_its_month(make_item, office_director, staff, deputy, clock):
+    from supervision import report
+
+    item = make_item(milestones=[])
+    workflow.request_extension(item, by=staff, reason="雨雪天气", new_date=item.deadline + timedelta(days=20))
+    workflow.decide_extension(item, by=deputy, agree=True)
+    november = report.monthly(office_director, TODAY.replace(day=1))
+    assert [(u.name, u.opened, u.extended) for u in november.units] == [("农业农村办公室", 1, 1)]
+    assert [(s.name, s.opened) for s in november.sources] == [("手工录入", 1)]
+
+
+def test_the_daily_report_pdf_has_the_supervision_section(make_item, principal, clock):
+    from pypdf import PdfReader
+
+    from visitors import pdf as visitors_pdf
+    from visitors import services as visitors
+
+    red = make_item(milestones=[], deadline=TODAY + timedelta(days=1))
+    clock.to_day(TODAY + timedelta(days=2))
+    services.refresh_lights()
+    content = visitors_pdf.daily_report(visitors.daily_report(viewer=principal), base_url="")
+    import io
+
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    assert "督办事项" in text and red.number in text
