@@ -200,7 +200,8 @@ def open_item(data, *, by, milestones=(), support=(), source=None):
         "督办立项", by=by, obj=item, to_state=item.status, comment=item.source_note or item.get_source_kind_display()
     )
     sync_work(run)
-    run.notify([item.leader], f"已列入督办：{item}")
+    if item.leader_id != by.pk:  # the office entered it: the leader is told; a leader who listed it knows
+        run.notify([item.leader], f"已列入督办：{item}")
     return item
 
 
