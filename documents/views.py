@@ -3,6 +3,7 @@
 import logging
 import uuid
 
+from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
@@ -121,19 +122,31 @@ def incoming_register(request, phone=False):
 
 def incoming_page(request, document, *, bound=None, refusal=None, status=200):
     """The 收文 page: the file, its history, and the steps the person may take now (from the flow)."""
+    instructions = list(document.instructions.select_related("leader"))
     context = {
         "document": document,
         "attachments": document.attachments.all(),
-        "instructions": document.instructions.select_related("leader"),
+        "instructions": instructions,
         "circulations": workflow.circulations_of(document),
         "assignments": workflow.assignments_of(document),
         "progress_reports": document.progress_reports.select_related("author", "department"),
         "reminders": document.reminders.select_related("sent_by"),
         "events": audit.history(document),
         "today": timezone.localdate(),
+        "supervision": _supervision_panel(request.user, document, instructions),
         **steps.page_context(workflow.incoming, document, request.user, bound=bound, refusal=refusal),
     }
     return render(request, "documents/incoming_detail.html", context, status=status)
+
+
+def _supervision_panel(user, document, instructions):
+    """Links to the file's 督办事项 and 「列入督办」 (supervision/api.py, no query), when that app is installed."""
+    if not apps.is_installed("supervision"):
+        return None
+    from supervision.api import for_source
+
+    leaders = list({i.leader_id: i.leader for i in instructions}.values())
+    return for_source(user, document._meta.label_lower, document.code, leaders=leaders)
 
 
 def incoming_detail(request, code):

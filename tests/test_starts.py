@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from reception.workflow import plans
 from seals.workflow import letters, requests
+from supervision.workflow import items
 from township_office.roles import has_role
 from visitors.workflow import contacts
 
@@ -14,6 +15,7 @@ LISTS = [
     (letters, "seals:letter_list"),
     (contacts, "visitors:contact_list"),
     (plans, "reception:list"),
+    (items, "supervision:list"),
 ]
 PERSONAS = ["office_director", "clerk", "front_desk", "department_staff", "principal_leader", "auditor"]
 

@@ -25,6 +25,12 @@ class Township(models.Model):
     case_number_prefix = models.CharField(
         "信访编号前缀", max_length=10, default="信", help_text="信访事项编号的前缀，如“长信”得到 长信〔2026〕1号"
     )
+    supervision_warn_days = models.PositiveSmallIntegerField(
+        "督办预警天数", default=3, help_text="督办事项的时限或下一节点在这么多天之内时亮黄灯"
+    )
+    supervision_ranking = models.BooleanField(
+        "督办通报排名", default=False, help_text="月度督办通报是否按承办单位排名（默认不排名）"
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "乡镇信息"

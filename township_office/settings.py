@@ -137,6 +137,7 @@ INSTALLED_APPS = [
     "visitors",
     "seals",
     "reception",
+    "supervision",
 ]
 
 MIDDLEWARE = [
@@ -352,6 +353,10 @@ CELERY_BEAT_SCHEDULE = {
     "seals-chase-overdue-returns": {
         "task": "seals.tasks.chase_overdue_returns",
         "schedule": crontab(minute=20, hour="8,14"),
+    },
+    "supervision-refresh-lights": {  # before the daily report: its 督办 section reads the morning's lights
+        "task": "supervision.tasks.refresh_lights",
+        "schedule": crontab(minute=0, hour=6),
     },
     "nightly-backup": {
         "task": "township_office.tasks.nightly_backup",

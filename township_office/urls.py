@@ -30,6 +30,7 @@ urlpatterns = [
     path("visitors/", include("visitors.urls")),
     path("seals/", include("seals.urls")),
     path("reception/", include("reception.urls")),
+    path("supervision/", include("supervision.urls")),
 ]
 
 admin.site.site_header = "乡镇党政办公室系统管理"

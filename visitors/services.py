@@ -38,6 +38,15 @@ def _document_items(day, limit, user, whole):
     return daily_report_items(day, limit=limit, user=user, whole=whole)
 
 
+def _supervision_items(day, user):
+    """The red and yellow 督办事项 from supervision/api.py, as ``user`` may open them."""
+    if not apps.is_installed("supervision"):
+        return {}
+    from supervision.api import daily_report_items
+
+    return daily_report_items(day, user=user)
+
+
 # Every line of the report has every mark, so that the page and the PDF ask each line for what it has: a key
 # missing from a line costs the template a failed lookup (three exceptions), a few hundred times per report.
 LINE = {
@@ -249,6 +258,7 @@ def daily_report(day=None, *, viewer, limit=None):
         "due_soon_total": documents.get("due_soon_total", 0) + case_totals[0],
         "overdue_total": documents.get("overdue_total", 0) + case_totals[1],
         "recused": recused,
+        "supervision": _supervision_items(day, viewer),
     }
     report["counts"] = {
         section: report.get(f"{section}_total", len(report[section])) + recused[section] for section in SECTIONS

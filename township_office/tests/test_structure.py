@@ -97,7 +97,7 @@ def test_no_label_is_written_when_work_is_given():
     give work only through ``run.hand_to`` (which takes no label), never through the worklist's own ``assign``."""
     import re
 
-    for app in ("documents", "visitors", "seals", "reception"):
+    for app in ("documents", "visitors", "seals", "reception", "supervision"):
         for path in (ROOT.parent / app).rglob("*.py"):
             if "tests" in path.parts or "migrations" in path.parts:
                 continue
