@@ -73,7 +73,6 @@ def register(document, *, by):
     incoming.begin(document, by=by).hand_to(
         "propose",
         users=role_users(Role.OFFICE_DIRECTOR),
-        due=document.deadline,
         notify=f"请拟办：{document.number} {document.title}",
     )
 
@@ -162,15 +161,15 @@ def _assign_handling(run, document):
     """The file reaches 办理: the lead department must 办结, the support departments report progress."""
     lead = [a.department for a in document.assignments.select_related("department") if a.role == Assignment.Role.LEAD]
     support = [a.department for a in document.assignments.all() if a.role == Assignment.Role.SUPPORT]
-    run.hand_to("complete", departments=lead, due=document.deadline, notify=f"请办理：{document.title}")
-    run.hand_to("report_progress", departments=support, due=document.deadline, notify=f"请协办：{document.title}")
+    run.hand_to("complete", departments=lead, notify=f"请办理：{document.title}")
+    run.hand_to("report_progress", departments=support, notify=f"请协办：{document.title}")
     if not lead:
-        run.hand_to("complete", users=role_users(Role.OFFICE_DIRECTOR), due=document.deadline)
+        run.hand_to("complete", users=role_users(Role.OFFICE_DIRECTOR))
 
 
 def _assign_archive(run, document):
     roles = incoming["archive_incoming"].workers_for(document)  # the clerks (归档's work_roles)
-    run.hand_to("archive_incoming", users=role_users(*roles), urgent=False)
+    run.hand_to("archive_incoming", users=role_users(*roles))
 
 
 # --- Who holds each step's work now, and by when (the rebuild, manage.py rebuild_worklist, reads these) ----------
@@ -254,7 +253,7 @@ def propose(
     permissions.set_grants(document, "handle", departments=departments)
     permissions.set_grants(document, "read", users=readers)
     permissions.grant(document, "view", users=readers, departments=departments)
-    run.hand_to("instruct", users=leaders, due=document.deadline, notify=f"请批示：{document.title}")
+    run.hand_to("instruct", users=leaders, notify=f"请批示：{document.title}")
     if not leaders:
         _assign_handling(run, document)
     sequential = circulation_mode == IncomingDocument.CirculationMode.SEQUENTIAL

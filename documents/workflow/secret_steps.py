@@ -188,7 +188,7 @@ def hand_over(run, copy, *, to):
     _move(run, comment=f"交给{to.full_name}", pending_to=to, pending_by=run.by)
     _record(copy, Event.HANDED_OVER, by=run.by, person=to)
     _let_see(copy, to)
-    run.hand_to("confirm", users=[to], urgent=True, notify=f"确认接收密件：{_title(copy)}")
+    run.hand_to("confirm", users=[to], notify=f"确认接收密件：{_title(copy)}")
 
 
 @secret.step(
@@ -266,7 +266,7 @@ def record_instruction(run, copy, *, leader, at):
 def give_back(run, copy):
     _move(run, pending_by=run.by)
     _record(copy, Event.RETURNED, by=run.by)
-    run.hand_to("confirm_return", users=_office(), urgent=True, notify=f"确认收到退回密件：{_title(copy)}")
+    run.hand_to("confirm_return", users=_office(), notify=f"确认收到退回密件：{_title(copy)}")
 
 
 @secret.step(
@@ -321,7 +321,7 @@ def destroy(run, copy, *, witness):
     _move(run, comment=f"监销人{witness.full_name}", pending_to=witness, pending_by=run.by)
     _record(copy, Event.DESTRUCTION_STARTED, by=run.by, person=witness)
     _let_see(copy, witness)
-    run.hand_to("confirm_destruction", users=[witness], urgent=False, notify=f"请确认监销密件：{_title(copy)}")
+    run.hand_to("confirm_destruction", users=[witness], notify=f"请确认监销密件：{_title(copy)}")
 
 
 @secret.step(
