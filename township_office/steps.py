@@ -374,18 +374,39 @@ def _name(step):
     return step.name if isinstance(step, Step) else step
 
 
-@dataclass
 class BoundStep:
-    """One step as a page shows it: its declaration, its form (bound after a refused POST) and its URL."""
+    """One step as a page shows it: its declaration, its form (bound after a refused POST) and its URL.
 
-    step: Step
-    form: forms.Form | None
-    url: str
-    open: bool = False
-    confirm: str = ""
+    The form of a step is built only when the page renders it (``form`` is read): a page renders the forms of the
+    steps it shows open, and each closed step's form is fetched from the step's URL when the person opens it
+    (``includes/steps.html``), so a page offering many steps does not build and render every picker."""
+
+    def __init__(self, step, url, *, form=None, build=None, open=False, confirm=""):
+        self.step = step
+        self.url = url
+        self.open = open
+        self.confirm = confirm
+        self._form = form
+        self._build = build if form is None else None
+
+    @property
+    def form(self):
+        if self._build is not None:
+            self._form, self._build = self._build(), None
+        return self._form
+
+    @property
+    def has_form(self):
+        """Whether the step asks for input (a form class declared, or a bound form given)."""
+        return self.step.form is not None or self._form is not None
 
     def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
         return getattr(self.step, name)
+
+    def __repr__(self):
+        return f"<BoundStep {self.step.name}{' open' if self.open else ''}>"
 
 
 _flows = {}
@@ -537,9 +558,12 @@ class Flow:
         panel = []
         for step in self.available(obj, user):
             form = bound.get(step.name)
-            if form is None and step.form is not None:
-                form = self.form(step, obj, user)
-            panel.append(BoundStep(step, form, step.url(obj), open=step.name in bound, confirm=step.confirm_for(obj)))
+            build = functools.partial(self.form, step, obj, user) if form is None and step.form is not None else None
+            panel.append(
+                BoundStep(
+                    step, step.url(obj), form=form, build=build, open=step.name in bound, confirm=step.confirm_for(obj)
+                )
+            )
         return panel
 
     def form(self, step, obj, user, data=None, files=None):

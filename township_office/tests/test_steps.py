@@ -132,7 +132,39 @@ def test_page_offers_exactly_the_available_steps(client_for, dossier, clerk, off
     assert 'data-step="close"' in page and 'data-step="send"' not in page
     assert 'data-confirm="办结后不能再修改，确定吗？"' in page
     page = client_for(office_director).get(dossier.get_absolute_url()).content.decode()
-    assert 'data-step="send"' in page and 'name="send-handler"' in page
+    assert 'data-step="send"' in page and 'data-step="close"' in page
+    # Two steps, both closed: the form of neither is rendered until asked for (see the test below).
+    assert 'name="send-handler"' not in page
+    page = client_for(office_director).get(dossier.get_absolute_url() + "?step=send").content.decode()
+    assert 'name="send-handler"' in page
+
+
+def test_a_closed_steps_form_is_fetched_from_the_steps_url_or_opened_by_a_plain_link(
+    client_for, dossier, office_director, clerk, stranger
+):
+    url = reverse("dossier_step", args=[dossier.code, "send"])
+    client = client_for(office_director)
+    page = client.get(dossier.get_absolute_url()).content.decode()
+    # The closed step offers a link to its own URL (no JavaScript) and where the page fetches its form from.
+    assert f'<a href="{url}">填写「交办」</a>' in page and f'data-step-form="{url}?form=1"' in page
+    before = database_state(audit=True)
+    fragment = client.get(url, {"form": 1})
+    assert fragment.status_code == 200
+    html = fragment.content.decode()
+    assert html.strip().startswith("<form") and 'name="send-handler"' in html and "csrfmiddlewaretoken" in html
+    assert f'action="{url}"' in html and "<html" not in html
+    # The plain link: the record's page with that step unfolded and its form rendered.
+    response = client.get(url)
+    assert response.status_code == 302 and response.url == f"{dossier.get_absolute_url()}?step=send#step-send"
+    page = client.get(response.url).content.decode()
+    opened = re.search(r'<details[^>]*data-step="send"[^>]*>', page).group(0)
+    assert " open" in opened and "data-keep-open" in opened and 'name="send-handler"' in page
+    assert database_state(audit=True) == before  # showing a form changes nothing
+    # Someone who may see the record but not take the step is refused with the reason; a stranger gets 404.
+    refused = client_for(clerk).get(url, {"form": 1})
+    assert refused.status_code == 403 and "只有办公室主任可以交办。" in refused.content.decode()
+    assert client_for(stranger).get(url, {"form": 1}).status_code == 404
+    assert client.get(reverse("dossier_step", args=[dossier.code, "nosuchstep"]), {"form": 1}).status_code == 404
 
 
 def test_action_view_success_redirects_to_next_waiting(client_for, dossier, office_director, staff):
