@@ -2,7 +2,7 @@
 
     incoming_step = actions.step_view(workflow.incoming, get_incoming_for_user, incoming_page)
 
-``step_view`` answers ``POST <record>/step/<name>/`` (and GET, the step's form alone or the record's page with it open): the record is loaded through the app's access function
+``step_view`` answers ``POST <record>/step/<name>/`` (and ``GET …?form=1``, the step's form alone): the record is loaded through the app's access function
 (404 when the person may not see it), the step's form is validated, the step is called. Success: a message
 and a redirect (to the next item of 我的待办 when the person asked for "办理下一件"). Refused: the record's page
 again, with the reason above the step's form and everything the person typed kept in it, answered 400 (403
@@ -15,9 +15,8 @@ import inspect
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
-from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 
 from . import worklist
@@ -71,14 +70,16 @@ def perform(request, flow, obj, name, *, render_page, success=None, **extra):
 def step_view(flow, load, render_page):
     """A view taking any step of ``flow``: ``load(user, code)`` is the app's access function (404).
 
-    GET shows the step's form: ``?form=1`` answers the form alone (what the record's page fetches when the person
-    unfolds a step whose form it did not render), otherwise a redirect to the record's page with that step open
-    (the plain link of a page without JavaScript). A step the person may not take now is refused as a POST is."""
+    ``GET …?form=1`` answers the step's form alone: what the record's page fetches when the person unfolds a step
+    whose form it did not render (without JavaScript, the step's link opens the record's page with that form,
+    ``?step=<name>``). A step the person may not take now is refused as a POST is; any other GET is not allowed."""
 
     @require_http_methods(["GET", "POST"])
     def view(request, code, name):
         obj = load(request.user, code)
         if request.method == "GET":
+            if request.GET.get("form") is None:
+                return HttpResponseNotAllowed(["POST"])
             return step_form(request, flow, obj, name)
         return perform(request, flow, obj, name, render_page=render_page)
 
@@ -86,17 +87,15 @@ def step_view(flow, load, render_page):
 
 
 def step_form(request, flow, obj, name):
-    """GET of a step's URL (see ``step_view``)."""
+    """``GET <step url>?form=1`` (see ``step_view``): the form of a step the person may take now."""
     step = flow.steps.get(name)
     if step is None:
         raise Http404("没有这个办理步骤")
-    if request.GET.get("form") is None:
-        return redirect(f"{obj.get_absolute_url()}?{urlencode({'step': name})}#step-{name}")
     refusal = flow.refusal(step, obj, request.user)
     if refusal is not None:
         return HttpResponse(refusal.message, status=refusal_status(refusal), content_type="text/plain; charset=utf-8")
     form = flow.form(step, obj, request.user)
-    shown = BoundStep(step, step.url(obj), form=form, open=True, confirm=step.confirm_for(obj))
+    shown = BoundStep(step, step.url(obj), obj, form=form, open=True, confirm=step.confirm_for(obj))
     return render(request, "includes/step_form.html", {"s": shown})
 
 

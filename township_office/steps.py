@@ -381,9 +381,10 @@ class BoundStep:
     steps it shows open, and each closed step's form is fetched from the step's URL when the person opens it
     (``includes/steps.html``), so a page offering many steps does not build and render every picker."""
 
-    def __init__(self, step, url, *, form=None, build=None, open=False, confirm=""):
+    def __init__(self, step, url, obj, *, form=None, build=None, open=False, confirm=""):
         self.step = step
         self.url = url
+        self.obj = obj
         self.open = open
         self.confirm = confirm
         self._form = form
@@ -394,6 +395,11 @@ class BoundStep:
         if self._build is not None:
             self._form, self._build = self._build(), None
         return self._form
+
+    @property
+    def page_url(self):
+        """The record's page with this step unfolded and its form rendered (the link of a closed step)."""
+        return f"{self.obj.get_absolute_url()}?step={self.step.name}#step-{self.step.name}"
 
     @property
     def has_form(self):
@@ -561,7 +567,13 @@ class Flow:
             build = functools.partial(self.form, step, obj, user) if form is None and step.form is not None else None
             panel.append(
                 BoundStep(
-                    step, step.url(obj), form=form, build=build, open=step.name in bound, confirm=step.confirm_for(obj)
+                    step,
+                    step.url(obj),
+                    obj,
+                    form=form,
+                    build=build,
+                    open=step.name in bound,
+                    confirm=step.confirm_for(obj),
                 )
             )
         return panel

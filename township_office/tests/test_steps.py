@@ -145,18 +145,20 @@ def test_a_closed_steps_form_is_fetched_from_the_steps_url_or_opened_by_a_plain_
     url = reverse("dossier_step", args=[dossier.code, "send"])
     client = client_for(office_director)
     page = client.get(dossier.get_absolute_url()).content.decode()
-    # The closed step offers a link to its own URL (no JavaScript) and where the page fetches its form from.
-    assert f'<a href="{url}">填写「交办」</a>' in page and f'data-step-form="{url}?form=1"' in page
+    # The closed step offers a link to the record's page with its form (no JavaScript) and where the page fetches
+    # its form from.
+    opened_url = f"{dossier.get_absolute_url()}?step=send#step-send"
+    assert f'<a href="{opened_url}">填写「交办」</a>' in page and f'data-step-form="{url}?form=1"' in page
     before = database_state(audit=True)
     fragment = client.get(url, {"form": 1})
     assert fragment.status_code == 200
     html = fragment.content.decode()
     assert html.strip().startswith("<form") and 'name="send-handler"' in html and "csrfmiddlewaretoken" in html
     assert f'action="{url}"' in html and "<html" not in html
-    # The plain link: the record's page with that step unfolded and its form rendered.
-    response = client.get(url)
-    assert response.status_code == 302 and response.url == f"{dossier.get_absolute_url()}?step=send#step-send"
-    page = client.get(response.url).content.decode()
+    # The plain link: the record's page with that step unfolded and its form rendered. The step's URL itself
+    # answers nothing else to a GET.
+    assert client.get(url).status_code == 405
+    page = client.get(opened_url.split("#")[0]).content.decode()
     opened = re.search(r'<details[^>]*data-step="send"[^>]*>', page).group(0)
     assert " open" in opened and "data-keep-open" in opened and 'name="send-handler"' in page
     assert database_state(audit=True) == before  # showing a form changes nothing
