@@ -39,6 +39,7 @@ from django.core.exceptions import ImproperlyConfigured, PermissionDenied, Valid
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 
 from . import audit, notifications, permissions, worklist
 from .roles import Role, has_role
@@ -684,8 +685,13 @@ def page_context(flow, obj, user, *, bound=None, refusal=None):
     if items and has_role(user, Role.OFFICE_DIRECTOR):
         candidates = {}  # the people (or departments) one may hand a step to, read once per kind of item
         for item in items:
-            item.reassign_form = ReassignForm(
-                item=item, obj=obj, flow=flow, prefix=f"reassign-{item.pk}", candidates=candidates
+            # Built when rendered: the page renders the form of the item named by ?reassign=<pk> only, and fetches
+            # any other when its 转交他人 is unfolded (includes/work_items.html).
+            item.may_reassign = True
+            item.reassign_form = SimpleLazyObject(
+                functools.partial(
+                    ReassignForm, item=item, obj=obj, flow=flow, prefix=f"reassign-{item.pk}", candidates=candidates
+                )
             )
     panel = flow.panel(obj, user, bound=bound)
     return {"steps": panel, "work_items": items, "refusal": refusal, "kept_input": kept_input(flow, panel, bound)}

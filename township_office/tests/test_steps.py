@@ -148,7 +148,7 @@ def test_a_closed_steps_form_is_fetched_from_the_steps_url_or_opened_by_a_plain_
     # The closed step offers a link to the record's page with its form (no JavaScript) and where the page fetches
     # its form from.
     opened_url = f"{dossier.get_absolute_url()}?step=send#step-send"
-    assert f'<a href="{opened_url}">填写「交办」</a>' in page and f'data-step-form="{url}?form=1"' in page
+    assert f'<a href="{opened_url}">填写「交办」</a>' in page and f'data-form-url="{url}?form=1"' in page
     before = database_state(audit=True)
     fragment = client.get(url, {"form": 1})
     assert fragment.status_code == 200
@@ -510,3 +510,21 @@ def test_a_rolled_back_revocation_takes_no_notification(
             raise RuntimeError("the step failed")
     assert callbacks == []
     assert Notification.objects.filter(recipient=staff, title__contains="修路协调").exists()
+
+
+def test_a_reassign_form_is_rendered_when_asked_for_or_fetched(client_for, dossier, office_director, staff, clerk):
+    send(dossier, by=office_director, handler=staff)
+    item = WorkItem.objects.get(step="handle", done_at__isnull=True)
+    url = reverse("township_office:work_item_reassign", args=[item.pk])
+    client = client_for(office_director)
+    page = client.get(dossier.get_absolute_url()).content.decode()
+    assert f'data-form-url="{url}?form=1"' in page and "转交给" not in page
+    assert f'href="{dossier.get_absolute_url()}?reassign={item.pk}#reassign-{item.pk}"' in page
+    page = client.get(dossier.get_absolute_url(), {"reassign": item.pk}).content.decode()
+    assert f'name="reassign-{item.pk}-to_user"' in page and f'id="reassign-{item.pk}" open' in page
+    before = database_state(audit=True)
+    fragment = client.get(url, {"form": 1}).content.decode()
+    assert fragment.strip().startswith("<form") and f'name="reassign-{item.pk}-reason"' in fragment
+    assert database_state(audit=True) == before
+    assert client.get(url).status_code == 405
+    assert client_for(clerk).get(url, {"form": 1}).status_code == 404

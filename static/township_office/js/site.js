@@ -78,14 +78,14 @@ function enhancePickers(root) {
 }
 enhancePickers(document);
 document.addEventListener("township:content", function (event) { enhancePickers(event.target); });
-// A step's form the page did not render (includes/steps.html): fetched from the step's URL when the person unfolds
-// the step, or points at it first, and put in place of the link, which stays for a page without JavaScript (or
-// when the fetch fails: the link opens the record's page with that step's form).
+// A form the page did not render (a step's, includes/steps.html; a 转交, includes/work_items.html): fetched from
+// its URL when the person unfolds it, or points at it first, and put in place of the link, which stays for a page
+// without JavaScript (or when the fetch fails: the link opens the record's page with that form).
 function loadStepForm(step) {
-  var slot = step.querySelector("[data-step-form]");
+  var slot = step.querySelector(":scope > [data-form-url]");
   if (!slot || slot.hasAttribute("data-loading")) { return; }
   slot.setAttribute("data-loading", "");
-  fetch(slot.getAttribute("data-step-form"), { credentials: "same-origin" })
+  fetch(slot.getAttribute("data-form-url"), { credentials: "same-origin" })
     .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.text(); })
     .then(function (html) {
       var holder = document.createElement("div");
@@ -99,12 +99,12 @@ function loadStepForm(step) {
 }
 document.addEventListener("toggle", function (event) {
   var step = event.target;
-  if (step.matches && step.matches("details.step") && step.open) { loadStepForm(step); }
+  if (step.matches && step.matches("details.step, details.reassign") && step.open) { loadStepForm(step); }
 }, true);
 ["pointerover", "focusin"].forEach(function (type) {
   document.addEventListener(type, function (event) {
-    var summary = event.target.closest && event.target.closest("details.step > summary");
+    var summary = event.target.closest && event.target.closest("details.step > summary, details.reassign > summary");
     if (summary) { loadStepForm(summary.parentNode); }
   });
 });
-document.querySelectorAll("details.step[open]").forEach(loadStepForm);
+document.querySelectorAll("details.step[open], details.reassign[open]").forEach(loadStepForm);
