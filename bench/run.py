@@ -248,30 +248,51 @@ def page_plan():
     return [(k, u, url) for k, u, url in plan if url]
 
 
-def measure_pages(repeats, out=print):
-    """Server time (median, p95) and query count of every main page, in this process."""
+ADMIN_PAGE = "admin_changelist"
+
+
+def _timed(client, url):
+    started = time.perf_counter()
+    client.get(url)
+    return time.perf_counter() - started
+
+
+def measure_pages(repeats, out=print, *, paired=True):
+    """Server time (median, p95) and query count of every main page, in this process.
+
+    ``paired``: each page's requests alternate with requests of the admin changelist, whose median over those
+    requests is kept beside the page's (``page.<page>.admin_median_ms``): on a machine shared with others the speed
+    changes from one minute to the next, and a page is then compared with the admin measured in the same seconds."""
     superuser()
     results, clients = {}, {}
-    for key, username, url in page_plan():
+    plan = page_plan()
+    admin_url = next((url for key, _u, url in plan if key == ADMIN_PAGE), None)
+    for key, username, url in plan:
         client = clients.get(username) or clients.setdefault(username, _client(username))
         response = client.get(url)  # warm: templates, caches
         if response.status_code != 200:
             results[f"page.{key}.error"] = f"HTTP {response.status_code} on {url}"
-            out(f"  {key}: HTTP {response.status_code} {url}")
+            out(f"  {key:45s} HTTP {response.status_code} {url}")
             continue
         with count_queries() as captured:
             client.get(url)
-        samples = []
+        pair = paired and admin_url and not key.startswith(("floor", "admin"))
+        admin = clients.get(SUPERUSER) or clients.setdefault(SUPERUSER, _client(SUPERUSER))
+        samples, admin_samples = [], []
         for _ in range(repeats):
-            started = time.perf_counter()
-            client.get(url)
-            samples.append(time.perf_counter() - started)
+            samples.append(_timed(client, url))
+            if pair:
+                admin_samples.append(_timed(admin, admin_url))
         median, p95 = stats(samples)
         results[f"page.{key}.median_ms"] = median
         results[f"page.{key}.p95_ms"] = p95
         results[f"page.{key}.queries"] = captured.count
         results[f"page.{key}.url"] = url
-        out(f"  {key:45s} {median:8.1f} ms  p95 {p95:8.1f}  {captured.count:3d} q")
+        paired_note = ""
+        if admin_samples:
+            results[f"page.{key}.admin_median_ms"] = stats(admin_samples)[0]
+            paired_note = f"  admin {results[f'page.{key}.admin_median_ms']:8.1f} ms"
+        out(f"  {key:45s} {median:8.1f} ms  p95 {p95:8.1f}  {captured.count:3d} q{paired_note}")
     return results
 
 
