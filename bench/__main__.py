@@ -21,6 +21,10 @@ def parse(argv):
     parser.add_argument("--reseed", action="store_true", help="drop the bench data and generate it again")
     parser.add_argument("--output", default=str(HERE / "results.json"))
     parser.add_argument("--preview-only", action="store_true", help="only the attachment preview figures")
+    parser.add_argument(
+        "--pages-only", action="store_true", help="only the page figures, merged into the output's other figures"
+    )
+    parser.add_argument("--repeats", type=int, help="timed requests per page (default 20, 5 with --quick)")
     return parser.parse_args(argv)
 
 
@@ -74,7 +78,7 @@ def _analyze():
 
 TARGETS_NOTE = {
     "page_vs_floor": "every main page: median ≤ 3 × floor",
-    "page_vs_admin": "every main page: median < admin changelist",
+    "page_vs_admin": "every main page: median < admin changelist, and at most a third of it (issue 23)",
     "queries": "every main page: ≤ 12 queries",
     "search_vs_floor": "search at ×4: median ≤ 5 × floor",
     "slip": "routing slip median ≤ 150 ms",
@@ -96,6 +100,8 @@ def evaluate(results):
         median = results[f"page.{page}.median_ms"]
         ratio = round(median / floor, 2) if floor else None
         ratios[f"ratio.{page}.vs_floor"] = ratio
+        # the admin changelist measured alternately with this page (run.measure_pages), else its own figure
+        admin = results.get(f"page.{page}.admin_median_ms") or results.get("page.admin_changelist.median_ms")
         if admin:
             ratios[f"ratio.{page}.vs_admin"] = round(median / admin, 2)
         limit = 5 if page.startswith("search.") else 3
@@ -103,6 +109,8 @@ def evaluate(results):
             missed.append(f"{page}: {ratio} × floor (target ≤ {limit})")
         if admin and median >= admin and not page.startswith("search."):
             missed.append(f"{page}: {median} ms ≥ admin changelist {admin} ms")
+        elif admin and median > admin / 3 and not page.startswith("search."):  # issue 23
+            missed.append(f"{page}: {median} ms > a third of the admin changelist ({admin / 3:.2f} ms)")
         queries = results.get(f"page.{page}.queries")
         if queries is not None and queries > 12:
             missed.append(f"{page}: {queries} queries (target ≤ 12)")
@@ -111,6 +119,7 @@ def evaluate(results):
                 missed.append(f"{page}: {queries} queries (我的待办 target ≤ 8)")
             if admin and median > admin / 2:
                 missed.append(f"{page}: {median} ms > half the admin changelist ({admin / 2:.2f} ms)")
+    admin = results.get("page.admin_changelist.median_ms")
     if admin and floor:
         ratios["ratio.admin_changelist.vs_floor"] = round(admin / floor, 2)
     layout = results.get("page.floor_layout.median_ms")
@@ -149,6 +158,7 @@ def main(argv=None):
     from bench import run
 
     repeats, seconds = (5, 3) if args.quick else (20, 15)
+    repeats = args.repeats or repeats
     started = time.perf_counter()
     info = ensure_data(args.scale, args.reseed)
     results = {
@@ -163,6 +173,8 @@ def main(argv=None):
     }
     if args.preview_only:
         return _preview_only(args, results, repeats, started)
+    if args.pages_only:
+        return _pages_only(args, results, repeats, started)
     print("\n页面服务器耗时（进程内，Django test Client）")
     results.update(run.measure_pages(repeats))
     print("\n收文处理笺 PDF")
@@ -201,6 +213,30 @@ def _preview_only(args, results, repeats, started):
     output.write_text(json.dumps(merged, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
     for key in sorted(figures):
         print(f"{key:46s} {figures[key]}")
+    print(f"\n结果已写入 {args.output}")
+    return 0
+
+
+def _pages_only(args, results, repeats, started):
+    """``--pages-only``: the page figures afresh, merged into the output's other figures (slips, HTTP, preview, of
+    the run that wrote them: their own ratios compare within that run)."""
+    from bench import run
+
+    print("\n页面服务器耗时（进程内，Django test Client）")
+    figures = run.measure_pages(repeats)
+    output = Path(args.output)
+    merged = json.loads(output.read_text()) if output.exists() else {}
+    merged = {k: v for k, v in merged.items() if not k.startswith(("page.", "ratio.", "targets."))}
+    merged.update(results)
+    merged.update(figures)
+    merged["meta.pages_only"] = True
+    ratios, missed = evaluate(merged)
+    merged.update(ratios)
+    merged["targets.missed"] = missed
+    merged["targets.met"] = not missed
+    merged["meta.total_seconds"] = round(time.perf_counter() - started, 1)
+    output.write_text(json.dumps(merged, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
+    print_table(merged)
     print(f"\n结果已写入 {args.output}")
     return 0
 

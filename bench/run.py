@@ -98,6 +98,27 @@ def _sample_incoming(status=None):
     return qs.order_by("-year", "-serial").first()
 
 
+def _heaviest(model, user, base=None, *, states=None, look=10):
+    """The record of ``model`` whose page is heaviest for ``user``: among the ``look`` newest records of each state
+    (of ``base``, the records the bench may show: no secrecy, no accusation; of ``states`` only, when given), the
+    one scored highest by the step forms the person is offered on it, then the steps, then the record's open work
+    items (each may carry a 转交 form)."""
+    from township_office import steps, worklist
+
+    flow = steps.flow_for(model)
+    base = model._default_manager.all() if base is None else base
+    choices = [value for value, _label in model._meta.get_field(flow.status_field).choices or ()]
+    best, best_score = None, None
+    for state in states or choices:
+        for obj in base.filter(**{flow.status_field: state}).order_by("-pk")[:look]:
+            offered = flow.available(obj, user)
+            score = (sum(1 for s in offered if s.form is not None), len(offered), len(worklist.open_items_shown(obj)))
+            steps.forget(obj)
+            if best_score is None or score > best_score:
+                best, best_score = obj, score
+    return best
+
+
 def page_plan():
     """(key, username, url) for every main page the installed apps offer; missing apps are left out."""
     plan = [("floor", "clerk", "/bench/floor/"), ("floor_layout", "clerk", "/bench/floor-layout/")]
@@ -107,14 +128,14 @@ def page_plan():
     plan.append(("admin_changelist", SUPERUSER, "/bench-admin/documents/incomingdocument/"))
     plan.append(("admin_changelist_search", SUPERUSER, "/bench-admin/documents/incomingdocument/?q=森林防火"))
     try:
-        from documents.models import IncomingDocument, OutgoingDocument
+        from documents.models import IncomingDocument, OutgoingDocument, Secrecy
     except ImportError:
         IncomingDocument = None
     if IncomingDocument is not None:
         year = timezone.localdate().year - 1
-        handling = _sample_incoming(IncomingDocument.Status.HANDLING) or _sample_incoming()
         archived = _sample_incoming(IncomingDocument.Status.ARCHIVED)
-        outgoing = OutgoingDocument.objects.filter(secrecy="none").exclude(status="draft").order_by("-pk").first()
+        director = User.objects.get(username="office_director")
+        outgoing = _heaviest(OutgoingDocument, director, OutgoingDocument.objects.filter(secrecy="none"))
         plan += [
             ("documents.incoming_list", "clerk", _url("documents:incoming_list")),
             ("documents.incoming_list.leader", "deputy_leader", _url("documents:incoming_list")),
@@ -139,8 +160,23 @@ def page_plan():
             ("search.outgoing_title", "office_director", _url("documents:outgoing_list", query="q=安全生产")),
             ("documents.archive_catalogue", "clerk", _url("documents:archive_catalogue", query=f"year={year}")),
         ]
+        # The office director on a 收文 awaiting 拟办: every step form the page can offer (拟办's leaders and
+        # departments, 退文, 更正登记, 催办) and the 转交 form of the open work.
+        visible = IncomingDocument.objects.filter(secrecy=Secrecy.NONE)
+        heaviest = _heaviest(IncomingDocument, director, visible, states=[IncomingDocument.Status.REGISTERED])
+        if heaviest:
+            plan.append(
+                ("documents.incoming_detail", "office_director", _url("documents:incoming_detail", heaviest.code))
+            )
+        handling = _heaviest(IncomingDocument, director, visible, states=[IncomingDocument.Status.HANDLING])
         if handling:
-            plan.append(("documents.incoming_detail", "clerk", _url("documents:incoming_detail", handling.code)))
+            plan.append(
+                (
+                    "documents.incoming_detail.handling",
+                    "office_director",
+                    _url("documents:incoming_detail", handling.code),
+                )
+            )
         if archived:
             plan.append(
                 ("documents.incoming_detail.archived", "clerk", _url("documents:incoming_detail", archived.code))
@@ -171,13 +207,20 @@ def page_plan():
     except ImportError:
         PetitionCase = None
     if PetitionCase is not None:
-        case = PetitionCase.objects.filter(status="handling", accused_department__isnull=True).order_by("-pk").first()
-        if case:
-            plan.append(("visitors.case_detail", "office_director", _url("visitors:case_detail", case.code)))
-        # The receptionist looks up a caller by the number on the phone's screen (every generated number
-        # shares the prefix 139057, so a prefix search would match all 80,000 contacts).
         from visitors.models import Contact
 
+        director = User.objects.get(username="office_director")
+        cases = PetitionCase.objects.exclude(petition_type=PetitionCase.Type.ACCUSATION).filter(
+            accused_department__isnull=True
+        )
+        case = _heaviest(PetitionCase, director, cases)
+        if case:
+            plan.append(("visitors.case_detail", "office_director", _url("visitors:case_detail", case.code)))
+        contact = _heaviest(Contact, director)
+        if contact:
+            plan.append(("visitors.contact_detail", "office_director", _url("visitors:contact_detail", contact.code)))
+        # The receptionist looks up a caller by the number on the phone's screen (every generated number
+        # shares the prefix 139057, so a prefix search would match all 80,000 contacts).
         phone = Contact.objects.exclude(phone="").order_by("-pk").values_list("phone", flat=True).first() or "139057"
         plan.append(("search.contacts_phone", "front_desk", _url("visitors:contact_list", query=f"q={phone}")))
         plan.append(("search.cases_name", "front_desk", _url("visitors:case_list", query="q=张")))
@@ -186,45 +229,70 @@ def page_plan():
     except ImportError:
         SealRequest = None
     if SealRequest is not None:
+        director = User.objects.get(username="office_director")
+        request = _heaviest(SealRequest, director)
+        if request:
+            plan.append(("seals.request_detail", "office_director", _url("seals:request_detail", request.code)))
         stamped = SealRequest.objects.filter(status="stamped").order_by("-pk").first()
         if stamped:
-            plan.append(("seals.request_detail", "office_director", _url("seals:request_detail", stamped.code)))
+            plan.append(("seals.request_detail.keeper", "seal_keeper", _url("seals:request_detail", stamped.code)))
         plan.append(("search.seal_requests", "office_director", _url("seals:request_list", query="q=合同")))
     try:
         from reception.models import Reception
     except ImportError:
         Reception = None
     if Reception is not None:
-        closed = Reception.objects.filter(status="closed").order_by("-pk").first()
-        if closed:
-            plan.append(("reception.detail", "office_director", _url("reception:detail", closed.code)))
+        reception = _heaviest(Reception, User.objects.get(username="office_director"))
+        if reception:
+            plan.append(("reception.detail", "office_director", _url("reception:detail", reception.code)))
     return [(k, u, url) for k, u, url in plan if url]
 
 
-def measure_pages(repeats, out=print):
-    """Server time (median, p95) and query count of every main page, in this process."""
+ADMIN_PAGE = "admin_changelist"
+
+
+def _timed(client, url):
+    started = time.perf_counter()
+    client.get(url)
+    return time.perf_counter() - started
+
+
+def measure_pages(repeats, out=print, *, paired=True):
+    """Server time (median, p95) and query count of every main page, in this process.
+
+    ``paired``: each page's requests alternate with requests of the admin changelist, whose median over those
+    requests is kept beside the page's (``page.<page>.admin_median_ms``): on a machine shared with others the speed
+    changes from one minute to the next, and a page is then compared with the admin measured in the same seconds."""
     superuser()
     results, clients = {}, {}
-    for key, username, url in page_plan():
+    plan = page_plan()
+    admin_url = next((url for key, _u, url in plan if key == ADMIN_PAGE), None)
+    for key, username, url in plan:
         client = clients.get(username) or clients.setdefault(username, _client(username))
         response = client.get(url)  # warm: templates, caches
         if response.status_code != 200:
             results[f"page.{key}.error"] = f"HTTP {response.status_code} on {url}"
-            out(f"  {key}: HTTP {response.status_code} {url}")
+            out(f"  {key:45s} HTTP {response.status_code} {url}")
             continue
         with count_queries() as captured:
             client.get(url)
-        samples = []
+        pair = paired and admin_url and not key.startswith(("floor", "admin"))
+        admin = clients.get(SUPERUSER) or clients.setdefault(SUPERUSER, _client(SUPERUSER))
+        samples, admin_samples = [], []
         for _ in range(repeats):
-            started = time.perf_counter()
-            client.get(url)
-            samples.append(time.perf_counter() - started)
+            samples.append(_timed(client, url))
+            if pair:
+                admin_samples.append(_timed(admin, admin_url))
         median, p95 = stats(samples)
         results[f"page.{key}.median_ms"] = median
         results[f"page.{key}.p95_ms"] = p95
         results[f"page.{key}.queries"] = captured.count
         results[f"page.{key}.url"] = url
-        out(f"  {key:45s} {median:8.1f} ms  p95 {p95:8.1f}  {captured.count:3d} q")
+        paired_note = ""
+        if admin_samples:
+            results[f"page.{key}.admin_median_ms"] = stats(admin_samples)[0]
+            paired_note = f"  admin {results[f'page.{key}.admin_median_ms']:8.1f} ms"
+        out(f"  {key:45s} {median:8.1f} ms  p95 {p95:8.1f}  {captured.count:3d} q{paired_note}")
     return results
 
 

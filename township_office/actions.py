@@ -2,7 +2,7 @@
 
     incoming_step = actions.step_view(workflow.incoming, get_incoming_for_user, incoming_page)
 
-``step_view`` answers ``POST <record>/step/<name>/``: the record is loaded through the app's access function
+``step_view`` answers ``POST <record>/step/<name>/`` (and ``GET …?form=1``, the step's form alone): the record is loaded through the app's access function
 (404 when the person may not see it), the step's form is validated, the step is called. Success: a message
 and a redirect (to the next item of 我的待办 when the person asked for "办理下一件"). Refused: the record's page
 again, with the reason above the step's form and everything the person typed kept in it, answered 400 (403
@@ -15,12 +15,12 @@ import inspect
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import Http404
-from django.shortcuts import redirect
-from django.views.decorators.http import require_POST
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
 
 from . import worklist
-from .steps import Refused, refusal_message, refusal_status
+from .steps import BoundStep, Refused, refusal_message, refusal_status
 from .workflow import TransitionNotAllowed
 
 REFUSALS = (Refused, TransitionNotAllowed, ValidationError, PermissionDenied)
@@ -68,14 +68,35 @@ def perform(request, flow, obj, name, *, render_page, success=None, **extra):
 
 
 def step_view(flow, load, render_page):
-    """A view taking any step of ``flow``: ``load(user, code)`` is the app's access function (404)."""
+    """A view taking any step of ``flow``: ``load(user, code)`` is the app's access function (404).
 
-    @require_POST
+    ``GET …?form=1`` answers the step's form alone: what the record's page fetches when the person unfolds a step
+    whose form it did not render (without JavaScript, the step's link opens the record's page with that form,
+    ``?step=<name>``). A step the person may not take now is refused as a POST is; any other GET is not allowed."""
+
+    @require_http_methods(["GET", "POST"])
     def view(request, code, name):
         obj = load(request.user, code)
+        if request.method == "GET":
+            if request.GET.get("form") is None:
+                return HttpResponseNotAllowed(["POST"])
+            return step_form(request, flow, obj, name)
         return perform(request, flow, obj, name, render_page=render_page)
 
     return view
+
+
+def step_form(request, flow, obj, name):
+    """``GET <step url>?form=1`` (see ``step_view``): the form of a step the person may take now."""
+    step = flow.steps.get(name)
+    if step is None:
+        raise Http404("没有这个办理步骤")
+    refusal = flow.refusal(step, obj, request.user)
+    if refusal is not None:
+        return HttpResponse(refusal.message, status=refusal_status(refusal), content_type="text/plain; charset=utf-8")
+    form = flow.form(step, obj, request.user)
+    shown = BoundStep(step, step.url(obj), obj, form=form, open=True, confirm=step.confirm_for(obj))
+    return render(request, "includes/step_form.html", {"s": shown})
 
 
 def _needs_input(step, given):

@@ -8,7 +8,8 @@ so every member inherits them). Nobody checks object access any other way.
 
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, TextField
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from guardian.shortcuts import assign_perm, remove_perm
 from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
@@ -215,25 +216,48 @@ def get_for_user(user, queryset, **lookup):
     """
     model = queryset.model
     perms = _object_perms(model) if user.is_authenticated and user.is_active else {}
-    if perms:  # what ``held()`` would ask next, read in the same row: one EXISTS pair per permission
-        groups = group_ids(user)
-        own_model, group_model = get_user_obj_perms_model(model), get_group_obj_perms_model(model)
-        probes = {}
-        for name, pk in perms.items():
-            probe = Exists(own_model.objects.filter(user=user.pk, permission=pk, content_object=OuterRef("pk")))
-            if groups:
-                through = group_model.objects.filter(group__in=groups, permission=pk, content_object=OuterRef("pk"))
-                probe = probe | Exists(through)
-            probes[f"_holds_{name}"] = probe
-        queryset = queryset.annotate(**probes)
+    if perms:  # what ``held()`` would ask next, read in the same row: the ids of the permissions held on it
+        queryset = queryset.annotate(**_held_columns(model, user))
     try:
         obj = queryset.get(**lookup)
     except (model.DoesNotExist, ValueError):
         raise Http404("未找到该记录") from None
     if perms:
-        held_now = frozenset(name for name in perms if obj.__dict__.pop(f"_holds_{name}"))
+        ids = set()
+        for column in ("_held_own", "_held_group"):
+            ids.update(int(pk) for pk in str(obj.__dict__.pop(column, None) or "").split(",") if pk)
+        held_now = frozenset(name for name, pk in perms.items() if pk in ids)
         obj.__dict__.setdefault("_held_perms", {})[user.pk] = held_now
     return obj
+
+
+def _held_columns(model, user):
+    """Two correlated subqueries listing the permission ids the user holds on the row, directly and through
+    their groups ("3,7,9"). Written as SQL: the ORM would build (and the database plan) one EXISTS per
+    permission, which cost more than the rest of a detail page's query."""
+    from django.db import connection
+
+    quote = connection.ops.quote_name
+    outer = f"{quote(model._meta.db_table)}.{quote(model._meta.pk.column)}"
+    concat = "STRING_AGG(CAST({} AS text), ',')" if connection.vendor == "postgresql" else "GROUP_CONCAT({})"
+
+    def listed(grants, who, values):
+        opts = grants._meta
+        permission = quote(opts.get_field("permission").column)
+        target = quote(opts.get_field("content_object").column)
+        holder = quote(opts.get_field(who).column)
+        marks = ", ".join(["%s"] * len(values))
+        sql = (
+            f"SELECT {concat.format(permission)} FROM {quote(opts.db_table)} "
+            f"WHERE {holder} IN ({marks}) AND {target} = {outer}"
+        )
+        return RawSQL(sql, list(values), output_field=TextField())
+
+    columns = {"_held_own": listed(get_user_obj_perms_model(model), "user", [user.pk])}
+    groups = list(group_ids(user))
+    if groups:
+        columns["_held_group"] = listed(get_group_obj_perms_model(model), "group", groups)
+    return columns
 
 
 _direct_grants = {}

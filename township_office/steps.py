@@ -39,6 +39,7 @@ from django.core.exceptions import ImproperlyConfigured, PermissionDenied, Valid
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 
 from . import audit, notifications, permissions, worklist
 from .models import Department, User, WorkItem
@@ -409,18 +410,45 @@ def _name(step):
     return step.name if isinstance(step, Step) else step
 
 
-@dataclass
 class BoundStep:
-    """One step as a page shows it: its declaration, its form (bound after a refused POST) and its URL."""
+    """One step as a page shows it: its declaration, its form (bound after a refused POST) and its URL.
 
-    step: Step
-    form: forms.Form | None
-    url: str
-    open: bool = False
-    confirm: str = ""
+    The form of a step is built only when the page renders it (``form`` is read): a page renders the forms of the
+    steps it shows open, and each closed step's form is fetched from the step's URL when the person opens it
+    (``includes/steps.html``), so a page offering many steps does not build and render every picker."""
+
+    def __init__(self, step, url, obj, *, form=None, build=None, open=False, confirm=""):
+        self.step = step
+        self.url = url
+        self.obj = obj
+        self.open = open
+        self.confirm = confirm
+        self._form = form
+        self._build = build if form is None else None
+
+    @property
+    def form(self):
+        if self._build is not None:
+            self._form, self._build = self._build(), None
+        return self._form
+
+    @property
+    def page_url(self):
+        """The record's page with this step unfolded and its form rendered (the link of a closed step)."""
+        return f"{self.obj.get_absolute_url()}?step={self.step.name}#step-{self.step.name}"
+
+    @property
+    def has_form(self):
+        """Whether the step asks for input (a form class declared, or a bound form given)."""
+        return self.step.form is not None or self._form is not None
 
     def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
         return getattr(self.step, name)
+
+    def __repr__(self):
+        return f"<BoundStep {self.step.name}{' open' if self.open else ''}>"
 
 
 _flows = {}
@@ -578,9 +606,18 @@ class Flow:
         panel = []
         for step in self.available(obj, user):
             form = bound.get(step.name)
-            if form is None and step.form is not None:
-                form = self.form(step, obj, user)
-            panel.append(BoundStep(step, form, step.url(obj), open=step.name in bound, confirm=step.confirm_for(obj)))
+            build = functools.partial(self.form, step, obj, user) if form is None and step.form is not None else None
+            panel.append(
+                BoundStep(
+                    step,
+                    step.url(obj),
+                    obj,
+                    form=form,
+                    build=build,
+                    open=step.name in bound,
+                    confirm=step.confirm_for(obj),
+                )
+            )
         return panel
 
     def form(self, step, obj, user, data=None, files=None):
@@ -699,8 +736,13 @@ def page_context(flow, obj, user, *, bound=None, refusal=None):
     if items and has_role(user, Role.OFFICE_DIRECTOR):
         candidates = {}  # the people (or departments) one may hand a step to, read once per kind of item
         for item in items:
-            item.reassign_form = ReassignForm(
-                item=item, obj=obj, flow=flow, prefix=f"reassign-{item.pk}", candidates=candidates
+            # Built when rendered: the page renders the form of the item named by ?reassign=<pk> only, and fetches
+            # any other when its 转交他人 is unfolded (includes/work_items.html).
+            item.may_reassign = True
+            item.reassign_form = SimpleLazyObject(
+                functools.partial(
+                    ReassignForm, item=item, obj=obj, flow=flow, prefix=f"reassign-{item.pk}", candidates=candidates
+                )
             )
     panel = flow.panel(obj, user, bound=bound)
     return {"steps": panel, "work_items": items, "refusal": refusal, "kept_input": kept_input(flow, panel, bound)}

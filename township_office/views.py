@@ -1,10 +1,10 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from . import audit, navigation, steps, todo, worklist
 from .forms import AuditFilterForm, PhrasesForm, ReassignForm
@@ -61,14 +61,20 @@ def todo_page(request):
     return render(request, "township_office/todo.html", context)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def work_item_reassign(request, pk):
-    """转交: the office director hands a waiting step to someone else (see steps.reassign)."""
+    """转交: the office director hands a waiting step to someone else (see steps.reassign). ``GET …?form=1``: the
+    form alone, which the record's page fetches when 转交他人 is unfolded (any other GET is not allowed)."""
+    if request.method == "GET" and request.GET.get("form") is None:
+        return HttpResponseNotAllowed(["POST"])
     item = get_object_or_404(WorkItem.objects.select_related("matter"), pk=pk, done_at__isnull=True)
     if not has_role(request.user, Role.OFFICE_DIRECTOR):
         raise Http404("未找到该待办")
     model = item.matter.content_type.model_class()
     obj = get_object_or_404(model, pk=item.matter.object_id)
+    if request.method == "GET":
+        item.reassign_form = ReassignForm(item=item, obj=obj, flow=steps.flow_for(model), prefix=f"reassign-{item.pk}")
+        return render(request, "includes/reassign_form.html", {"item": item})
     form = ReassignForm(request.POST, item=item, obj=obj, flow=steps.flow_for(model), prefix=f"reassign-{item.pk}")
     if not form.is_valid():
         messages.error(request, "转交未完成：" + "；".join(e for errors in form.errors.values() for e in errors))

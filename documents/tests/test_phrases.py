@@ -10,8 +10,9 @@ from township_office.forms import MAX_PHRASE_LENGTH, MAX_PHRASES
 URL = reverse("township_office:my_phrases")
 
 
-def phrases_offered(client, document):
-    page = client.get(document.get_absolute_url()).content.decode()
+def phrases_offered(client, document, step=""):
+    """The phrases offered on the record's page (with ``step``'s form unfolded, when the page offers several)."""
+    page = client.get(document.get_absolute_url() + (f"?step={step}" if step else "")).content.decode()
     return re.findall(r'data-phrase="([^"]*)"', page)
 
 
@@ -33,7 +34,7 @@ def test_a_leaders_own_phrases_follow_the_offices_on_the_instruction(client_for,
 def test_own_phrases_are_offered_on_the_opinions_of_an_outgoing_draft(client_for, drafted, deputy):
     deputy.phrases = ["同意，请办公室按程序印发"]
     deputy.save(update_fields=["phrases"])
-    offered = phrases_offered(client_for(deputy), drafted)
+    offered = phrases_offered(client_for(deputy), drafted, "review")
     assert offered[-1] == "同意，请办公室按程序印发" and offered[0] == "同意"
 
 
@@ -98,7 +99,7 @@ def test_the_proposal_offers_its_phrases_then_the_directors_own(client_for, regi
 
     office_director.phrases = ["拟请农业农村办牵头办理"]
     office_director.save(update_fields=["phrases"])
-    page = client_for(office_director).get(register().get_absolute_url()).content.decode()
+    page = client_for(office_director).get(register().get_absolute_url() + "?step=propose").content.decode()
     assert phrases_of(page, "id_propose-proposal") == [*PROPOSAL_PHRASES, "拟请农业农村办牵头办理"]
     assert 'name="propose-proposal"' in page and "township_office/js/phrases.js" in page
 

@@ -101,7 +101,7 @@ def test_bad_correction_keeps_input_with_400(client_for, register, clerk):
 def test_department_without_accounts_cannot_be_chosen(client_for, register, office_director, departments):
     document = register()
     client = client_for(office_director)
-    page = client.get(document.get_absolute_url()).content.decode()
+    page = client.get(document.get_absolute_url() + "?step=propose").content.decode()
     assert "财政所（无账号）" in page
     response = client.post(
         step_url(document, "propose"),

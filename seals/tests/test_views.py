@@ -80,7 +80,7 @@ def test_applicant_cannot_approve_own_request(client_for, apply, staff):
 def test_deputy_approves_from_the_page(client_for, apply, deputy):
     request = apply()
     client = client_for(deputy)
-    page = client.get(request.get_absolute_url()).content.decode()
+    page = client.get(request.get_absolute_url() + "?step=approve_deputy").content.decode()
     assert 'data-step="approve_deputy"' in page and 'data-step="reject"' in page
     assert 'data-confirm="同意后不能撤销。确定同意吗？"' in page
     assert 'data-step="stamp"' not in page and 'data-step="withdraw"' not in page
@@ -255,8 +255,8 @@ def test_approvals_offer_the_office_phrases_then_the_leaders_own(client_for, app
     )
     client = client_for(deputy)
     pages = {
-        "id_approve_deputy-comment": client.get(request.get_absolute_url()).content.decode(),
-        "id_approve_letter-comment": client.get(letter.get_absolute_url()).content.decode(),
+        "id_approve_deputy-comment": client.get(request.get_absolute_url() + "?step=approve_deputy").content.decode(),
+        "id_approve_letter-comment": client.get(letter.get_absolute_url() + "?step=approve_letter").content.decode(),
     }
     for field_id, page in pages.items():
         assert _phrases_of(page, field_id) == ["同意", "按程序办理", "同意，请按规定用印"], field_id

@@ -178,6 +178,7 @@ def test_phone_touch_targets_are_44_px(browser, live_server, demo, people):
     page.goto(live_server.url + reverse("documents:incoming_detail", args=[registered.code]))
     for step in page.locator(".steps details.step").all():  # unfold every step form: its checkboxes are shown
         step.evaluate("(el) => { el.open = true; }")
+        step.locator("form").wait_for()  # a closed step's form is fetched when it is unfolded
     boxes = _target(page, "main input[type=checkbox], main input[type=radio]")
     assert boxes, "the 拟办 form has checkboxes (呈批领导, 协办部门)"
     small = [t for t in menu + boxes if t["width"] < 44 or t["height"] < 44]

@@ -132,7 +132,41 @@ def test_page_offers_exactly_the_available_steps(client_for, dossier, clerk, off
     assert 'data-step="close"' in page and 'data-step="send"' not in page
     assert 'data-confirm="办结后不能再修改，确定吗？"' in page
     page = client_for(office_director).get(dossier.get_absolute_url()).content.decode()
-    assert 'data-step="send"' in page and 'name="send-handler"' in page
+    assert 'data-step="send"' in page and 'data-step="close"' in page
+    # Two steps, both closed: the form of neither is rendered until asked for (see the test below).
+    assert 'name="send-handler"' not in page
+    page = client_for(office_director).get(dossier.get_absolute_url() + "?step=send").content.decode()
+    assert 'name="send-handler"' in page
+
+
+def test_a_closed_steps_form_is_fetched_from_the_steps_url_or_opened_by_a_plain_link(
+    client_for, dossier, office_director, clerk, stranger
+):
+    url = reverse("dossier_step", args=[dossier.code, "send"])
+    client = client_for(office_director)
+    page = client.get(dossier.get_absolute_url()).content.decode()
+    # The closed step offers a link to the record's page with its form (no JavaScript) and where the page fetches
+    # its form from.
+    opened_url = f"{dossier.get_absolute_url()}?step=send#step-send"
+    assert f'<a href="{opened_url}">填写「交办」</a>' in page and f'data-form-url="{url}?form=1"' in page
+    before = database_state(audit=True)
+    fragment = client.get(url, {"form": 1})
+    assert fragment.status_code == 200
+    html = fragment.content.decode()
+    assert html.strip().startswith("<form") and 'name="send-handler"' in html and "csrfmiddlewaretoken" in html
+    assert f'action="{url}"' in html and "<html" not in html
+    # The plain link: the record's page with that step unfolded and its form rendered. The step's URL itself
+    # answers nothing else to a GET.
+    assert client.get(url).status_code == 405
+    page = client.get(opened_url.split("#")[0]).content.decode()
+    opened = re.search(r'<details[^>]*data-step="send"[^>]*>', page).group(0)
+    assert " open" in opened and "data-keep-open" in opened and 'name="send-handler"' in page
+    assert database_state(audit=True) == before  # showing a form changes nothing
+    # Someone who may see the record but not take the step is refused with the reason; a stranger gets 404.
+    refused = client_for(clerk).get(url, {"form": 1})
+    assert refused.status_code == 403 and "只有办公室主任可以交办。" in refused.content.decode()
+    assert client_for(stranger).get(url, {"form": 1}).status_code == 404
+    assert client.get(reverse("dossier_step", args=[dossier.code, "nosuchstep"]), {"form": 1}).status_code == 404
 
 
 def test_action_view_success_redirects_to_next_waiting(client_for, dossier, office_director, staff):
@@ -476,3 +510,21 @@ def test_a_rolled_back_revocation_takes_no_notification(
             raise RuntimeError("the step failed")
     assert callbacks == []
     assert Notification.objects.filter(recipient=staff, title__contains="修路协调").exists()
+
+
+def test_a_reassign_form_is_rendered_when_asked_for_or_fetched(client_for, dossier, office_director, staff, clerk):
+    send(dossier, by=office_director, handler=staff)
+    item = WorkItem.objects.get(step="handle", done_at__isnull=True)
+    url = reverse("township_office:work_item_reassign", args=[item.pk])
+    client = client_for(office_director)
+    page = client.get(dossier.get_absolute_url()).content.decode()
+    assert f'data-form-url="{url}?form=1"' in page and "转交给" not in page
+    assert f'href="{dossier.get_absolute_url()}?reassign={item.pk}#reassign-{item.pk}"' in page
+    page = client.get(dossier.get_absolute_url(), {"reassign": item.pk}).content.decode()
+    assert f'name="reassign-{item.pk}-to_user"' in page and f'id="reassign-{item.pk}" open' in page
+    before = database_state(audit=True)
+    fragment = client.get(url, {"form": 1}).content.decode()
+    assert fragment.strip().startswith("<form") and f'name="reassign-{item.pk}-reason"' in fragment
+    assert database_state(audit=True) == before
+    assert client.get(url).status_code == 405
+    assert client_for(clerk).get(url, {"form": 1}).status_code == 404

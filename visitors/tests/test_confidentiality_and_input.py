@@ -181,7 +181,7 @@ def test_deadline_prefilled_shortened_never_lengthened(
     register, front_desk, office_director, client_for, deputy, departments
 ):
     case = workflow.open_case(register(), by=front_desk, petition_type="claim")
-    page = client_for(office_director).get(case.get_absolute_url()).content.decode()
+    page = client_for(office_director).get(case.get_absolute_url() + "?step=accept").content.decode()
     limit = timezone.localdate() + timedelta(days=60)
     assert f'value="{limit.isoformat()}"' in page and "不超过60日" in page
     data = {
@@ -200,7 +200,7 @@ def test_unstaffed_department_and_disabled_leader_refused(
     register, front_desk, office_director, client_for, deputy, departments
 ):
     case = workflow.open_case(register(), by=front_desk, petition_type="claim")
-    page = client_for(office_director).get(case.get_absolute_url()).content.decode()
+    page = client_for(office_director).get(case.get_absolute_url() + "?step=accept").content.decode()
     assert "综合文化站（无账号）" in page
     deputy.is_active = False
     deputy.save(update_fields=["is_active"])

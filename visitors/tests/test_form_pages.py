@@ -119,7 +119,7 @@ def opened(register, front_desk, departments):
 
 
 def test_accept_form_offers_the_department_picker(opened, client_for, office_director):
-    page = client_for(office_director).get(opened.get_absolute_url()).content.decode()
+    page = client_for(office_director).get(opened.get_absolute_url() + "?step=accept").content.decode()
     form = page[page.index('name="accept-notice_text"') :]
     picker = form[form.index("data-department-picker") :]
     assert "data-picker-search" in picker and 'aria-label="搜索部门名称"' in picker

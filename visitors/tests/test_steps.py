@@ -382,7 +382,7 @@ def test_the_written_reply_offers_its_phrases(case_in, office_director, client):
     office_director.save(update_fields=["phrases"])
     case = case_in("handling")
     client.force_login(office_director)
-    page = client.get(case.get_absolute_url()).content.decode()
+    page = client.get(case.get_absolute_url() + "?step=reply").content.decode()
     block = page.split('data-phrases-for="id_reply-text"', 1)[1].split("</div>", 1)[0]
     assert re.findall(r'data-phrase="([^"]*)"', block) == [*REPLY_PHRASES, "感谢您对我镇工作的理解和支持。"]
 

@@ -55,21 +55,56 @@ document.querySelectorAll("[data-progress-url]").forEach(function (box) {
   poll();
 });
 // Department pickers: one tap selects a whole group (全部站所, 全部村（居）) or clears it; the search box filters.
-document.querySelectorAll("[data-department-picker]").forEach(function (picker) {
-  picker.querySelectorAll("[data-picker-all]").forEach(function (button) {
-    button.addEventListener("click", function () {
-      var boxes = button.closest("[data-picker-group]").querySelectorAll("input[type=checkbox]");
-      var all = Array.prototype.every.call(boxes, function (b) { return b.checked || b.disabled; });
-      boxes.forEach(function (b) { if (!b.disabled) { b.checked = !all; } });
-    });
-  });
-  var search = picker.querySelector("[data-picker-search]");
-  if (search) {
-    search.addEventListener("input", function () {
-      var word = search.value.trim();
-      picker.querySelectorAll(".picker-option").forEach(function (option) {
-        option.hidden = word !== "" && option.textContent.indexOf(word) === -1;
+// Run on the page, and on every form put in later (a step's form fetched when unfolded: "township:content").
+function enhancePickers(root) {
+  root.querySelectorAll("[data-department-picker]").forEach(function (picker) {
+    picker.querySelectorAll("[data-picker-all]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var boxes = button.closest("[data-picker-group]").querySelectorAll("input[type=checkbox]");
+        var all = Array.prototype.every.call(boxes, function (b) { return b.checked || b.disabled; });
+        boxes.forEach(function (b) { if (!b.disabled) { b.checked = !all; } });
       });
     });
-  }
+    var search = picker.querySelector("[data-picker-search]");
+    if (search) {
+      search.addEventListener("input", function () {
+        var word = search.value.trim();
+        picker.querySelectorAll(".picker-option").forEach(function (option) {
+          option.hidden = word !== "" && option.textContent.indexOf(word) === -1;
+        });
+      });
+    }
+  });
+}
+enhancePickers(document);
+document.addEventListener("township:content", function (event) { enhancePickers(event.target); });
+// A form the page did not render (a step's, includes/steps.html; a 转交, includes/work_items.html): fetched from
+// its URL when the person unfolds it, or points at it first, and put in place of the link, which stays for a page
+// without JavaScript (or when the fetch fails: the link opens the record's page with that form).
+function loadStepForm(step) {
+  var slot = step.querySelector(":scope > [data-form-url]");
+  if (!slot || slot.hasAttribute("data-loading")) { return; }
+  slot.setAttribute("data-loading", "");
+  fetch(slot.getAttribute("data-form-url"), { credentials: "same-origin" })
+    .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.text(); })
+    .then(function (html) {
+      var holder = document.createElement("div");
+      holder.innerHTML = html;
+      var form = holder.querySelector("form");
+      if (!form || !slot.parentNode) { throw new Error("no form"); }
+      slot.parentNode.replaceChild(form, slot);
+      form.dispatchEvent(new CustomEvent("township:content", { bubbles: true }));
+    })
+    .catch(function () { slot.removeAttribute("data-loading"); });
+}
+document.addEventListener("toggle", function (event) {
+  var step = event.target;
+  if (step.matches && step.matches("details.step, details.reassign") && step.open) { loadStepForm(step); }
+}, true);
+["pointerover", "focusin"].forEach(function (type) {
+  document.addEventListener(type, function (event) {
+    var summary = event.target.closest && event.target.closest("details.step > summary, details.reassign > summary");
+    if (summary) { loadStepForm(summary.parentNode); }
+  });
 });
+document.querySelectorAll("details.step[open], details.reassign[open]").forEach(loadStepForm);
