@@ -665,6 +665,19 @@ def test_request_seal_refused_before_numbering_and_without_a_number(at_sealing, 
     assert_unchanged(before)
 
 
+def test_request_seal_refused_for_an_older_document_with_an_uploaded_body(at_sealing, clerk, seals):
+    """A 发文 from before the composed 正文 (its file uploaded, nothing typeset): its seal goes through 印信管理."""
+    document = at_sealing()
+    OutgoingDocument.objects.filter(pk=document.pk).update(text="")
+    document.refresh_from_db()
+    assert "request_seal" not in [s.name for s in workflow.outgoing.available(document, clerk)]
+    before = database_state(audit=True)
+    with pytest.raises(Refused) as refused:
+        workflow.request_seal(document, by=clerk, seals=[seals["长官镇人民政府"].pk], copies=2)
+    assert "没有系统排版的正式文件" in refused.value.message
+    assert_unchanged(before)
+
+
 def test_a_rejected_request_may_be_made_again(at_sealing, clerk, principal, seals):
     from seals import workflow as seal_flow
 
