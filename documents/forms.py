@@ -436,7 +436,9 @@ class OutgoingFields:
         self.fields["attachments_note"].help_text = "每个附件一行，只写名称，如：全镇防火责任人名单"
         self.fields["signatures"].help_text = "不填即为发文机关名称；联合行文用顿号分隔"
         self.fields["printed_by"].help_text = "不填即为本镇党政办公室"
-        self.fields["printed_by"].widget.attrs["placeholder"] = Township.current().office_name
+        township = Township.current()
+        if township is not None:  # the 印发机关 printed when the field is left empty
+            self.fields["printed_by"].widget.attrs["placeholder"] = township.office_name
         self.fields["recipient_departments"] = RecipientDepartmentsField(
             label="主送/抄送单位（本镇）",
             queryset=departments_with_accounts(),

@@ -95,20 +95,13 @@ def ensure_typeset(document):
     if document.status in FROZEN and document.typeset:
         return document.typeset
     field = OutgoingDocument._meta.get_field("typeset")
-    name = f"outgoing/typeset/drafts/{key_of(official_document(document))}.pdf"
+    official = official_document(document)
+    name = f"outgoing/typeset/drafts/{key_of(official)}.pdf"
     if not field.storage.exists(name):
-        saved = field.storage.save(name, ContentFile(gbdoc.render_pdf(official_document(document))))
+        saved = field.storage.save(name, ContentFile(gbdoc.render_pdf(official)))
         if saved != name:  # typeset twice at the same moment: the same content, keep one
             field.storage.delete(saved)
     return FieldFile(document, field, name)
-
-
-def sha256_of(fieldfile):
-    digest = hashlib.sha256()
-    with fieldfile.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 16), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def document_pdf(document):
